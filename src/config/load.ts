@@ -1,0 +1,220 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { registerSecret } from '../http/redact.js';
+import { SYSTEMS } from '../systems/registry.js';
+import { PAIRS } from '../pairs/registry.js';
+
+/** Options every pair has, besides its own. */
+export const commonPairShape = {
+  source: z.string().min(1),
+  target: z.string().min(1),
+  /** Read this far back before the cursor: source timestamps are transaction starts, not commits. */
+  overlapSeconds: z.number().int().min(0).max(86_400).default(300),
+  /** The window ends this long before the source's "now". */
+  settleSeconds: z.number().int().min(0).max(600).default(2),
+  /** Records per write call, where the target takes batches. */
+  batchSize: z.number().int().min(1).max(1000).default(200),
+  /** A lock with no heartbeat for this long is taken over. */
+  lockStaleSeconds: z.number().int().min(10).max(86_400).default(120),
+};
+
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  statePath: string;
+  keyFile: string;
+  connections: Record<string, Record<string, unknown> & { system: string; url: string }>;
+  pairs: Record<string, Record<string, unknown> & z.infer<z.ZodObject<typeof commonPairShape>>>;
+}
+
+export function defaultConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(explicit ?? env.MLC_CONFIG ?? 'mlc.yaml');
+}
+
+/** Where state and the key file live when the config does not say: MLC_HOME, else `.mlc/` next to the config. */
+export function homeDir(configPath: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.MLC_HOME ?? resolve(dirname(configPath), '.mlc'));
+}
+
+const topSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    state: z.string().min(1).optional(),
+    connections: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'connection names use letters, digits, - and _'), z.unknown()),
+    pairs: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+/**
+ * Loads and validates mlc.yaml. Every error names the file, the YAML path (and line), what was
+ * found and what is expected. Nothing is written and no secret is decrypted here.
+ */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  if (!existsSync(path)) {
+    throw new ConfigError(`config file ${path} does not exist`, {
+      code: 'config.missing',
+      hint: 'pass --config FILE, set MLC_CONFIG, or start from config.example.yaml (mlc sim --write-config mlc.yaml writes one for the simulators)',
+    });
+  }
+  const text = readFileSync(path, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    throw new ConfigError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`, {
+      code: 'config.yaml',
+      hint: 'fix the YAML syntax at that position',
+    });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${path}: expected a mapping with connections: and pairs:`, { code: 'config.shape' });
+  }
+  const where = (p: (string | number)[]): string => locate(path, doc, lines, p);
+  const interpolated = interpolate(raw, [], env, where) as Record<string, unknown>;
+  const top = parse(topSchema, interpolated, [], where);
+
+  const connections: LoadedConfig['connections'] = {};
+  for (const [name, conn] of Object.entries(top.connections)) {
+    const system = (conn as { system?: unknown } | null)?.system;
+    const adapter = SYSTEMS.find((s) => s.system === system);
+    if (!adapter) {
+      throw new ConfigError(
+        `${where(['connections', name, 'system'])}: expected one of ${SYSTEMS.map((s) => s.system).join(', ')}, got ${JSON.stringify(system)}`,
+        { code: 'config.invalid' },
+      );
+    }
+    for (const field of adapter.secretFields) checkCredential(raw, ['connections', name, ...field.split('.')], name, where, env);
+    connections[name] = parse(adapter.schema, conn, ['connections', name], where) as LoadedConfig['connections'][string];
+  }
+
+  const pairs: LoadedConfig['pairs'] = {};
+  for (const [name, value] of Object.entries(top.pairs)) {
+    const def = PAIRS.find((p) => p.name === name);
+    if (!def) {
+      throw new ConfigError(`${where(['pairs', name])}: unknown pair "${name}"; expected one of ${PAIRS.map((p) => p.name).join(', ')}`, {
+        code: 'config.unknown_pair',
+      });
+    }
+    const schema = z.object({ ...commonPairShape, ...def.options.shape }).strict();
+    const pair = parse(schema, value, ['pairs', name], where) as LoadedConfig['pairs'][string];
+    for (const role of ['source', 'target'] as const) {
+      const connName = pair[role];
+      const conn = connections[connName];
+      if (!conn) {
+        throw new ConfigError(`${where(['pairs', name, role])}: no connection named "${connName}" under connections:`, {
+          code: 'config.unknown_connection',
+          hint: `define connections.${connName}, or use one of: ${Object.keys(connections).join(', ') || '(none defined)'}`,
+        });
+      }
+      if (conn.system !== def.systems[role]) {
+        throw new ConfigError(
+          `${where(['pairs', name, role])}: pair ${name} needs a ${def.systems[role]} connection as ${role}, but "${connName}" is ${conn.system}`,
+          { code: 'config.wrong_system' },
+        );
+      }
+    }
+    pairs[name] = pair;
+  }
+
+  const dir = dirname(resolve(path));
+  const home = homeDir(path, env);
+  return {
+    file: resolve(path),
+    dir,
+    statePath: top.state ? resolve(dir, top.state) : resolve(home, 'state.sqlite'),
+    keyFile: resolve(home, 'master.key'),
+    connections,
+    pairs,
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, base: (string | number)[], where: (p: (string | number)[]) => string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = [...base, ...(issue.path as (string | number)[])];
+  throw new ConfigError(`${where(path)}: ${describeIssue(issue, value, issue.path as (string | number)[])}`, {
+    code: 'config.invalid',
+    hint: 'see config.example.yaml for every option and its form',
+    data: { path: path.join('.') },
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue, root: unknown, path: (string | number)[]): string {
+  const found = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), root);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_type':
+      return found === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${JSON.stringify(found)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(found)}`;
+    case 'invalid_union':
+      return `${issue.message}; got ${JSON.stringify(found)}`;
+    default:
+      return `${issue.message}${found === undefined ? '' : `, got ${JSON.stringify(found)}`}`;
+  }
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** `${VAR}` and `${VAR:-default}` in any string value; an unset variable without default is an error. */
+function interpolate(value: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, where: (p: (string | number)[]) => string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`${where(path)}: environment variable ${name} is not set`, {
+        code: 'config.env_missing',
+        hint: `export ${name}=… before running mlc, or write \${${name}:-default}`,
+      });
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], env, where));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, where)]));
+  }
+  return value;
+}
+
+/**
+ * A credential in mlc.yaml must be `secret:<name>` or come from the environment (`${VAR}`).
+ * A literal is refused, and the message shows how to store it without ever repeating the value.
+ */
+function checkCredential(raw: unknown, path: string[], connection: string, where: (p: (string | number)[]) => string, env: NodeJS.ProcessEnv): void {
+  const value = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+  if (value === undefined) return;
+  if (typeof value !== 'string') return;
+  if (value.startsWith('secret:')) return;
+  const envOnly = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim());
+  if (envOnly) {
+    const name = value.trim().slice(2, -1);
+    registerSecret(env[name]);
+    return;
+  }
+  const field = path.at(-1) ?? 'secret';
+  const secretName = `${connection}.${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+  throw new ConfigError(`${where(path)}: a plaintext credential is not allowed in the config file`, {
+    code: 'config.plaintext_secret',
+    hint: `store it encrypted and reference it: printf %s "$VALUE" | mlc secret set ${secretName}   then write   ${field}: secret:${secretName}   (or use \${ENV_VAR})`,
+  });
+}
+
+function locate(file: string, doc: Document, lines: LineCounter, path: (string | number)[]): string {
+  const dotted = path.join('.');
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    const range = node && (isScalar(node) || typeof node === 'object') ? node.range : undefined;
+    if (range) {
+      const { line } = lines.linePos(range[0]);
+      return `${file}:${line}: ${dotted}`;
+    }
+  }
+  return `${file}: ${dotted}`;
+}

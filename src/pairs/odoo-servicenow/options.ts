@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+const codeMap = z.record(z.string(), z.string()).default({});
+
+/**
+ * Options of the odoo-servicenow pair in mlc.yaml (`pairs.odoo-servicenow`). Staging table names,
+ * column names and coalesce keys default to the documented Source-to-Pay staging tables; `mlc ping`
+ * checks them against the instance's sys_dictionary and transform maps.
+ */
+export const odooServiceNowOptions = z.object({
+  /** The ERP source value written on every staging row (a `sn_fin_erp_source` record). */
+  erpSource: z.string().min(1).default('ODOO'),
+  /** Legal entity name written on orders and invoices (a `sn_fin_legal_entity` record); empty = not sent. */
+  legalEntity: z.string().default(''),
+  costCenters: z
+    .object({
+      /** both | to-servicenow | to-odoo | off. On a conflict within one pass, Odoo wins (it runs first). */
+      direction: z.enum(['both', 'to-servicenow', 'to-odoo', 'off']).default('both'),
+      /** Odoo analytic plan whose accounts are cost centers. */
+      analyticPlan: z.string().min(1).default('Cost Centers'),
+      /** Odoo analytic account code -> ServiceNow cost center code, where they differ. */
+      map: codeMap,
+    })
+    .strict()
+    .default({ direction: 'both', analyticPlan: 'Cost Centers', map: {} }),
+  glAccounts: z
+    .object({
+      /** Check that Odoo accounts of these types exist in ServiceNow (mapped by code). */
+      check: z.boolean().default(true),
+      types: z.array(z.string()).default(['expense', 'expense_direct_cost', 'asset_fixed']),
+      /** Odoo account code -> ServiceNow GL account code, where they differ. */
+      map: codeMap,
+    })
+    .strict()
+    .default({ check: true, types: ['expense', 'expense_direct_cost', 'asset_fixed'], map: {} }),
+  suppliers: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+  purchaseOrders: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Odoo states that are sent (RFQs stay in Odoo). `done` exists up to Odoo 18. */
+      states: z.array(z.string()).default(['purchase', 'done']),
+    })
+    .strict()
+    .default({ enabled: true, states: ['purchase', 'done'] }),
+  vendorBills: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+  tables: z
+    .object({
+      costCenter: z.string().default('cmn_cost_center'),
+      glAccount: z.string().default('sn_fin_gl_account'),
+      supplier: z.string().default('sn_fin_supplier'),
+      costCenterStaging: z.string().default('sn_fcms_intg_imp_cost_center'),
+      supplierStaging: z.string().default('sn_fcms_intg_imp_supplier'),
+      orderStaging: z.string().default('sn_fcms_intg_imp_order'),
+      orderLineStaging: z.string().default('sn_fcms_intg_imp_order_line'),
+      invoiceStaging: z.string().default('sn_spend_intg_imp_invoice'),
+      invoiceLineStaging: z.string().default('sn_spend_intg_imp_invoice_line'),
+    })
+    .strict()
+    .default({
+      costCenter: 'cmn_cost_center',
+      glAccount: 'sn_fin_gl_account',
+      supplier: 'sn_fin_supplier',
+      costCenterStaging: 'sn_fcms_intg_imp_cost_center',
+      supplierStaging: 'sn_fcms_intg_imp_supplier',
+      orderStaging: 'sn_fcms_intg_imp_order',
+      orderLineStaging: 'sn_fcms_intg_imp_order_line',
+      invoiceStaging: 'sn_spend_intg_imp_invoice',
+      invoiceLineStaging: 'sn_spend_intg_imp_invoice_line',
+    }),
+  /** Staging columns each transform map must coalesce on (checked by `mlc ping`). */
+  coalesce: z
+    .object({
+      costCenter: z.array(z.string()).default(['u_code']),
+      supplier: z.array(z.string()).default(['u_erp_company_code', 'u_erp_source']),
+      order: z.array(z.string()).default(['u_erp_po_number', 'u_erp_source']),
+      orderLine: z.array(z.string()).default(['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number']),
+      invoice: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source']),
+      invoiceLine: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
+    })
+    .strict()
+    .default({
+      costCenter: ['u_code'],
+      supplier: ['u_erp_company_code', 'u_erp_source'],
+      order: ['u_erp_po_number', 'u_erp_source'],
+      orderLine: ['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number'],
+      invoice: ['u_external_invoice_number', 'u_external_invoice_source'],
+      invoiceLine: ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number'],
+    }),
+});
+
+export type OdooServiceNowOptions = z.infer<typeof odooServiceNowOptions>;

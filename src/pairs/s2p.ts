@@ -1,0 +1,92 @@
+import { RecordError } from '../errors.js';
+import type { ImportOutcome, ServiceNowClient } from '../systems/servicenow/client.js';
+import type { WriteItem, WriteResult } from '../sync/types.js';
+
+/**
+ * Sinks into ServiceNow Source-to-Pay staging tables through the Import Set API, shared by every pair
+ * that targets ServiceNow. Idempotency comes from the transform maps coalescing on the source
+ * reference (checked by `mlc ping`), so a re-sent row updates the record it created.
+ */
+export type StagingRow = Record<string, string>;
+
+export interface DocumentPayload {
+  header: StagingRow;
+  lines: StagingRow[];
+}
+
+/** Turns one Import Set row outcome into a write result (a 201 can carry an error row). */
+export function outcomeResult(outcome: ImportOutcome | undefined, what: string): WriteResult {
+  if (!outcome) {
+    return { ok: false, error: new RecordError(`${what}: ServiceNow returned no outcome for the row`, { code: 'servicenow.no_outcome' }) };
+  }
+  switch (outcome.status) {
+    case 'inserted':
+    case 'updated':
+    case 'ignored':
+      return { ok: true, targetId: outcome.sysId ?? null, response: outcome };
+    case 'skipped':
+      return {
+        ok: false,
+        response: outcome,
+        error: new RecordError(`${what}: ServiceNow skipped the row (${outcome.message ?? 'empty coalesce value'})`, {
+          code: 'servicenow.row_skipped',
+          hint: 'a coalesce column of the staging row is empty; check the mapping and the transform map',
+        }),
+      };
+    default:
+      return {
+        ok: false,
+        response: outcome,
+        error: new RecordError(`${what}: ServiceNow rejected the row: ${outcome.message ?? 'transform error'}`, {
+          code: 'servicenow.row_error',
+          hint: 'fix the cause on the ServiceNow side (or in the source), then run `mlc replay <audit id>`',
+        }),
+      };
+  }
+}
+
+/** One staging row per record. */
+export async function importFlat(sn: ServiceNowClient, staging: string, items: WriteItem<StagingRow>[]): Promise<WriteResult[]> {
+  const outcomes = await sn.importRows(staging, items.map((i) => i.payload));
+  return items.map((item, i) => outcomeResult(outcomes[i], `${item.record.label} -> ${staging}`));
+}
+
+/**
+ * Documents with lines: every header first, then the lines of the headers that were accepted
+ * (ServiceNow rejects a line whose header is not there yet). A document fails when its header or any
+ * of its lines fails; its hash is then not stored, so the next version or a replay re-sends it whole.
+ */
+export async function importDocuments(
+  sn: ServiceNowClient,
+  headerStaging: string,
+  lineStaging: string,
+  items: WriteItem<DocumentPayload>[],
+): Promise<WriteResult[]> {
+  const headerOutcomes = await sn.importRows(headerStaging, items.map((i) => i.payload.header));
+  const results: WriteResult[] = items.map((item, i) => outcomeResult(headerOutcomes[i], `${item.record.label} -> ${headerStaging}`));
+  const lineRows: StagingRow[] = [];
+  const owners: number[] = [];
+  items.forEach((item, i) => {
+    if (!results[i]?.ok) return;
+    for (const line of item.payload.lines) {
+      lineRows.push(line);
+      owners.push(i);
+    }
+  });
+  if (lineRows.length === 0) return results;
+  const lineOutcomes = await sn.importRows(lineStaging, lineRows);
+  const lineResponses = new Map<number, ImportOutcome[]>();
+  lineOutcomes.forEach((outcome, n) => {
+    const i = owners[n] as number;
+    const list = lineResponses.get(i) ?? [];
+    list.push(outcome);
+    lineResponses.set(i, list);
+    const result = results[i] as WriteResult;
+    if (!result.ok) return;
+    const line = outcomeResult(outcome, `${items[i]!.record.label} line ${list.length} -> ${lineStaging}`);
+    if (!line.ok) results[i] = { ok: false, error: line.error, response: { header: headerOutcomes[i], lines: list } };
+  });
+  return results.map((r, i) =>
+    r.ok ? { ok: true, targetId: r.targetId, response: { header: headerOutcomes[i], lines: lineResponses.get(i) ?? [] } } : r,
+  );
+}

@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+import type { StateStore } from '../state/store.js';
+import type { Dimensions, Flow } from '../sync/types.js';
+import type { Logger } from '../systems/types.js';
+
+/** Everything a pair's flows are built from. */
+export interface PairEnv<O> {
+  name: string;
+  options: O & PairCommonOptions;
+  source: unknown;
+  target: unknown;
+  store: StateStore;
+  log: Logger;
+}
+
+export interface PairCommonOptions {
+  source: string;
+  target: string;
+  overlapSeconds: number;
+  settleSeconds: number;
+  batchSize: number;
+  lockStaleSeconds: number;
+}
+
+export interface PairRuntime {
+  /** In dependency order: reference data before the documents that name it. */
+  flows: Flow[];
+  makeDims(): Dimensions;
+}
+
+export interface PairDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  description: string;
+  systems: { source: string; target: string };
+  /** The pair's own options in mlc.yaml (besides source, target, overlapSeconds…). */
+  options: z.ZodObject<Shape>;
+  /** What `mlc ping` must verify on each side for these options. */
+  requirements(options: z.infer<z.ZodObject<Shape>>): { source: unknown[]; target: unknown[] };
+  build(env: PairEnv<z.infer<z.ZodObject<Shape>>>): PairRuntime;
+}
+
+/** Dimension sets loaded lazily, once per pass, from the target. */
+export class LazyDimensions implements Dimensions {
+  private readonly loaded = new Map<string, Promise<Map<string, string>>>();
+
+  constructor(private readonly loaders: Record<string, () => Promise<Map<string, string>>>) {}
+
+  private set(kind: string): Promise<Map<string, string>> {
+    let p = this.loaded.get(kind);
+    if (!p) {
+      const loader = this.loaders[kind];
+      if (!loader) throw new Error(`no loader for dimension ${kind}`);
+      p = loader();
+      this.loaded.set(kind, p);
+    }
+    return p;
+  }
+
+  async has(kind: string, key: string): Promise<boolean> {
+    return (await this.set(kind)).has(normalise(key));
+  }
+
+  async get(kind: string, key: string): Promise<string | undefined> {
+    return (await this.set(kind)).get(normalise(key));
+  }
+
+  add(kind: string, key: string, targetId: string): void {
+    const p = this.loaded.get(kind);
+    if (p) void p.then((m) => m.set(normalise(key), targetId));
+    else this.loaded.set(kind, this.set(kind).then((m) => m.set(normalise(key), targetId)));
+  }
+}
+
+/** ServiceNow coalesce and reference look-ups are case-insensitive by default. */
+function normalise(key: string): string {
+  return key.trim().toLowerCase();
+}

@@ -1,0 +1,4 @@
+import { sql as m0001 } from './0001_init.js';
+
+/** Numbered, append-only. The position in this list is the schema version. */
+export const MIGRATIONS: readonly string[] = [m0001];

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { acumaticaAdapter } from './acumatica/adapter.js';
+import { odooAdapter } from './odoo/adapter.js';
+import { serviceNowAdapter } from './servicenow/adapter.js';
+import type { ClientContext, PingResult } from './types.js';
+
+/**
+ * What the engine knows of a system. Adding a system adds one folder and one line below.
+ * `P` is what a pair may ask `ping` to verify (tables, fields, coalesce keys).
+ */
+export interface SystemAdapter<C = unknown, Client = unknown, P = unknown> {
+  system: string;
+  /** zod schema of a connection of this system in mlc.yaml. */
+  schema: z.ZodType<C>;
+  /** Dotted paths of credential fields: `secret:` or `${ENV}` only. */
+  secretFields: string[];
+  /** Builds a client; `conn` has its secrets already resolved. */
+  connect(conn: C, ctx: ClientContext, hooks: ConnectHooks): Client;
+  ping(client: Client, requirements: P[]): Promise<PingResult>;
+  close(client: Client): Promise<void>;
+}
+
+export interface ConnectHooks {
+  /** Loads and stores rotating credentials (e.g. refresh tokens) encrypted under the connection. */
+  rotating: { load(what: string): Promise<string | undefined>; save(what: string, value: string): Promise<void> };
+}
+
+export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
+  odooAdapter,
+  serviceNowAdapter,
+  acumaticaAdapter,
+] as unknown as SystemAdapter<never, never, never>[];
+
+export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {
+  const found = SYSTEMS.find((s) => s.system === system);
+  if (!found) throw new Error(`unknown system ${system}`);
+  return found as unknown as SystemAdapter<unknown, unknown, unknown>;
+}

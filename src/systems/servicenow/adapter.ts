@@ -1,0 +1,30 @@
+import type { SystemAdapter } from '../registry.js';
+import { ServiceNowClient } from './client.js';
+import { serviceNowConnectionSchema, serviceNowSecretFields, type ServiceNowConnectionConfig } from './connection.js';
+
+/** What a pair asks `mlc ping` to verify on ServiceNow: a staging table's columns and coalesce keys, or a table. */
+export type ServiceNowRequirement = { staging: string; columns: string[]; coalesceOn: string[] } | { table: string };
+
+export const serviceNowAdapter: SystemAdapter<ServiceNowConnectionConfig, ServiceNowClient, ServiceNowRequirement> = {
+  system: 'servicenow',
+  schema: serviceNowConnectionSchema,
+  secretFields: serviceNowSecretFields,
+  connect: (conn, ctx) =>
+    new ServiceNowClient(
+      {
+        url: conn.url,
+        auth: conn.auth,
+        ...(conn.timeoutMs === undefined ? {} : { timeoutMs: conn.timeoutMs }),
+        ...(conn.pageSize === undefined ? {} : { pageSize: conn.pageSize }),
+        ...(conn.batchSize === undefined ? {} : { batchSize: conn.batchSize }),
+        ...(conn.concurrency === undefined ? {} : { concurrency: conn.concurrency }),
+      },
+      { ...ctx, ...(conn.retry === undefined ? {} : { retry: conn.retry }) },
+    ),
+  ping: (client, requirements) => {
+    const staging = requirements.filter((r): r is Extract<ServiceNowRequirement, { staging: string }> => 'staging' in r);
+    const tables = requirements.flatMap((r) => ('table' in r ? [r.table] : []));
+    return client.ping(staging, [...new Set(tables)]);
+  },
+  close: (client) => client.close(),
+};
