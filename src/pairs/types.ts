@@ -26,6 +26,8 @@ export interface PairRuntime {
   /** In dependency order: reference data before the documents that name it. */
   flows: Flow[];
   makeDims(): Dimensions;
+  /** Wraps a pass or a replay (e.g. one signed-in Acumatica session, always signed out). */
+  session?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface PairDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {

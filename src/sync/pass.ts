@@ -242,7 +242,9 @@ async function processPage(
       continue;
     }
     if (flow.checkOnly) {
+      // The check passed: nothing to write, nothing worth an audit row.
       s.unchanged += 1;
+      if (!options.dryRun) store.markSeen(pair, flow.entity, record.id, version, 'unchanged');
       continue;
     }
     toWrite.push({ record, payload: prepared.mapped?.payload, hash, existing });

@@ -103,6 +103,14 @@ async function replayOne(
     return { ...base, result: 'failed', changes: diff(previous, payload), message: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(newAuditId ? { newAuditId } : {}) };
   }
   const changes = diff(previous, payload);
+  if (flow.checkOnly) {
+    const newAuditId = dryRun ? undefined : store.transaction(() => {
+      const id = audit({ sourceId: record.id, sourceLabel: record.label, sourceVersion: version, outcome: 'unchanged', message: 'the check passes now' });
+      store.markSeen(row.pair, flow.entity, record.id, version, 'unchanged');
+      return id;
+    });
+    return { ...base, result: 'unchanged', changes, message: 'the check passes now', ...(newAuditId ? { newAuditId } : {}) };
+  }
   const hash = contentHash(flow.hashOf ? flow.hashOf(payload) : payload);
   if (existing?.hash === hash) {
     return { ...base, result: 'unchanged', changes, message: 'the target already holds exactly this content', ...(existing.targetId ? { targetId: existing.targetId } : {}) };

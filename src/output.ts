@@ -1,0 +1,128 @@
+import chalk from 'chalk';
+import type { AuditDetail, AuditEntry, FailureGroup } from './commands/audit.js';
+import type { PairOutcome, SyncResult } from './commands/sync.js';
+import type { PingCommandResult } from './commands/ping.js';
+import type { ReplayCommandResult } from './commands/replay.js';
+import type { FlowStats } from './sync/types.js';
+
+/**
+ * Human renderings of command results. Commands return data; these turn it into short text.
+ * Success is quiet unless asked (`verbose`), because cron mails whatever is printed.
+ */
+export function renderSync(result: SyncResult, verbose: boolean): string {
+  const out: string[] = [];
+  for (const o of result.outcomes) {
+    if (o.kind === 'locked') {
+      out.push(`${chalk.yellow('locked')} ${o.message}; nothing done (the running pass will finish the work)`);
+      continue;
+    }
+    if (o.kind === 'error') {
+      out.push(`${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`);
+      continue;
+    }
+    const quiet = o.status === 'ok' && !verbose && o.runId !== null;
+    if (quiet) continue;
+    out.push(renderPass(o, verbose));
+  }
+  return out.join('\n');
+}
+
+function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean): string {
+  const dry = o.runId === null;
+  const total = sum(o.flows);
+  const head = dry
+    ? `${o.pair} (dry run): ${total.read} read, would write ${o.flows.reduce((n, f) => n + (f.wouldWrite?.filter((w) => !(w.payload as { error?: string })?.error).length ?? 0), 0)}, ${total.failed} would fail`
+    : `${o.pair}: ${total.written} written, ${total.unchanged} unchanged, ${total.skipped} skipped, ${total.failed} failed (run ${o.runId})`;
+  const lines = [status(o.status) + ' ' + head];
+  for (const f of o.flows) {
+    if (!verbose && !dry && f.failed === 0 && f.status === 'ok') continue;
+    lines.push(`  ${f.flow.padEnd(28)} ${f.status === 'ok' ? '' : chalk.yellow(f.status) + ' '}read ${f.read}, written ${f.written}, unchanged ${f.unchanged}, skipped ${f.skipped}, failed ${f.failed}${f.alreadyHandled ? `, ${f.alreadyHandled} already handled` : ''}`);
+    if (f.error) lines.push(`    ${chalk.red(String(f.error.code))}: ${String(f.error.message)}`);
+    if (dry) {
+      for (const w of (f.wouldWrite ?? []).slice(0, verbose ? 1000 : 10)) {
+        const p = w.payload as { error?: string };
+        lines.push(`    ${p?.error ? chalk.red('would fail') : 'would write'} ${w.label}${p?.error ? `: ${p.error}` : ''}`);
+      }
+      const n = f.wouldWrite?.length ?? 0;
+      if (!verbose && n > 10) lines.push(`    … and ${n - 10} more (--verbose or --json shows all)`);
+    }
+  }
+  if (o.status === 'failed_records') lines.push(`  see the failures: mlc audit failures --pair ${o.pair}   re-send after a fix: mlc replay <id>`);
+  if (o.status === 'stopped') lines.push(`  stopped early on a transient error; the cursor did not move past it and the next pass resumes`);
+  return lines.join('\n');
+}
+
+function sum(flows: FlowStats[]): { read: number; written: number; unchanged: number; skipped: number; failed: number } {
+  return flows.reduce(
+    (t, f) => ({ read: t.read + f.read, written: t.written + f.written, unchanged: t.unchanged + f.unchanged, skipped: t.skipped + f.skipped, failed: t.failed + f.failed }),
+    { read: 0, written: 0, unchanged: 0, skipped: 0, failed: 0 },
+  );
+}
+
+function status(s: string): string {
+  switch (s) {
+    case 'ok':
+      return chalk.green('ok');
+    case 'failed_records':
+      return chalk.yellow('failed records');
+    case 'stopped':
+      return chalk.yellow('stopped');
+    default:
+      return chalk.red(s);
+  }
+}
+
+export function renderPing(result: PingCommandResult): string {
+  return result.results
+    .map((r) => {
+      const head = `${r.ok ? chalk.green('ok') : chalk.red('FAIL')} ${r.connection} (${r.system} ${r.url}${r.serverVersion ? `, ${r.serverVersion}` : ''})`;
+      const checks = r.checks.filter((c) => !r.ok || !c.ok || process.env.MLC_VERBOSE === '1').map((c) => `  ${c.ok ? chalk.green('✓') : chalk.red('✗')} ${c.name}: ${c.detail}`);
+      return [head, ...checks].join('\n');
+    })
+    .join('\n');
+}
+
+export function renderAuditList(entries: AuditEntry[]): string {
+  if (entries.length === 0) return 'no audit entries match';
+  return entries
+    .map((e) => `${String(e.id).padStart(6)}  ${e.time.slice(0, 19).replace('T', ' ')}  ${e.pair}/${e.flow}  ${e.label}  ${outcome(e.outcome)}${e.message ? `  ${e.message}` : ''}${e.replayOf ? `  (replay of ${e.replayOf})` : ''}`)
+    .join('\n');
+}
+
+function outcome(o: string): string {
+  return o === 'failed' ? chalk.red(o) : o === 'written' ? chalk.green(o) : o;
+}
+
+export function renderAuditShow(d: AuditDetail): string {
+  const json = (v: unknown): string => JSON.stringify(v, null, 2).split('\n').map((l) => `    ${l}`).join('\n');
+  const lines = [
+    `audit entry ${d.id} (run ${d.runId}, ${d.time})`,
+    `  record    ${d.pair}/${d.flow} ${d.label} (source id ${d.sourceId}, version ${d.version ?? '-'})`,
+    `  outcome   ${outcome(d.outcome)}${d.targetId ? ` -> target ${d.targetId}` : ''}${d.replayOf ? ` (replay of ${d.replayOf})` : ''}`,
+  ];
+  if (d.message) lines.push(`  why       ${d.message}${d.errorCode ? ` [${d.errorCode}]` : ''}`);
+  if (d.hint) lines.push(`  next      ${d.hint.replace('<audit id>', String(d.id))}`);
+  if (d.read !== null) lines.push('  read from the source:', json(d.read));
+  if (d.sent !== null) lines.push('  sent to the target:', json(d.sent));
+  if (d.answered !== null) lines.push('  the target answered:', json(d.answered));
+  if (d.later.length > 0) lines.push('  later:', ...d.later.map((e) => `    ${e.id} ${e.time} ${e.outcome}${e.message ? ` ${e.message}` : ''}`));
+  return lines.join('\n');
+}
+
+export function renderFailures(groups: FailureGroup[]): string {
+  if (groups.length === 0) return 'no open failures';
+  return groups
+    .map((g) => `${String(g.count).padStart(5)}  ${g.cause}\n       e.g. ${g.example.pair}/${g.example.flow} ${g.example.label} (audit ${g.example.id}): ${g.example.message ?? ''}${g.hint ? `\n       next: ${g.hint.replace('<audit id>', String(g.example.id))}` : ''}\n       ids: ${g.ids.slice(0, 20).join(' ')}${g.ids.length > 20 ? ' …' : ''}`)
+    .join('\n');
+}
+
+export function renderReplay(result: ReplayCommandResult): string {
+  if (result.outcomes.length === 0) return 'nothing to replay';
+  return result.outcomes
+    .map((o) => {
+      const head = `${o.result === 'failed' ? chalk.red(o.result) : o.result === 'written' ? chalk.green(o.result) : o.result} ${o.pair}/${o.flow} ${o.label} (audit ${o.auditId}${o.newAuditId ? ` -> ${o.newAuditId}` : ''})${o.message ? `: ${o.message}` : ''}`;
+      const changes = o.changes.slice(0, 20).map((c) => `    ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`);
+      return [head, ...(changes.length ? ['  changes since the audited payload:', ...changes] : []), ...(o.hint && o.result === 'failed' ? [`  next: ${o.hint}`] : [])].join('\n');
+    })
+    .join('\n');
+}

@@ -1,0 +1,434 @@
+import { RecordError } from '../../errors.js';
+import type { OdooClient, OdooRow } from '../../systems/odoo/client.js';
+import type { ServiceNowClient, SnRow } from '../../systems/servicenow/client.js';
+import type { ReadWindow } from '../../systems/types.js';
+import type { Flow, SourceRecord, WriteResult } from '../../sync/types.js';
+import { importDocuments, importFlat, type DocumentPayload, type StagingRow } from '../s2p.js';
+import { bool, date, isoUtc, m2o, maxIso, naive, num, text } from '../values.js';
+import {
+  costCenterCanonical,
+  mapCostCenterToOdoo,
+  mapCostCenterToServiceNow,
+  mapGlAccount,
+  mapPurchaseOrder,
+  mapSupplier,
+  mapVendorBill,
+  type AccountData,
+  type BillData,
+  type CostCenterData,
+  type MapOptions,
+  type PoData,
+  type SupplierData,
+} from './mappers.js';
+import type { OdooServiceNowOptions } from './options.js';
+
+/** Odoo models and the fields each flow reads (also what `mlc ping` checks exist). */
+export const ODOO_FIELDS = {
+  'account.analytic.account': ['id', 'name', 'code', 'active', 'plan_id', 'write_date'],
+  'account.analytic.plan': ['id', 'name'],
+  'account.account': ['id', 'code', 'name', 'account_type', 'write_date'],
+  'res.partner': ['id', 'name', 'ref', 'vat', 'email', 'city', 'country_id', 'active', 'supplier_rank', 'write_date'],
+  'purchase.order': ['id', 'name', 'state', 'partner_id', 'partner_ref', 'date_order', 'currency_id', 'amount_total', 'payment_term_id', 'write_date'],
+  'purchase.order.line': ['id', 'order_id', 'name', 'product_id', 'product_qty', 'price_unit', 'price_subtotal', 'date_planned', 'analytic_distribution', 'display_type', 'write_date'],
+  'product.product': ['id', 'type'],
+  'account.move': ['id', 'name', 'ref', 'state', 'move_type', 'partner_id', 'invoice_date', 'currency_id', 'amount_total', 'amount_tax', 'invoice_origin', 'invoice_payment_term_id', 'write_date'],
+  'account.move.line': ['id', 'move_id', 'name', 'quantity', 'price_unit', 'price_subtotal', 'price_total', 'account_id', 'analytic_distribution', 'purchase_line_id', 'display_type', 'write_date'],
+} as const;
+
+const f = (model: keyof typeof ODOO_FIELDS): string[] => [...ODOO_FIELDS[model]];
+
+/**
+ * Look-ups of Odoo master data the readers need to enrich documents (analytic account codes,
+ * account codes, product types), loaded once per pass.
+ */
+class OdooLookups {
+  private analytic: Promise<Map<number, { code: string | null; plan: string | null }>> | undefined;
+  private accounts: Promise<Map<number, { code: string; name: string }>> | undefined;
+  private readonly productTypes = new Map<number, string | null>();
+
+  constructor(
+    private readonly odoo: OdooClient,
+    private readonly plan: string,
+  ) {}
+
+  analyticAccounts(): Promise<Map<number, { code: string | null; plan: string | null }>> {
+    return (this.analytic ??= this.odoo
+      .searchRead('account.analytic.account', [], { fields: ['id', 'code', 'plan_id'], context: { active_test: false } })
+      .then((rows) => new Map(rows.map((r) => [r.id, { code: text(r.code), plan: m2o(r.plan_id)?.name ?? null }]))));
+  }
+
+  accountCodes(): Promise<Map<number, { code: string; name: string }>> {
+    return (this.accounts ??= this.odoo
+      .searchRead('account.account', [], { fields: ['id', 'code', 'name'], context: { active_test: false } })
+      .then((rows) => new Map(rows.map((r) => [r.id, { code: text(r.code) ?? '', name: text(r.name) ?? '' }]))));
+  }
+
+  async productTypesOf(productIds: number[]): Promise<Map<number, string | null>> {
+    const missing = [...new Set(productIds)].filter((id) => !this.productTypes.has(id));
+    if (missing.length > 0) {
+      const rows = await this.odoo.searchRead('product.product', [['id', 'in', missing]], {
+        fields: ['id', 'type'],
+        context: { active_test: false },
+      });
+      for (const id of missing) this.productTypes.set(id, null);
+      for (const r of rows) this.productTypes.set(r.id, text(r.type));
+    }
+    return this.productTypes;
+  }
+
+  /** Cost centers of an `analytic_distribution` (`{"12": 100.0}` or `{"3,7": 50.0}`): accounts of the cost-center plan only. */
+  async costCenters(distribution: unknown): Promise<Array<{ code: string; share: number }>> {
+    if (distribution === null || typeof distribution !== 'object') return [];
+    const analytic = await this.analyticAccounts();
+    const out = new Map<string, number>();
+    for (const [key, share] of Object.entries(distribution as Record<string, unknown>)) {
+      for (const id of key.split(',').map(Number)) {
+        const a = analytic.get(id);
+        if (a?.code && a.plan === this.plan) out.set(a.code, (out.get(a.code) ?? 0) + num(share));
+      }
+    }
+    return [...out].map(([code, s]) => ({ code, share: Math.round(s * 100) / 100 }));
+  }
+}
+
+export interface OdooServiceNowClients {
+  odoo: OdooClient;
+  sn: ServiceNowClient;
+}
+
+export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceNowOptions, batchSize: number): Flow[] {
+  const { odoo, sn } = clients;
+  const t = options.tables;
+  const opts: MapOptions = {
+    erpSource: options.erpSource,
+    legalEntity: options.legalEntity,
+    costCenterMap: options.costCenters.map,
+    glAccountMap: options.glAccounts.map,
+  };
+  const lookups = new OdooLookups(odoo, options.costCenters.analyticPlan);
+  const odooTime = (): Promise<Date> => odoo.serverTime();
+  const snTime = (): Promise<Date> => sn.serverTime();
+  const planDomain = [['plan_id.name', '=', options.costCenters.analyticPlan]];
+  const flows: Flow[] = [];
+
+  // ---- cost centers, Odoo -> ServiceNow ----------------------------------------------------------
+  const odooCostCenter = (r: OdooRow): SourceRecord<CostCenterData> => ({
+    id: text(r.code) ?? `odoo-analytic-${r.id}`,
+    modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
+    label: `${text(r.code) ?? `#${r.id}`} ${text(r.name) ?? ''}`.trim(),
+    data: { code: text(r.code), name: text(r.name) ?? '', active: r.active === undefined ? true : bool(r.active) },
+  });
+  if (options.costCenters.direction === 'both' || options.costCenters.direction === 'to-servicenow') {
+    flows.push({
+      name: 'cost_centers_to_servicenow',
+      entity: 'cost_center',
+      direction: 'odoo -> servicenow',
+      description: `Odoo analytic accounts of plan "${options.costCenters.analyticPlan}" -> ${t.costCenter}`,
+      serverTime: odooTime,
+      async *read(window) {
+        for await (const page of odoo.readChanged('account.analytic.account', { fields: f('account.analytic.account'), window, domain: planDomain, activeTest: false })) {
+          yield page.map(odooCostCenter);
+        }
+      },
+      async fetch(codes) {
+        const rows = await odoo.searchRead('account.analytic.account', [...planDomain, ['code', 'in', codes]], {
+          fields: f('account.analytic.account'),
+          context: { active_test: false },
+        });
+        return rows.map(odooCostCenter);
+      },
+      map: (r) => mapCostCenterToServiceNow(r.data, r.label, r.modified, opts),
+      hashOf: (p: StagingRow) => costCenterCanonical(p.u_code ?? '', p.u_name ?? '', (p.u_valid_to ?? '') === ''),
+      write: (items) => importFlat(sn, t.costCenterStaging, items as never),
+      provides: { kind: 'cost_center', key: (p: StagingRow) => p.u_code ?? '' },
+    } satisfies Flow<CostCenterData, StagingRow> as Flow);
+  }
+
+  // ---- cost centers, ServiceNow -> Odoo ----------------------------------------------------------
+  const snCostCenter = (r: SnRow): SourceRecord<CostCenterData> => {
+    const modified = isoUtc(r.sys_updated_on) ?? new Date(0).toISOString();
+    const validTo = r.valid_to ?? '';
+    return {
+      id: r.code || `sn-${r.sys_id}`,
+      modified,
+      label: `${r.code || r.sys_id} ${r.name ?? ''}`.trim(),
+      // A cost center whose validity ended on or before its last change is archived in Odoo.
+      data: { code: r.code || null, name: r.name ?? '', active: validTo === '' || validTo.slice(0, 10) > modified.slice(0, 10) },
+    };
+  };
+  if (options.costCenters.direction === 'both' || options.costCenters.direction === 'to-odoo') {
+    let planId: Promise<number> | undefined;
+    const resolvePlan = (): Promise<number> =>
+      (planId ??= odoo.searchRead('account.analytic.plan', [['name', '=', options.costCenters.analyticPlan]], { fields: ['id', 'name'] }).then((rows) => {
+        const plan = rows[0];
+        if (!plan) {
+          throw new RecordError(`Odoo has no analytic plan named "${options.costCenters.analyticPlan}"`, {
+            code: 'odoo.no_analytic_plan',
+            hint: 'create the plan in Odoo (Accounting > Configuration > Analytic Plans) or set costCenters.analyticPlan',
+          });
+        }
+        return plan.id;
+      }));
+    const ccFields = ['sys_id', 'code', 'name', 'valid_to', 'sys_updated_on'];
+    flows.push({
+      name: 'cost_centers_to_odoo',
+      entity: 'cost_center',
+      direction: 'servicenow -> odoo',
+      description: `${t.costCenter} -> Odoo analytic accounts of plan "${options.costCenters.analyticPlan}"`,
+      serverTime: snTime,
+      async *read(window) {
+        for await (const page of sn.readChanged(t.costCenter, { fields: ccFields, window })) yield page.map(snCostCenter);
+      },
+      async fetch(codes) {
+        const rows = await sn.queryAll(t.costCenter, { query: `codeIN${codes.join(',')}`, fields: ccFields });
+        return rows.map(snCostCenter);
+      },
+      map: (r) => mapCostCenterToOdoo(r.data, r.label, opts),
+      hashOf: (p) => costCenterCanonical(options.costCenters.map[p.code] ?? p.code, p.name, p.active),
+      async write(items): Promise<WriteResult[]> {
+        let plan: number;
+        try {
+          plan = await resolvePlan();
+        } catch (err) {
+          planId = undefined;
+          if (err instanceof RecordError) return items.map(() => ({ ok: false, error: err }));
+          throw err;
+        }
+        const results = await odoo.upsertByRef(
+          'account.analytic.account',
+          'code',
+          items.map((i) => ({ ref: i.payload.code, vals: { code: i.payload.code, name: i.payload.name, active: i.payload.active, plan_id: plan } })),
+        );
+        return results.map((r) => (r.error ? { ok: false, error: r.error } : { ok: true, targetId: r.id === undefined ? null : String(r.id), response: { id: r.id, created: r.created } }));
+      },
+    } satisfies Flow<CostCenterData, { code: string; name: string; active: boolean }> as Flow);
+  }
+
+  // ---- suppliers ---------------------------------------------------------------------------------
+  const supplier = (r: OdooRow): SourceRecord<SupplierData> => ({
+    id: String(r.id),
+    modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
+    label: text(r.name) ?? `partner ${r.id}`,
+    data: {
+      id: r.id,
+      name: text(r.name) ?? '',
+      ref: text(r.ref),
+      vat: text(r.vat),
+      email: text(r.email),
+      city: text(r.city),
+      country: m2o(r.country_id)?.name ?? null,
+      active: r.active === undefined ? true : bool(r.active),
+    },
+  });
+  if (options.suppliers.enabled) {
+    const domain = [['supplier_rank', '>', 0]];
+    flows.push({
+      name: 'suppliers',
+      entity: 'supplier',
+      direction: 'odoo -> servicenow',
+      description: `Odoo vendors (res.partner with a supplier rank) -> ${t.supplierStaging}`,
+      serverTime: odooTime,
+      async *read(window) {
+        for await (const page of odoo.readChanged('res.partner', { fields: f('res.partner'), window, domain, activeTest: false })) yield page.map(supplier);
+      },
+      async fetch(idList) {
+        const rows = await odoo.searchRead('res.partner', [...domain, ['id', 'in', idList.map(Number)]], { fields: f('res.partner'), context: { active_test: false } });
+        return rows.map(supplier);
+      },
+      map: (r) => mapSupplier(r.data, opts),
+      write: (items) => importFlat(sn, t.supplierStaging, items as never),
+      provides: { kind: 'supplier', key: (p: StagingRow) => p.u_erp_company_code ?? '' },
+    } satisfies Flow<SupplierData, StagingRow> as Flow);
+  }
+
+  // ---- GL accounts (checked, never written) --------------------------------------------------------
+  const account = (r: OdooRow): SourceRecord<AccountData> => ({
+    id: String(r.id),
+    modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
+    label: `${text(r.code) ?? ''} ${text(r.name) ?? ''}`.trim(),
+    data: { id: r.id, code: text(r.code) ?? '', name: text(r.name) ?? '', type: text(r.account_type) ?? '' },
+  });
+  if (options.glAccounts.check) {
+    const domain = [['account_type', 'in', options.glAccounts.types]];
+    flows.push({
+      name: 'gl_accounts',
+      entity: 'gl_account',
+      direction: 'odoo -> servicenow (check only)',
+      description: `Odoo accounts of types ${options.glAccounts.types.join(', ')} must exist in ${t.glAccount} (by code)`,
+      serverTime: odooTime,
+      checkOnly: true,
+      async *read(window) {
+        for await (const page of odoo.readChanged('account.account', { fields: f('account.account'), window, domain })) yield page.map(account);
+      },
+      async fetch(idList) {
+        const rows = await odoo.searchRead('account.account', [['id', 'in', idList.map(Number)]], { fields: f('account.account') });
+        return rows.map(account);
+      },
+      map: (r) => mapGlAccount(r.data, opts, options.glAccounts.types),
+      write: async (items) => items.map(() => ({ ok: true, targetId: null })),
+    } satisfies Flow<AccountData, { code: string }> as Flow);
+  }
+
+  // ---- purchase orders with lines ----------------------------------------------------------------
+  const poDomain = [['state', 'in', options.purchaseOrders.states]];
+  const enrichPos = async (headers: OdooRow[]): Promise<SourceRecord<PoData>[]> => {
+    if (headers.length === 0) return [];
+    const lineRows = await odoo.searchRead('purchase.order.line', [['order_id', 'in', headers.map((h) => h.id)]], { fields: f('purchase.order.line'), order: 'sequence asc, id asc' });
+    const products = await lookups.productTypesOf(lineRows.flatMap((l) => (m2o(l.product_id) ? [m2o(l.product_id)!.id] : [])));
+    const byOrder = new Map<number, OdooRow[]>();
+    for (const l of lineRows) {
+      if (text(l.display_type)) continue; // sections and notes are not order lines
+      const oid = m2o(l.order_id)?.id;
+      if (oid !== undefined) byOrder.set(oid, [...(byOrder.get(oid) ?? []), l]);
+    }
+    return Promise.all(
+      headers.map(async (h) => {
+        const lines = byOrder.get(h.id) ?? [];
+        const partner = m2o(h.partner_id);
+        return {
+          id: String(h.id),
+          modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
+          label: text(h.name) ?? `PO ${h.id}`,
+          data: {
+            id: h.id,
+            name: text(h.name) ?? String(h.id),
+            state: text(h.state) ?? '',
+            supplierId: partner?.id ?? null,
+            supplierName: partner?.name ?? null,
+            partnerRef: text(h.partner_ref),
+            dateOrder: naive(h.date_order),
+            currency: m2o(h.currency_id)?.name ?? null,
+            amountTotal: num(h.amount_total),
+            paymentTerm: m2o(h.payment_term_id)?.name ?? null,
+            lines: await Promise.all(
+              lines.map(async (l) => {
+                const product = m2o(l.product_id);
+                return {
+                  id: l.id,
+                  description: text(l.name) ?? '',
+                  product: product?.name ?? null,
+                  productType: product ? (products.get(product.id) ?? null) : null,
+                  quantity: num(l.product_qty),
+                  priceUnit: num(l.price_unit),
+                  subtotal: num(l.price_subtotal),
+                  datePlanned: naive(l.date_planned),
+                  costCenters: await lookups.costCenters(l.analytic_distribution),
+                };
+              }),
+            ),
+          },
+        };
+      }),
+    );
+  };
+  if (options.purchaseOrders.enabled) {
+    flows.push({
+      name: 'purchase_orders',
+      entity: 'purchase_order',
+      direction: 'odoo -> servicenow',
+      description: `Odoo purchase orders (${options.purchaseOrders.states.join(', ')}) with lines -> ${t.orderStaging} + ${t.orderLineStaging}`,
+      serverTime: odooTime,
+      async *read(window: ReadWindow) {
+        const seen = new Set<number>();
+        for await (const page of odoo.readChanged('purchase.order', { fields: f('purchase.order'), window, domain: poDomain })) {
+          for (const h of page) seen.add(h.id);
+          yield await enrichPos(page);
+        }
+        // A line-description edit does not bump the order's write_date: poll lines on their own.
+        const touched = new Set<number>();
+        for await (const page of odoo.readChanged('purchase.order.line', { fields: ['id', 'order_id', 'write_date'], window })) {
+          for (const l of page) {
+            const oid = m2o(l.order_id)?.id;
+            if (oid !== undefined && !seen.has(oid)) touched.add(oid);
+          }
+        }
+        const extra = [...touched];
+        for (let i = 0; i < extra.length; i += batchSize) {
+          const headers = await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', extra.slice(i, i + batchSize)]], { fields: f('purchase.order'), order: 'id asc' });
+          yield await enrichPos(headers);
+        }
+      },
+      async fetch(idList) {
+        return enrichPos(await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', idList.map(Number)]], { fields: f('purchase.order') }));
+      },
+      map: (r) => mapPurchaseOrder(r.data, opts),
+      write: (items) => importDocuments(sn, t.orderStaging, t.orderLineStaging, items as never),
+    } satisfies Flow<PoData, DocumentPayload> as Flow);
+  }
+
+  // ---- vendor bills with lines -------------------------------------------------------------------
+  const billDomain = [['move_type', '=', 'in_invoice'], ['state', '=', 'posted']];
+  const enrichBills = async (headers: OdooRow[]): Promise<SourceRecord<BillData>[]> => {
+    if (headers.length === 0) return [];
+    const lineRows = await odoo.searchRead('account.move.line', [['move_id', 'in', headers.map((h) => h.id)], ['display_type', '=', 'product']], { fields: f('account.move.line'), order: 'sequence asc, id asc' });
+    const accounts = await lookups.accountCodes();
+    const byMove = new Map<number, OdooRow[]>();
+    for (const l of lineRows) {
+      const mid = m2o(l.move_id)?.id;
+      if (mid !== undefined) byMove.set(mid, [...(byMove.get(mid) ?? []), l]);
+    }
+    return Promise.all(
+      headers.map(async (h) => {
+        const lines = byMove.get(h.id) ?? [];
+        const partner = m2o(h.partner_id);
+        return {
+          id: String(h.id),
+          modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
+          label: text(h.name) ?? `bill ${h.id}`,
+          data: {
+            id: h.id,
+            name: text(h.name) === '/' ? null : text(h.name),
+            ref: text(h.ref),
+            state: text(h.state) ?? '',
+            supplierId: partner?.id ?? null,
+            supplierName: partner?.name ?? null,
+            invoiceDate: date(h.invoice_date),
+            currency: m2o(h.currency_id)?.name ?? null,
+            amountTotal: num(h.amount_total),
+            amountTax: num(h.amount_tax),
+            origin: text(h.invoice_origin),
+            paymentTerm: m2o(h.invoice_payment_term_id)?.name ?? null,
+            lines: await Promise.all(
+              lines.map(async (l) => {
+                const acc = m2o(l.account_id);
+                const known = acc ? accounts.get(acc.id) : undefined;
+                return {
+                  id: l.id,
+                  description: text(l.name) ?? '',
+                  quantity: num(l.quantity),
+                  priceUnit: num(l.price_unit),
+                  subtotal: num(l.price_subtotal),
+                  total: num(l.price_total),
+                  accountCode: known?.code ?? null,
+                  accountName: known?.name ?? acc?.name ?? null,
+                  costCenters: await lookups.costCenters(l.analytic_distribution),
+                  purchaseLineId: m2o(l.purchase_line_id)?.id ?? null,
+                };
+              }),
+            ),
+          },
+        };
+      }),
+    );
+  };
+  if (options.vendorBills.enabled) {
+    flows.push({
+      name: 'vendor_bills',
+      entity: 'vendor_bill',
+      direction: 'odoo -> servicenow',
+      description: `Odoo posted vendor bills (account.move in_invoice) with lines -> ${t.invoiceStaging} + ${t.invoiceLineStaging}`,
+      serverTime: odooTime,
+      async *read(window) {
+        for await (const page of odoo.readChanged('account.move', { fields: f('account.move'), window, domain: billDomain })) yield await enrichBills(page);
+      },
+      async fetch(idList) {
+        return enrichBills(await odoo.searchRead('account.move', [...billDomain, ['id', 'in', idList.map(Number)]], { fields: f('account.move') }));
+      },
+      map: (r) => mapVendorBill(r.data, r.label, opts),
+      write: (items) => importDocuments(sn, t.invoiceStaging, t.invoiceLineStaging, items as never),
+    } satisfies Flow<BillData, DocumentPayload> as Flow);
+  }
+
+  return flows;
+}
+

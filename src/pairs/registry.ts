@@ -1,0 +1,5 @@
+import { odooServiceNow } from './odoo-servicenow/index.js';
+import type { PairDefinition } from './types.js';
+
+/** Every pair mlc knows. Adding a pair adds one folder and one line here. */
+export const PAIRS: readonly PairDefinition[] = [odooServiceNow as unknown as PairDefinition];

@@ -1,0 +1,74 @@
+import type { RunningSim } from './common/server.js';
+import { startOdooSim } from './odoo/index.js';
+import { startServiceNowSim } from './servicenow/index.js';
+import { startAcumaticaSim } from './acumatica/index.js';
+
+export interface SimStartOptions {
+  seed: string;
+  latencyMs: number;
+  port?: number | undefined;
+  odooVersion?: number | undefined;
+}
+
+export interface StartedSim {
+  system: string;
+  running: RunningSim;
+  /** The connection block for mlc.yaml (credentials as `secret:` references) and the secrets to store. */
+  connection(name: string): { config: Record<string, unknown>; secrets: Record<string, string> };
+  /** Credentials to print for people (shown only by `mlc sim`, which runs on 127.0.0.1). */
+  credentials: Record<string, string | number>;
+}
+
+/** The simulators mlc ships, one line each. */
+export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedSim>> = {
+  odoo: async (o) => {
+    const sim = await startOdooSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+      version: (o.odooVersion ?? 19) as 17 | 18 | 19,
+    });
+    const c = sim.credentials;
+    return {
+      system: 'odoo',
+      running: sim,
+      credentials: { ...c },
+      connection: (name) => ({
+        config: { system: 'odoo', url: sim.url, db: c.db, login: c.login, apiKey: `secret:${name}.api_key`, transport: 'auto' },
+        secrets: { [`${name}.api_key`]: c.apiKey },
+      }),
+    };
+  },
+  servicenow: async (o) => {
+    const sim = await startServiceNowSim({ seed: o.seed, latencyMs: o.latencyMs, ...(o.port === undefined ? {} : { port: o.port }) });
+    const c = sim.credentials;
+    return {
+      system: 'servicenow',
+      running: sim,
+      credentials: { ...c },
+      connection: (name) => ({
+        config: { system: 'servicenow', url: sim.url, auth: { kind: 'oauth_client_credentials', clientId: c.clientId, clientSecret: `secret:${name}.client_secret` } },
+        secrets: { [`${name}.client_secret`]: c.clientSecret },
+      }),
+    };
+  },
+  acumatica: async (o) => {
+    const sim = await startAcumaticaSim({ seed: o.seed, latencyMs: o.latencyMs, ...(o.port === undefined ? {} : { port: o.port }) });
+    const c = sim.credentials;
+    return {
+      system: 'acumatica',
+      running: sim,
+      credentials: { ...c },
+      connection: (name) => ({
+        config: {
+          system: 'acumatica',
+          url: sim.url,
+          endpointName: 'Default',
+          endpointVersion: '24.200.001',
+          auth: { kind: 'oauth_password', clientId: c.clientId, clientSecret: `secret:${name}.client_secret`, username: c.username, password: `secret:${name}.password` },
+        },
+        secrets: { [`${name}.client_secret`]: c.clientSecret, [`${name}.password`]: c.password },
+      }),
+    };
+  },
+};

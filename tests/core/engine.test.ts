@@ -1,0 +1,160 @@
+import { hostname } from 'node:os';
+import { openDb } from '../../src/state/db.js';
+import { StateStore } from '../../src/state/store.js';
+import { LockedError, runPass, type PassOptions } from '../../src/sync/pass.js';
+import { replayRecords } from '../../src/sync/replay.js';
+import { RecordError, TransientError } from '../../src/errors.js';
+import { LazyDimensions } from '../../src/pairs/types.js';
+import { silentLogger, type ReadWindow } from '../../src/systems/types.js';
+import type { Flow, SourceRecord } from '../../src/sync/types.js';
+
+/** An in-memory source whose rows carry a change stamp, and a target keyed by source reference. */
+class Fake {
+  rows = new Map<string, { modified: string; value: string; account: string }>();
+  target = new Map<string, { value: string; writes: number }>();
+  accounts = new Set(['600000']);
+  failNextWrites = 0;
+  writeCalls = 0;
+
+  put(id: string, modified: string, value: string, account = '600000'): void {
+    this.rows.set(id, { modified, value, account });
+  }
+
+  flow(): Flow<{ value: string; account: string }, { ref: string; value: string }> {
+    return {
+      name: 'docs',
+      entity: 'doc',
+      direction: 'fake -> fake',
+      description: 'test documents',
+      serverTime: async () => new Date(),
+      read: async function* (this: void, window: ReadWindow) {
+        yield [...fake.rows]
+          .filter(([, r]) => (window.since === null || r.modified >= window.since.toISOString()) && r.modified < window.until.toISOString())
+          .map(([id, r]) => ({ id, modified: r.modified, label: id, data: { value: r.value, account: r.account } }));
+      },
+      fetch: async (ids) => ids.flatMap((id) => { const r = fake.rows.get(id); return r ? [{ id, modified: r.modified, label: id, data: { value: r.value, account: r.account } }] : []; }),
+      map: (r: SourceRecord<{ value: string; account: string }>) => ({
+        kind: 'write',
+        payload: { ref: r.id, value: r.data.value },
+        dimensions: [{ kind: 'gl_account', key: r.data.account, describe: `GL account ${r.data.account}` }],
+      }),
+      write: async (items) => {
+        fake.writeCalls += 1;
+        if (fake.failNextWrites > 0) {
+          fake.failNextWrites -= 1;
+          throw new TransientError('target down', { code: 'test.down' });
+        }
+        return items.map((i) => {
+          if (i.payload.value === 'bad') return { ok: false, error: new RecordError('rejected by target', { code: 'test.rejected' }) };
+          const t = fake.target.get(i.payload.ref) ?? { value: '', writes: 0 };
+          fake.target.set(i.payload.ref, { value: i.payload.value, writes: t.writes + 1 });
+          return { ok: true, targetId: `T-${i.payload.ref}` };
+        });
+      },
+    };
+  }
+}
+let fake: Fake;
+
+const iso = (secondsAgo: number): string => new Date(Date.now() - secondsAgo * 1000).toISOString();
+const options: PassOptions = { dryRun: false, full: false, overlapSeconds: 300, settleSeconds: 0, batchSize: 2, lockStaleMs: 60_000 };
+
+describe('the pass engine', () => {
+  let store: StateStore;
+  const dims = (): LazyDimensions => new LazyDimensions({ gl_account: async () => new Map([...fake.accounts].map((a) => [a, `sys-${a}`])) });
+  const pass = (o: Partial<PassOptions> = {}) => runPass(store, 'fake-pair', [fake.flow() as Flow], dims, { ...options, ...o }, silentLogger);
+
+  beforeEach(() => {
+    fake = new Fake();
+    store = new StateStore(openDb(':memory:'));
+  });
+
+  it('writes each record once and skips records re-read in the overlap window', async () => {
+    fake.put('a', iso(60), 'v1');
+    fake.put('b', iso(60), 'v1');
+    const first = await pass();
+    expect(first.flows[0]).toMatchObject({ read: 2, written: 2 });
+    const second = await pass();
+    expect(second.flows[0]).toMatchObject({ read: 2, written: 0, alreadyHandled: 2 });
+    expect(fake.target.get('a')?.writes).toBe(1);
+  });
+
+  it('writes a change committed late with a stamp older than the cursor, inside the overlap', async () => {
+    fake.put('a', iso(60), 'v1');
+    await pass();
+    fake.put('late', iso(120), 'v1');
+    fake.put('a', iso(60), 'v2'); // same stamp, new content: a second write in the same second
+    const r = await pass();
+    expect(r.flows[0]).toMatchObject({ written: 2 });
+    expect(fake.target.get('a')).toEqual({ value: 'v2', writes: 2 });
+    expect(fake.target.get('late')?.writes).toBe(1);
+  });
+
+  it('audits a missing dimension as a failure with its name, writes the others, and replays once fixed', async () => {
+    fake.put('a', iso(60), 'v1', '630000');
+    fake.put('b', iso(60), 'v1');
+    const r = await pass();
+    expect(r.status).toBe('failed_records');
+    const [failure] = store.openFailures('fake-pair');
+    expect(failure).toMatchObject({ source_id: 'a', error_code: 'dimension.gl_account_missing' });
+    expect(failure!.message).toContain('GL account 630000');
+    expect(fake.target.has('b')).toBe(true);
+    expect(fake.target.has('a')).toBe(false);
+    // A later pass does not re-audit the same failed version.
+    const again = await pass();
+    expect(again.flows[0]).toMatchObject({ failed: 0, alreadyHandled: 2 });
+    fake.accounts.add('630000');
+    const [out] = await replayRecords(store, 'fake-pair', [fake.flow() as Flow], [failure!], dims, { dryRun: false, lockStaleMs: 60_000 }, silentLogger);
+    expect(out).toMatchObject({ result: 'written' });
+    const [twice] = await replayRecords(store, 'fake-pair', [fake.flow() as Flow], [failure!], dims, { dryRun: false, lockStaleMs: 60_000 }, silentLogger);
+    expect(twice).toMatchObject({ result: 'unchanged' });
+    expect(fake.target.get('a')?.writes).toBe(1);
+    expect(store.openFailures('fake-pair')).toHaveLength(0);
+  });
+
+  it('stops on a transient failure without moving the cursor, and the next pass completes', async () => {
+    for (const id of ['a', 'b', 'c', 'd']) fake.put(id, iso(60), 'v1');
+    fake.failNextWrites = 1;
+    const stopped = await pass({ batchSize: 2 });
+    expect(stopped.status).toBe('stopped');
+    expect(store.getCursor('fake-pair', 'docs')).toBeUndefined();
+    const resumed = await pass();
+    expect(resumed.status).toBe('ok');
+    expect([...fake.target.values()].every((t) => t.writes === 1)).toBe(true);
+    expect(fake.target.size).toBe(4);
+  });
+
+  it('keeps a target rejection per record and goes on', async () => {
+    fake.put('a', iso(60), 'bad');
+    fake.put('b', iso(60), 'v1');
+    const r = await pass();
+    expect(r.flows[0]).toMatchObject({ written: 1, failed: 1 });
+  });
+
+  it('writes nothing, audits nothing and keeps the cursor on a dry run', async () => {
+    fake.put('a', iso(60), 'v1');
+    const r = await pass({ dryRun: true });
+    expect(r.flows[0]?.wouldWrite).toEqual([{ sourceId: 'a', label: 'a', payload: { ref: 'a', value: 'v1' } }]);
+    expect(fake.writeCalls).toBe(0);
+    expect(store.getCursor('fake-pair', 'docs')).toBeUndefined();
+    expect(store.queryAudit({})).toHaveLength(0);
+  });
+
+  it('refuses a second pass while the first holds the lock', async () => {
+    fake.put('a', iso(60), 'v1');
+    let release!: () => void;
+    const slow = fake.flow();
+    const blocked = new Promise<void>((r) => (release = r));
+    const holder = runPass(store, 'fake-pair', [{ ...slow, write: async (items) => { await blocked; return slow.write(items, undefined as never); } } as Flow], dims, options, silentLogger);
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(pass()).rejects.toBeInstanceOf(LockedError);
+    release();
+    await holder;
+  });
+
+  it('takes over a lock left by a dead process', () => {
+    store.db.prepare("INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES ('fake-pair', 999999, ?, ?, ?)").run(hostname(), iso(1), iso(1));
+    const lock = store.acquireLock('fake-pair', 60_000);
+    expect(lock).toMatchObject({ ok: true, tookOverFrom: { pid: 999999 } });
+  });
+});
