@@ -1,0 +1,665 @@
+/**
+ * The simulated Odoo server: routes, authentication, RPC dispatch and fault rendering
+ * (api notes §1, §7 checklist and the measured §8).
+ *
+ *   POST /xmlrpc/2/common           version | authenticate | login          (XML-RPC, faults with 200)
+ *   POST /xmlrpc/2/object           execute_kw | execute
+ *   POST /jsonrpc                   {"service": "common"|"object", "method", "args"}
+ *   POST /json/2/<model>/<method>   JSON-2, only when version >= 19
+ *   GET  /web/version
+ *
+ * Control routes (besides the frame's): POST /_sim/expire_key, /_sim/restore_key,
+ * /_sim/long_transaction {model, vals_list, backdateSeconds}, /_sim/commit {txn},
+ * /_sim/exec {model, method, args, kwargs}, /_sim/clear_cooldown, /_sim/seed {"seed": ...}.
+ * Fault kinds: serialization_failure, access_error, validation_error, missing_error, rate_limit,
+ * lost_response (the call commits, then the answer is held for `delayMs`).
+ */
+import { randomBytes } from 'node:crypto';
+import { json, type FaultRule, type SimRequest, type SimResponse, type SimSystem } from '../common/server.js';
+import { COOLDOWN_MESSAGE, OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
+import type { SimVersion } from './models.js';
+import { ADMIN_UID, BOT_UID, applySeed } from './seed.js';
+import { OdooStore, type Env } from './store.js';
+import { XmlRpcParseError, parseMethodCall, serializeFault, serializeResponse } from './xmlrpc.js';
+
+export interface OdooSimOptions {
+  version?: SimVersion;
+  db?: string;
+  login?: string;
+  apiKey?: string;
+  seed?: string;
+  /** Login cooldown (api notes §1.1): failures before it starts and its length. */
+  cooldownAfter?: number;
+  cooldownMs?: number;
+}
+
+interface ApiKey {
+  key: string;
+  uid: number;
+  /** null = global scope (the only one RPC and bearer auth accept, §8). */
+  scope: string | null;
+  expiresAt: number | null;
+  expired: boolean;
+}
+
+interface Signature {
+  /** `@api.model` method (no ids) vs record method. */
+  model: boolean;
+  params: Array<[name: string, required: boolean]>;
+  varkw?: boolean;
+}
+
+/** Public ORM methods and their Python signatures (for binding positional and named arguments). */
+const ORM: Record<string, Signature> = {
+  search_read: {
+    model: true,
+    params: [
+      ['domain', false],
+      ['fields', false],
+      ['offset', false],
+      ['limit', false],
+      ['order', false],
+    ],
+    varkw: true,
+  },
+  search: {
+    model: true,
+    params: [
+      ['domain', true],
+      ['offset', false],
+      ['limit', false],
+      ['order', false],
+    ],
+  },
+  search_count: {
+    model: true,
+    params: [
+      ['domain', true],
+      ['limit', false],
+    ],
+  },
+  read: {
+    model: false,
+    params: [
+      ['fields', false],
+      ['load', false],
+    ],
+  },
+  create: { model: true, params: [['vals_list', true]] },
+  write: { model: false, params: [['vals', true]] },
+  unlink: { model: false, params: [] },
+  fields_get: {
+    model: true,
+    params: [
+      ['allfields', false],
+      ['attributes', false],
+    ],
+  },
+};
+
+const NOT_FOUND_HTML =
+  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+const UNSUPPORTED_HTML =
+  '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>The server does not support the media type transmitted in the request.</p>\n';
+
+type Transport = 'xmlrpc' | 'jsonrpc' | 'json2';
+
+export class OdooSim implements SimSystem {
+  readonly name = 'odoo';
+  readonly version: SimVersion;
+  readonly db: string;
+  readonly login: string;
+  store: OdooStore;
+  private keys: ApiKey[] = [];
+  private readonly originalKey: string;
+  private failures = new Map<string, { count: number; at: number }>();
+  private micro = 0;
+  private readonly cooldownAfter: number;
+  private readonly cooldownMs: number;
+  private seedSpec: string;
+
+  constructor(options: OdooSimOptions = {}) {
+    this.version = options.version ?? 19;
+    this.db = options.db ?? 'acme';
+    this.login = options.login ?? 'mlc-bot';
+    this.originalKey = options.apiKey ?? randomBytes(20).toString('hex');
+    this.cooldownAfter = options.cooldownAfter ?? 5;
+    this.cooldownMs = options.cooldownMs ?? 60_000;
+    this.store = new OdooStore(this.version);
+    this.seedSpec = options.seed ?? 'demo';
+    this.restoreKey();
+    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+  }
+
+  get apiKey(): string {
+    return this.originalKey;
+  }
+
+  /** The simulator object itself (for tests that reach into the store). */
+  get sim(): OdooSim {
+    return this;
+  }
+
+  get credentials(): { db: string; login: string; apiKey: string } {
+    return { db: this.db, login: this.login, apiKey: this.originalKey };
+  }
+
+  private restoreKey(): void {
+    this.keys = [{ key: this.originalKey, uid: BOT_UID, scope: null, expiresAt: null, expired: false }];
+  }
+
+  /** One timestamp per request: its arrival time, with a microsecond part (Postgres `now()`). */
+  private requestStamp(req: SimRequest): number {
+    this.micro = (this.micro + 1) % 1000;
+    return req.receivedAt * 1000 + this.micro;
+  }
+
+  // ------------------------------------------------------------ SimSystem
+
+  async handle(req: SimRequest): Promise<SimResponse> {
+    if (req.path === '/web/version' && req.method === 'GET') {
+      return json(200, { version_info: [this.version, 0, 0, 'final', 0, ''], version: `${this.version}.0` });
+    }
+    if (req.path.startsWith('/json/2')) return this.handleJson2(req);
+    if (req.method !== 'POST') return html(404, NOT_FOUND_HTML);
+    if (req.path === '/xmlrpc/2/common' || req.path === '/xmlrpc/2/object') return this.handleXmlRpc(req);
+    if (req.path === '/jsonrpc') return this.handleJsonRpc(req);
+    return html(404, NOT_FOUND_HTML);
+  }
+
+  seed(spec: Record<string, unknown>): void {
+    this.seedSpec = typeof spec.seed === 'string' ? spec.seed : 'demo';
+    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+  }
+
+  reset(): void {
+    this.failures.clear();
+    this.restoreKey();
+    applySeed(this.store, 'empty', this.login, Date.now() * 1000);
+  }
+
+  state(name?: string): unknown {
+    if (name) return this.store.dump(name);
+    return {
+      version: this.version,
+      db: this.db,
+      login: this.login,
+      seed: this.seedSpec,
+      counts: this.store.counts(),
+    };
+  }
+
+  async renderFault(rule: FaultRule, req: SimRequest): Promise<SimResponse | undefined> {
+    switch (rule.kind) {
+      case 'serialization_failure':
+        return this.renderError(req, new OdooException('serialization', SERIALIZATION_MESSAGE));
+      case 'access_error':
+        return this.renderError(
+          req,
+          new OdooException(
+            'access_error',
+            "You are not allowed to access 'Purchase Order' (purchase.order) records.\n\nThis operation is allowed for the following groups:\n\t- Purchase/User\n\nContact your administrator to request access if necessary.",
+          ),
+        );
+      case 'validation_error':
+        return this.renderError(
+          req,
+          new OdooException(
+            'validation',
+            String(rule.params?.message ?? 'The operation cannot be completed: invalid values.'),
+          ),
+        );
+      case 'missing_error':
+        return this.renderError(
+          req,
+          new OdooException(
+            'missing',
+            'Record does not exist or has been deleted.\n(Record: purchase.order(999999,), User: 3)',
+          ),
+        );
+      case 'rate_limit':
+        return {
+          status: 429,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'retry-after': String(rule.retryAfter ?? 1),
+          },
+          body: '<html><head><title>429 Too Many Requests</title></head><body><h1>429 Too Many Requests</h1></body></html>',
+        };
+      case 'lost_response': {
+        const answer = await this.handle(req);
+        await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 1500));
+        return answer;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  control(route: string, body: unknown, req: SimRequest): SimResponse | undefined {
+    const input = (body ?? {}) as Record<string, unknown>;
+    const env: Env = { now: this.requestStamp(req), uid: ADMIN_UID, context: {} };
+    try {
+      switch (route) {
+        case 'expire_key':
+          for (const k of this.keys) k.expired = true;
+          return json(200, { ok: true });
+        case 'restore_key':
+          this.restoreKey();
+          return json(200, { ok: true });
+        case 'clear_cooldown':
+          this.failures.clear();
+          return json(200, { ok: true });
+        case 'long_transaction': {
+          const model = String(input.model);
+          const valsList = Array.isArray(input.vals_list) ? input.vals_list : [input.vals_list];
+          const backdate = Number(input.backdateSeconds ?? 0);
+          const txn = this.store.beginTxn();
+          const recs = this.store.transaction(() =>
+            this.store.create(model, valsList, env, {
+              stamp: env.now - Math.round(backdate * 1_000_000),
+              txn,
+            }),
+          );
+          return json(200, { txn, ids: recs.map((r) => r.id) });
+        }
+        case 'commit':
+          return json(200, { ok: this.store.commitTxn(Number(input.txn)) });
+        case 'exec': {
+          const result = this.execute(
+            env,
+            String(input.model),
+            String(input.method),
+            Array.isArray(input.args) ? input.args : [],
+            (input.kwargs ?? {}) as Record<string, unknown>,
+            'xmlrpc',
+          );
+          return json(200, { result });
+        }
+        default:
+          return undefined;
+      }
+    } catch (err) {
+      if (err instanceof OdooException) return json(err.rendering.status, err.json2Body());
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------ auth
+
+  private onCooldown(ip: string, now: number): boolean {
+    const f = this.failures.get(ip);
+    return f !== undefined && f.count >= this.cooldownAfter && now - f.at < this.cooldownMs;
+  }
+
+  private recordFailure(ip: string, now: number): void {
+    const f = this.failures.get(ip);
+    this.failures.set(ip, { count: (f?.count ?? 0) + 1, at: now });
+  }
+
+  private validKey(key: unknown, now: number): ApiKey | undefined {
+    if (typeof key !== 'string') return undefined;
+    return this.keys.find(
+      (k) =>
+        k.key === key &&
+        !k.expired &&
+        (k.expiresAt === null || k.expiresAt > now) &&
+        (k.scope === null || k.scope === 'rpc'),
+    );
+  }
+
+  private checkDb(db: unknown): void {
+    if (db !== this.db) {
+      throw new OdooException(
+        'database',
+        `connection to server at "localhost" (127.0.0.1), port 5432 failed: FATAL:  database "${String(db)}" does not exist`,
+      );
+    }
+  }
+
+  /** `common.authenticate`: uid, or `false` on bad credentials or during the cooldown (§1.2, §8). */
+  private authenticate(args: unknown[], req: SimRequest): number | false {
+    const [db, login, key] = args;
+    this.checkDb(db);
+    const now = req.receivedAt;
+    if (this.onCooldown(req.remoteAddress, now)) return false;
+    const found = this.validKey(key, now);
+    const user = this.store.get('res.users', BOT_UID);
+    if (!found || !user || user.v.login !== login) {
+      this.recordFailure(req.remoteAddress, now);
+      return false;
+    }
+    this.failures.delete(req.remoteAddress);
+    return found.uid;
+  }
+
+  /** `object.execute_kw` credential check: fault 3 "Access Denied" or the cooldown text. */
+  private checkRpcCredentials(db: unknown, uid: unknown, key: unknown, req: SimRequest): number {
+    this.checkDb(db);
+    const now = req.receivedAt;
+    if (this.onCooldown(req.remoteAddress, now)) throw new OdooException('access_denied', COOLDOWN_MESSAGE);
+    const found = this.validKey(key, now);
+    if (!found || found.uid !== uid) {
+      this.recordFailure(req.remoteAddress, now);
+      throw new OdooException('access_denied', 'Access Denied');
+    }
+    this.failures.delete(req.remoteAddress);
+    return found.uid;
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  private bind(
+    sig: Signature,
+    method: string,
+    positional: unknown[],
+    named: Record<string, unknown>,
+    transport: Transport,
+  ): { args: Record<string, unknown>; extra: Record<string, unknown> } {
+    const kind = transport === 'json2' ? 'bind_error' : 'type_error';
+    const args: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    if (positional.length > sig.params.length) {
+      throw new OdooException(
+        kind,
+        `${method}() takes from 1 to ${sig.params.length + 1} positional arguments but ${positional.length + 1} were given`,
+      );
+    }
+    positional.forEach((value, i) => {
+      args[(sig.params[i] as [string, boolean])[0]] = value;
+    });
+    for (const [name, value] of Object.entries(named)) {
+      if (sig.params.some(([p]) => p === name)) {
+        if (name in args)
+          throw new OdooException(kind, `${method}() got multiple values for argument '${name}'`);
+        args[name] = value;
+      } else if (sig.varkw) {
+        extra[name] = value;
+      } else {
+        throw new OdooException(kind, `${method}() got an unexpected keyword argument '${name}'`);
+      }
+    }
+    for (const [name, required] of sig.params) {
+      if (required && !(name in args))
+        throw new OdooException(kind, `${method}() missing 1 required positional argument: '${name}'`);
+    }
+    return { args, extra };
+  }
+
+  /**
+   * Runs one ORM call. `positional` follows XML-RPC conventions (record methods take the ids first);
+   * JSON-2 passes `ids` separately.
+   */
+  execute(
+    env: Env,
+    modelName: string,
+    method: string,
+    positional: unknown[],
+    kwargs: Record<string, unknown>,
+    transport: Transport,
+    json2Ids?: unknown,
+  ): unknown {
+    if (method.startsWith('_')) {
+      throw new OdooException(
+        'access_error',
+        `Private methods (such as ${modelName}.${method}) cannot be called remotely.`,
+      );
+    }
+    const model = this.store.model(modelName);
+    const sig: Signature | undefined =
+      ORM[method] ??
+      (model.actions.includes(method)
+        ? { model: false, params: [] }
+        : modelName === 'res.users' && method === 'context_get'
+          ? { model: true, params: [] }
+          : undefined);
+    if (!sig) {
+      throw new OdooException(
+        'unknown_method',
+        `The method '${method}' does not exist on the model '${modelName}'`,
+        `The method '${modelName}.${method}' does not exist`,
+      );
+    }
+    const { context, ...named } = kwargs;
+    if (context !== undefined && context !== null && typeof context === 'object')
+      env = { ...env, context: context as Record<string, unknown> };
+    let ids: unknown = undefined;
+    let rest = positional;
+    if (transport === 'json2') {
+      if (sig.model && Array.isArray(json2Ids) && json2Ids.length > 0) {
+        throw new OdooException('bind_error', `cannot call ${modelName}.${method} with ids`);
+      }
+      ids = sig.model ? undefined : (json2Ids ?? []);
+    } else if (!sig.model) {
+      if (positional.length === 0)
+        throw new OdooException('type_error', `${method}() missing 1 required positional argument: 'self'`);
+      ids = positional[0];
+      rest = positional.slice(1);
+    }
+    const { args, extra } = this.bind(sig, method, rest, named, transport);
+    const store = this.store;
+    return store.transaction(() => {
+      switch (method) {
+        case 'search_read': {
+          for (const k of Object.keys(extra))
+            if (k !== 'load')
+              throw new OdooException('type_error', `read() got an unexpected keyword argument '${k}'`);
+          const recs = store.search(modelName, args.domain ?? [], env, args);
+          return store.read(modelName, recs, args.fields, extra.load);
+        }
+        case 'search':
+          return store.search(modelName, args.domain, env, args).map((r) => r.id);
+        case 'search_count': {
+          const n = store.search(modelName, args.domain, env, {}).length;
+          return typeof args.limit === 'number' && args.limit > 0 ? Math.min(n, args.limit) : n;
+        }
+        case 'read':
+          store.fieldList(model, args.fields);
+          return store.read(modelName, store.browse(modelName, ids), args.fields, args.load);
+        case 'create': {
+          const single = !Array.isArray(args.vals_list);
+          const recs = store.create(
+            modelName,
+            single ? [args.vals_list] : (args.vals_list as unknown[]),
+            env,
+          );
+          // §3/§8: JSON-2 always answers a list; XML-RPC answers an int for a single dict.
+          return single && transport !== 'json2' ? recs[0]?.id : recs.map((r) => r.id);
+        }
+        case 'write':
+          store.write(modelName, store.browseExisting(modelName, ids, env), args.vals, env);
+          return true;
+        case 'unlink':
+          store.unlink(modelName, store.browseExisting(modelName, ids, env), env);
+          return true;
+        case 'fields_get':
+          return store.fieldsGet(modelName, args.allfields, args.attributes);
+        case 'context_get': {
+          const user = store.get('res.users', env.uid);
+          return { lang: user?.v.lang || 'en_US', tz: user?.v.tz || false, uid: env.uid };
+        }
+        default:
+          return store.action(modelName, method, store.browseExisting(modelName, ids, env), env);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------ transports
+
+  private transportOf(req: SimRequest): Transport {
+    return req.path.startsWith('/json/2') ? 'json2' : req.path === '/jsonrpc' ? 'jsonrpc' : 'xmlrpc';
+  }
+
+  private renderError(req: SimRequest, err: OdooException, jsonRpcId: unknown = null): SimResponse {
+    switch (this.transportOf(req)) {
+      case 'xmlrpc':
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/xml; charset=utf-8' },
+          body: serializeFault(err.faultCode(), err.faultString()),
+        };
+      case 'jsonrpc':
+        return json(200, {
+          jsonrpc: '2.0',
+          id: jsonRpcId,
+          error: { code: 200, message: 'Odoo Server Error', data: err.json2Body() },
+        });
+      default:
+        return json(
+          err.rendering.status,
+          err.json2Body(),
+          err.rendering.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+        );
+    }
+  }
+
+  private dispatchService(service: string, method: string, params: unknown[], req: SimRequest): unknown {
+    if (service === 'common') {
+      switch (method) {
+        case 'version':
+          return {
+            server_version: `${this.version}.0`,
+            server_version_info: [this.version, 0, 0, 'final', 0, ''],
+            server_serie: `${this.version}.0`,
+            protocol_version: 1,
+          };
+        case 'authenticate':
+        case 'login':
+          return this.authenticate(params, req);
+        default:
+          throw new OdooException(
+            'unknown_method',
+            `Method not found: ${method}`,
+            `Method not found: ${method}`,
+          );
+      }
+    }
+    if (service === 'object' && (method === 'execute_kw' || method === 'execute')) {
+      const [db, uid, key, model, name, ...rest] = params;
+      const realUid = this.checkRpcCredentials(db, uid, key, req);
+      const env: Env = { now: this.requestStamp(req), uid: realUid, context: {} };
+      if (method === 'execute') return this.execute(env, String(model), String(name), rest, {}, 'xmlrpc');
+      const [args, kwargs] = rest;
+      return this.execute(
+        env,
+        String(model),
+        String(name),
+        Array.isArray(args) ? args : [],
+        (kwargs ?? {}) as Record<string, unknown>,
+        'xmlrpc',
+      );
+    }
+    throw new OdooException('unknown_method', `Method not found: ${method}`, `Method not found: ${method}`);
+  }
+
+  private handleXmlRpc(req: SimRequest): SimResponse {
+    try {
+      let call;
+      try {
+        call = parseMethodCall(req.body.toString('utf8'));
+      } catch (err) {
+        if (err instanceof XmlRpcParseError)
+          throw new OdooException('value_error', `ExpatError: ${err.message}`);
+        throw err;
+      }
+      const service = req.path.endsWith('/common') ? 'common' : 'object';
+      const result = this.dispatchService(service, call.methodName, call.params, req);
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        body: serializeResponse(result),
+      };
+    } catch (err) {
+      if (err instanceof OdooException) return this.renderError(req, err);
+      throw err;
+    }
+  }
+
+  private handleJsonRpc(req: SimRequest): SimResponse {
+    let id: unknown = null;
+    try {
+      const payload = JSON.parse(req.body.toString('utf8')) as {
+        id?: unknown;
+        params?: { service?: string; method?: string; args?: unknown[] };
+      };
+      id = payload.id ?? null;
+      const p = payload.params ?? {};
+      const result = this.dispatchService(
+        String(p.service),
+        String(p.method),
+        Array.isArray(p.args) ? p.args : [],
+        req,
+      );
+      return json(200, { jsonrpc: '2.0', id, result });
+    } catch (err) {
+      if (err instanceof OdooException) return this.renderError(req, err, id);
+      if (err instanceof SyntaxError)
+        return this.renderError(req, new OdooException('value_error', 'Invalid JSON data'), id);
+      throw err;
+    }
+  }
+
+  private handleJson2(req: SimRequest): SimResponse {
+    if (this.version < 19) return html(404, NOT_FOUND_HTML);
+    const dbHeader = req.headers['x-odoo-database'];
+    if (dbHeader !== undefined && dbHeader !== this.db) return html(404, NOT_FOUND_HTML);
+    if (req.method !== 'POST') return html(404, NOT_FOUND_HTML);
+    const m = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(req.path);
+    if (!m)
+      return json(
+        404,
+        new OdooException('unknown_model', 'Did you mean POST /json/2/<model>/<method>?').json2Body(),
+      );
+    const mime = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (mime !== 'application/json') return html(415, UNSUPPORTED_HTML);
+    try {
+      const auth = /^bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+      const key = this.validKey(auth?.[1]?.trim(), req.receivedAt);
+      if (!key) throw new OdooException('unauthorized', 'Invalid apikey');
+      let body: unknown;
+      try {
+        body = JSON.parse(req.body.toString('utf8') || 'null');
+      } catch {
+        return json(400, {
+          name: 'werkzeug.exceptions.BadRequest',
+          message: 'Invalid JSON data',
+          arguments: ['Invalid JSON data', 400],
+          context: {},
+          debug: '',
+        });
+      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        return json(400, {
+          name: 'werkzeug.exceptions.BadRequest',
+          message: 'Invalid JSON data, the body must be an object',
+          arguments: ['Invalid JSON data', 400],
+          context: {},
+          debug: '',
+        });
+      }
+      const { ids, ...named } = body as Record<string, unknown>;
+      const env: Env = { now: this.requestStamp(req), uid: key.uid, context: {} };
+      const modelName = decodeURIComponent(m[1] as string);
+      const result = this.execute(
+        env,
+        modelName,
+        decodeURIComponent(m[2] as string),
+        [],
+        named,
+        'json2',
+        ids,
+      );
+      return json(200, result ?? false);
+    } catch (err) {
+      if (err instanceof OdooException) return this.renderError(req, err);
+      throw err;
+    }
+  }
+}
+
+function html(status: number, body: string): SimResponse {
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
+}
