@@ -15,8 +15,8 @@ export const commonPairShape = {
   overlapSeconds: z.number().int().min(0).max(86_400).default(300),
   /** The window ends this long before the source's "now". */
   settleSeconds: z.number().int().min(0).max(600).default(2),
-  /** Records per write call, where the target takes batches. */
-  batchSize: z.number().int().min(1).max(1000).default(200),
+  /** Records per write call; the target's client splits it into its own API batches. */
+  batchSize: z.number().int().min(1).max(5000).default(500),
   /** A lock with no heartbeat for this long is taken over. */
   lockStaleSeconds: z.number().int().min(10).max(86_400).default(120),
 };

@@ -24,6 +24,9 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxTotalMs: 180_000,
 };
 
+/** Per-connection overrides from mlc.yaml; unset fields keep the defaults. */
+export type RetryOverrides = { [K in keyof RetryPolicy]?: RetryPolicy[K] | undefined };
+
 export interface RetryOptions {
   /**
    * True when repeating the call cannot change the outcome (reads, upserts keyed by a reference).
@@ -31,7 +34,7 @@ export interface RetryOptions {
    * the server (`data.notSent`).
    */
   idempotent: boolean;
-  policy?: Partial<RetryPolicy>;
+  policy?: RetryOverrides | undefined;
   onRetry?: (info: { op: string; attempt: number; delayMs: number; error: TransientError }) => void;
   signal?: AbortSignal;
 }
@@ -56,7 +59,8 @@ export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.policy };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY };
+  for (const [k, v] of Object.entries(options.policy ?? {})) if (v !== undefined) policy[k as keyof RetryPolicy] = v;
   const started = Date.now();
   return pRetry((attempt) => fn(attempt), {
     retries: Math.max(0, policy.attempts - 1),

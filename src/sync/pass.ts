@@ -164,11 +164,25 @@ async function runFlow(
   if (since && since >= until) return;
 
   let lastId = '';
-  for await (const page of flow.read(window, ctx)) {
-    s.read += page.length;
-    await processPage(store, pair, runId, flow, ctx, s, page, options);
-    lastId = page.at(-1)?.id ?? lastId;
-    options.onProgress?.(`${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`);
+  // The next page is read while this one is written: reads are side-effect free, and the cursor
+  // still moves only after the whole window has an outcome.
+  const pages = flow.read(window, ctx)[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = pages.next();
+      next.catch(() => undefined);
+      const page = current.value;
+      s.read += page.length;
+      await processPage(store, pair, runId, flow, ctx, s, page, options);
+      lastId = page.at(-1)?.id ?? lastId;
+      options.onProgress?.(`${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`);
+    }
+  } catch (err) {
+    void pages.return?.(undefined)?.catch(() => undefined);
+    throw err;
   }
   // Every record of the window has a stored outcome: the cursor may move to the window's end.
   if (!options.dryRun) store.setCursor(pair, flow.name, { modified: until.toISOString(), lastId });

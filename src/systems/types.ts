@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../http/retry.js';
+import type { RetryOverrides } from '../http/retry.js';
 
 /**
  * The window one incremental read covers: records modified at or after `since` (null = from the
@@ -38,7 +38,7 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {} };
 export interface ClientContext {
   /** The connection's name from mlc.yaml; used in messages and as AEAD data for its secrets. */
   connection: string;
-  retry?: Partial<RetryPolicy>;
+  retry?: RetryOverrides | undefined;
   log?: Logger;
   /** Called once per HTTP request sent (after retries are counted separately): used for metrics. */
   onRequest?: (info: { method: string; path: string; status: number | 'network'; ms: number }) => void;

@@ -145,7 +145,7 @@ describe('the pass engine', () => {
     let release!: () => void;
     const slow = fake.flow();
     const blocked = new Promise<void>((r) => (release = r));
-    const holder = runPass(store, 'fake-pair', [{ ...slow, write: async (items) => { await blocked; return slow.write(items, undefined as never); } } as Flow], dims, options, silentLogger);
+    const holder = runPass(store, 'fake-pair', [{ ...slow, write: async (items) => { await blocked; return slow.write(items as never, undefined as never); } } as Flow], dims, options, silentLogger);
     await new Promise((r) => setTimeout(r, 20));
     await expect(pass()).rejects.toBeInstanceOf(LockedError);
     release();

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parse, stringify } from 'yaml';
+import { runSync } from '../commands/sync.js';
+import { openRuntime } from '../runtime.js';
+import { silentLogger } from '../systems/types.js';
+
+/**
+ * `npm run bench`: one pass of odoo-servicenow over `volume:N` purchase orders (5 lines each) and
+ * N/5 vendor bills (3 lines each) through the simulators with injected latency. The simulators run
+ * in a child process so that the CPU and memory measured are mlc's own.
+ *
+ * Floor: the requests the pass cannot avoid at the largest page and batch sizes, times the latency,
+ * divided by the concurrency each connection allows (Odoo reads are sequential keyset pages; the
+ * ServiceNow client runs `concurrency` Import Set calls at once), summed over both connections.
+ */
+const N = Number(process.env.MLC_BENCH_POS ?? 10_000);
+const LATENCY = Number(process.env.MLC_BENCH_LATENCY_MS ?? 20);
+const ODOO_PAGE = 1000;
+const SN_BATCH = 200;
+const SN_CONCURRENCY = 4;
+const PAIR = 'odoo-servicenow';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Stats {
+  requests: number;
+  byRoute: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
+  const env = { ...process.env, MLC_HOME: join(dir, '.mlc'), MLC_MASTER_KEY: randomBytes(32).toString('hex') };
+  const config = join(dir, 'mlc.yaml');
+  const sims = spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), 'sim', '--systems', 'odoo,servicenow', '--seed', `volume:${N}`, '--latency-ms', String(LATENCY), '--write-config', config, '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    process.stdout.write(`seeding volume:${N} (${N} purchase orders x 5 lines, ${N / 5} bills x 3 lines), latency ${LATENCY} ms ...\n`);
+    const info = await firstJsonLine(sims);
+    const urls = Object.fromEntries(info.simulators.map((s) => [s.system, s.url]));
+    const c = parse(readFileSync(config, 'utf8')) as Record<string, any>;
+    c.connections.odoo.pageSize = ODOO_PAGE;
+    c.connections.servicenow.batchSize = SN_BATCH;
+    c.connections.servicenow.concurrency = SN_CONCURRENCY;
+    c.pairs[PAIR].batchSize = ODOO_PAGE;
+    c.pairs[PAIR].settleSeconds = 0;
+    writeFileSync(config, stringify(c));
+    await Promise.all(Object.values(urls).map((u) => fetch(`${u}/_sim/stats`, { method: 'DELETE' })));
+
+    const rt = openRuntime(config, silentLogger, env);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const result = await runSync(rt, { pairs: [PAIR], dryRun: false, full: false });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    rt.close();
+
+    const pass = result.outcomes[0];
+    if (!pass || pass.kind !== 'pass') throw new Error(`the pass did not run: ${JSON.stringify(pass)}`);
+    const flows = Object.fromEntries(pass.flows.map((f) => [f.flow, f]));
+    const written = pass.flows.reduce((n, f) => n + f.written, 0);
+    const docs = (flows.purchase_orders?.written ?? 0) + (flows.vendor_bills?.written ?? 0);
+    const stats = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([s, u]) => [s, (await (await fetch(`${u}/_sim/stats`)).json()) as Stats])));
+    const odooReq = stats.odoo?.requests ?? 0;
+    const snReq = stats.servicenow?.requests ?? 0;
+
+    const poLines = N * 5;
+    const bills = N / 5;
+    const billLines = bills * 3;
+    const pages = (n: number, size: number): number => Math.ceil((n + 1) / size);
+    // Odoo: order pages + their lines, the line poll, bill pages + their lines.
+    const odooFloor = pages(N, ODOO_PAGE) * 2 + pages(poLines, ODOO_PAGE) + pages(bills, ODOO_PAGE) * 2;
+    // ServiceNow: one insertMultiple per 200 rows, one status read per import set.
+    const snFloor = [N, poLines, bills, billLines].reduce((n, rows) => n + Math.ceil(rows / SN_BATCH) * 2, 0);
+    const floorMs = (odooFloor * LATENCY) / 1 + (snFloor * LATENCY) / SN_CONCURRENCY;
+
+    const idle = await idlePass(config, env);
+
+    const report = {
+      records: { purchaseOrders: flows.purchase_orders?.written, vendorBills: flows.vendor_bills?.written, allFlows: written, failed: pass.flows.reduce((n, f) => n + f.failed, 0) },
+      wallSeconds: round(wallMs / 1000),
+      documentsPerSecond: round(docs / (wallMs / 1000)),
+      rowsPerSecond: round((docs + poLines + billLines) / (wallMs / 1000)),
+      requests: { odoo: odooReq, servicenow: snReq, perDocumentWritten: round((odooReq + snReq) / Math.max(1, docs)) },
+      cpuMsPerRecord: round((cpu.user + cpu.system) / 1000 / Math.max(1, docs)),
+      peakRssMb: round(peakRssMb),
+      floor: { odooRequests: odooFloor, servicenowRequests: snFloor, seconds: round(floorMs / 1000), ratio: round(wallMs / floorMs) },
+      nothingToDoMs: idle,
+      targets: { ratio: 1.3, cpuMsPerRecord: 0.5, peakRssMb: 200, nothingToDoMs: 400 },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    const ok = report.floor.ratio <= 1.3 && report.cpuMsPerRecord <= 0.5 && report.peakRssMb < 200 && idle.secondRun < 400;
+    process.stdout.write(ok ? 'all targets met\n' : 'some targets missed (see above)\n');
+  } finally {
+    sims.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `mlc sync` with nothing new, as cron runs it: a fresh process each time, wall time measured. */
+async function idlePass(config: string, env: NodeJS.ProcessEnv): Promise<{ firstRun: number; secondRun: number }> {
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), '--config', config, 'sync', PAIR], { env, stdio: 'ignore' });
+    await new Promise((r) => child.on('exit', r));
+    return Math.round(performance.now() - t0);
+  };
+  const firstRun = await once();
+  const secondRun = await once();
+  return { firstRun, secondRun };
+}
+
+function firstJsonLine(child: ChildProcess): Promise<{ simulators: Array<{ system: string; url: string }> }> {
+  return new Promise((resolveLine, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', (line) => resolveLine(JSON.parse(line) as { simulators: Array<{ system: string; url: string }> }));
+    child.once('exit', (code) => reject(new Error(`simulators exited with ${code}`)));
+  });
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,276 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
+
+/**
+ * The invariants of the design, end to end: the real CLI against the Odoo and ServiceNow simulators
+ * over HTTP, with a temporary config and state file.
+ */
+const PAIR = 'odoo-servicenow';
+
+async function sn(envp: PairEnv, table: string, query = ''): Promise<Array<Record<string, string>>> {
+  const sim = envp.sims.servicenow!;
+  const { username, password } = sim.credentials as { username: string; password: string };
+  const url = `${sim.running.url}/api/now/table/${table}?sysparm_limit=10000&sysparm_exclude_reference_link=true&sysparm_query=${encodeURIComponent(query)}`;
+  const res = await fetch(url, { headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+  if (!res.ok) throw new Error(`${table}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { result: Array<Record<string, string>> }).result;
+}
+
+async function odoo(envp: PairEnv, model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<any> {
+  return envp.control('odoo', 'POST', 'exec', { model, method, args, kwargs });
+}
+
+/** Every key appears once: the target holds each record exactly once. */
+function expectUnique(rows: Array<Record<string, string>>, key: (r: Record<string, string>) => string): void {
+  const keys = rows.map(key);
+  expect(new Set(keys).size).toBe(keys.length);
+}
+
+describe('odoo-servicenow end to end', () => {
+  let e: PairEnv;
+  afterEach(async () => {
+    await e?.close();
+  });
+
+  it('syncs the demo data, then a second pass writes nothing', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'], pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } } });
+    const first = await e.cli('sync', PAIR, '--json');
+    expect(first.code).toBe(3); // BILL/2026/0004 names GL account 630000, absent in ServiceNow
+    const orders = await sn(e, 'sn_shop_purchase_order');
+    expect(orders.map((o) => o.erp_number).sort()).toEqual(['P00001', 'P00002', 'P00003', 'P00004', 'P00005']);
+    expectUnique(await sn(e, 'sn_shop_purchase_order_line'), (l) => `${l.purchase_order}:${l.erp_line_number}`);
+    expect((await sn(e, 'cmn_cost_center', 'code=CC-400')).length).toBe(1);
+    const second = await e.cli('sync', PAIR, '--json');
+    const pass = JSON.parse(second.stdout).outcomes[0];
+    expect(pass.flows.reduce((n: number, f: { written: number }) => n + f.written, 0)).toBe(0);
+    expect(second.code).toBe(0);
+  });
+
+  it('(5) audits a bill with a missing GL account, names the account, writes the rest, and replays it once fixed', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    await e.cli('sync', PAIR);
+    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
+    const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
+    expect(gl.cause).toContain('630000');
+    expect(gl.example.message).toMatch(/GL account 630000 "Freight In"/);
+    expect((await sn(e, 'sn_shop_invoice')).map((i) => i.external_invoice_number).sort()).toEqual(['BILL/2026/0001', 'BILL/2026/0002', 'BILL/2026/0003']);
+    const show = await e.cli('audit', 'show', String(gl.example.id));
+    expect(show.stdout).toMatch(/create GL account 630000 in ServiceNow/);
+
+    const tooEarly = await e.cli('replay', String(gl.example.id));
+    expect(tooEarly.code).toBe(3);
+    await e.control('servicenow', 'POST', 'exec', { table: 'sn_fin_gl_account', record: { code: '630000', name: 'Freight In', active: 'true' } }).catch(async () => {
+      // Fallback: the Table API as an admin would.
+      const sim = e.sims.servicenow!;
+      const { username, password } = sim.credentials as { username: string; password: string };
+      await fetch(`${sim.running.url}/api/now/table/sn_fin_gl_account`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+        body: JSON.stringify({ code: '630000', name: 'Freight In', active: 'true' }),
+      });
+    });
+    const replay = await e.cli('replay', String(gl.example.id), '--json');
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout).outcomes[0].result).toBe('written');
+    const again = await e.cli('replay', '--failed');
+    expect(again.stdout).toMatch(/nothing to replay/);
+    const bills = await sn(e, 'sn_shop_invoice', 'external_invoice_number=BILL/2026/0004');
+    expect(bills).toHaveLength(1);
+    expectUnique(await sn(e, 'sn_shop_invoice_line'), (l) => `${l.invoice}:${l.erp_line_number}`);
+  });
+
+  it('(1) syncs every row sharing one write_date second beyond a page, and a row committed late with an older write_date', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e.editConfig((c) => {
+      c.connections.odoo.pageSize = 5;
+    });
+    await e.cli('sync', PAIR);
+    // 12 vendors in one request: one transaction, one write_date, more rows than a page.
+    await odoo(e, 'res.partner', 'create', [Array.from({ length: 12 }, (_, i) => ({ name: `Burst Vendor ${i}`, supplier_rank: 1, is_company: true }))]);
+    // A long transaction: stamped 60 s ago, committed (visible) only after the next pass.
+    const late = (await e.control('odoo', 'POST', 'long_transaction', { model: 'res.partner', vals_list: [{ name: 'Late Vendor', supplier_rank: 1, is_company: true }], backdateSeconds: 60 })) as { txn: string | number };
+    await nextSecond();
+    await e.cli('sync', PAIR);
+    let suppliers = await sn(e, 'sn_fin_supplier');
+    expect(suppliers.filter((s) => s.legal_name.startsWith('Burst Vendor'))).toHaveLength(12);
+    expect(suppliers.some((s) => s.legal_name === 'Late Vendor')).toBe(false);
+    await e.control('odoo', 'POST', 'commit', { txn: late.txn });
+    await nextSecond();
+    await e.cli('sync', PAIR);
+    suppliers = await sn(e, 'sn_fin_supplier');
+    expect(suppliers.filter((s) => s.legal_name === 'Late Vendor')).toHaveLength(1);
+    expectUnique(suppliers, (s) => s.erp_company_code);
+  });
+
+  it('(6) a cost center changed on either side propagates once and does not bounce back', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    await e.cli('sync', PAIR);
+    await nextSecond();
+    await e.cli('sync', PAIR); // settles the echo of the first pass's writes
+    // CC-500 existed only in ServiceNow: it reached Odoo.
+    const [cc500] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-500']]], { fields: ['name'] })) as Array<{ name: string }>;
+    expect(cc500?.name).toBe('Facilities');
+
+    const [ops] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-100']]], { fields: ['id'] })) as Array<{ id: number }>;
+    await odoo(e, 'account.analytic.account', 'write', [[ops!.id], { name: 'Operations & Logistics' }]);
+    await nextSecond();
+    const out = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const flow = (name: string) => out.flows.find((f: { flow: string }) => f.flow === name);
+    expect(flow('cost_centers_to_servicenow').written).toBe(1);
+    expect((await sn(e, 'cmn_cost_center', 'code=CC-100'))[0]?.name).toBe('Operations & Logistics');
+    await nextSecond();
+    const echo = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    expect(echo.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_odoo').written).toBe(0);
+    expect(echo.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_servicenow').written).toBe(0);
+
+    // Now from the ServiceNow side.
+    const [it] = await sn(e, 'cmn_cost_center', 'code=CC-200');
+    const sim = e.sims.servicenow!;
+    const { username, password } = sim.credentials as { username: string; password: string };
+    await fetch(`${sim.running.url}/api/now/table/cmn_cost_center/${it!.sys_id}`, {
+      method: 'PATCH',
+      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+      body: JSON.stringify({ name: 'Information Technology' }),
+    });
+    await nextSecond();
+    const back = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    expect(back.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_odoo').written).toBe(1);
+    const [cc200] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-200']]], { fields: ['name'] })) as Array<{ name: string }>;
+    expect(cc200?.name).toBe('Information Technology');
+    await nextSecond();
+    const quiet = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    expect(quiet.flows.reduce((n: number, f: { written: number }) => n + f.written, 0)).toBe(0);
+    expect(await sn(e, 'cmn_cost_center', 'code=CC-200')).toHaveLength(1);
+  });
+
+  it('(3) rides out 429 storms and 5xx bursts; a persistent outage stops cleanly and the next pass completes without loss or duplicates', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'rate_limit', match: '^POST /api/now/import/', times: 3, retryAfter: 1 }] });
+    await e.control('odoo', 'POST', 'faults', { rules: [{ kind: 'status', status: 502, body: '<html>Bad Gateway</html>', times: 2 }] });
+    const ok = await e.cli('sync', PAIR);
+    expect(ok.code).toBe(3); // only the deliberate GL-account failure
+    // Persistent outage of the ServiceNow import API.
+    await odoo(e, 'res.partner', 'create', [[{ name: 'Outage Vendor', supplier_rank: 1, is_company: true }]]);
+    await nextSecond();
+    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'server_error', status: 503, match: '^POST /api/now/import/', times: -1 }] });
+    const stopped = await e.cli('sync', PAIR);
+    expect(stopped.code).toBe(4);
+    expect(stopped.stdout + stopped.stderr).toMatch(/next pass resumes|stopped/);
+    await e.control('servicenow', 'DELETE', 'faults');
+    const resumed = await e.cli('sync', PAIR);
+    expect(resumed.code).toBe(0);
+    const suppliers = await sn(e, 'sn_fin_supplier');
+    expect(suppliers.filter((s) => s.legal_name === 'Outage Vendor')).toHaveLength(1);
+    expectUnique(suppliers, (s) => s.erp_company_code);
+    expectUnique(await sn(e, 'sn_shop_purchase_order'), (o) => o.erp_number);
+  });
+
+  it('(4) a token revoked mid-pass is refreshed and the pass completes', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'revoke_token', match: '^POST /api/now/import/', skip: 3, times: 1 }] });
+    const r = await e.cli('sync', PAIR, '--json');
+    expect(r.code).toBe(3);
+    const pass = JSON.parse(r.stdout).outcomes[0];
+    expect(pass.flows.every((f: { status: string }) => f.status === 'ok')).toBe(true);
+    expect(pass.flows.find((f: { flow: string }) => f.flow === 'purchase_orders').written).toBe(5);
+  });
+
+  it('(8) a second concurrent pass is refused by the lock', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'], latencyMs: 150 });
+    const child = e.spawnCli(['sync', PAIR]);
+    const done = finished(child);
+    // Wait until the child holds the lock (its first requests reach the simulator).
+    for (let i = 0; i < 100; i++) {
+      const stats = (await e.control('odoo', 'GET', 'stats')) as { requests: number };
+      if (stats.requests > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await e.cli('sync', PAIR);
+    expect(second.code).toBe(5);
+    expect(second.stdout + second.stderr).toMatch(/another pass of odoo-servicenow is running \(pid \d+/);
+    const first = await done;
+    expect(first.code).toBe(3);
+  });
+
+  it('(2) killed at random points of a pass, then re-run: every record exactly once, none missing', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'], seed: 'volume:40', latencyMs: 5 });
+    e.editConfig((c) => {
+      c.pairs[PAIR].batchSize = 7;
+      c.connections.servicenow.batchSize = 7;
+    });
+    for (const delay of [300, 900, 1600]) {
+      const child = e.spawnCli(['sync', PAIR]);
+      const done = finished(child);
+      await new Promise((r) => setTimeout(r, delay + Math.floor(Math.random() * 200)));
+      child.kill('SIGKILL');
+      await done;
+    }
+    const last = await e.cli('sync', PAIR);
+    expect([0, 3]).toContain(last.code);
+    const orders = await sn(e, 'sn_shop_purchase_order');
+    expect(orders).toHaveLength(40 + 5);
+    expectUnique(orders, (o) => o.erp_number);
+    const lines = await sn(e, 'sn_shop_purchase_order_line');
+    expectUnique(lines, (l) => `${l.purchase_order}:${l.erp_line_number}`);
+    expect(lines.length).toBeGreaterThanOrEqual(40 * 5);
+    const bills = await sn(e, 'sn_shop_invoice');
+    expectUnique(bills, (b) => b.external_invoice_number);
+    expect(bills.length).toBeGreaterThanOrEqual(8 + 3);
+  });
+
+  it('(7) a canary secret in config and env never reaches the state file, logs, audit rows or error output', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    const canary = (e.sims.odoo!.credentials as { apiKey: string }).apiKey;
+    const snCanary = (e.sims.servicenow!.credentials as { clientSecret: string }).clientSecret;
+    e.editConfig((c) => {
+      c.connections.servicenow.auth.clientSecret = '${SN_SECRET}';
+    });
+    e.env.SN_SECRET = snCanary;
+    const outputs: string[] = [];
+    const run = async (...args: string[]) => {
+      const r = await e.cli(...args);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    await run('sync', PAIR, '-v');
+    await run('audit', '--json', '--limit', '1000');
+    await run('ping', '--json');
+    // Credential errors, with the secret in play.
+    await e.control('odoo', 'POST', 'expire_key', {});
+    await run('sync', PAIR, '-v');
+    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'revoke_token', times: -1 }] });
+    await run('ping', 'servicenow');
+    for (const text of outputs) {
+      expect(text).not.toContain(canary);
+      expect(text).not.toContain(snCanary);
+    }
+    const home = join(e.dir, '.mlc');
+    for (const f of readdirSync(home)) {
+      const bytes = readFileSync(join(home, f));
+      expect(bytes.includes(Buffer.from(canary))).toBe(false);
+      expect(bytes.includes(Buffer.from(snCanary))).toBe(false);
+    }
+  });
+
+  it('(9) malformed API answers give a specific error and leave the cursors untouched', async () => {
+    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    const cursors = async () => JSON.stringify((await e.cli('audit', '--json', '--limit', '1000')).stdout.length);
+    const before = await cursors();
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['servicenow', { kind: 'html', match: '^GET /api/now/table/' }, /hibernat|HTML/i],
+      ['servicenow', { kind: 'status', status: 200, body: '{"result": "not a list"', match: '^GET /api/now/table/' }, /servicenow/i],
+      ['odoo', { kind: 'status', status: 200, body: '<methodResponse><params>', match: 'POST' }, /odoo/i],
+      ['odoo', { kind: 'status', status: 415, body: '<html>Unsupported Media Type</html>', match: 'POST' }, /odoo/i],
+      ['servicenow', { kind: 'status', status: 400, body: { error: { message: 'Invalid table x', detail: 'Table x does not exist' }, status: 'failure' }, match: '^GET /api/now/table/' }, /Invalid table|does not exist/],
+    ];
+    for (const [system, rule, expected] of cases) {
+      await e.control(system, 'POST', 'faults', { ...(rule as object), times: -1 });
+      const r = await e.cli('sync', PAIR);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(expected);
+      await e.control(system, 'DELETE', 'faults');
+    }
+    expect(await cursors()).toBe(before);
+  });
+});
