@@ -60,3 +60,10 @@ export function isHtml(response: Response<string>): boolean {
   const type = String(response.headers['content-type'] ?? '');
   return type.includes('text/html') || /^\s*<(!doctype|html)/i.test(response.body);
 }
+
+/** Closes the keep-alive sockets of a got instance made by createHttp. */
+export function destroyHttp(http: Got): void {
+  const agents = http.defaults.options.agent as { http?: HttpAgent; https?: HttpsAgent };
+  agents.http?.destroy();
+  agents.https?.destroy();
+}

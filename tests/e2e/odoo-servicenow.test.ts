@@ -8,21 +8,32 @@ import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pai
  */
 const PAIR = 'odoo-servicenow';
 
-async function sn(envp: PairEnv, table: string, query = ''): Promise<Array<Record<string, string>>> {
+async function sn(envp: PairEnv, table: string, query = ''): Promise<Array<Record<string, any>>> {
   const sim = envp.sims.servicenow!;
   const { username, password } = sim.credentials as { username: string; password: string };
   const url = `${sim.running.url}/api/now/table/${table}?sysparm_limit=10000&sysparm_exclude_reference_link=true&sysparm_query=${encodeURIComponent(query)}`;
-  const res = await fetch(url, { headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+  const res = await fetch(url, {
+    headers: {
+      accept: 'application/json',
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    },
+  });
   if (!res.ok) throw new Error(`${table}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { result: Array<Record<string, string>> }).result;
+  return ((await res.json()) as { result: Array<Record<string, any>> }).result;
 }
 
-async function odoo(envp: PairEnv, model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<any> {
+async function odoo(
+  envp: PairEnv,
+  model: string,
+  method: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+): Promise<any> {
   return envp.control('odoo', 'POST', 'exec', { model, method, args, kwargs });
 }
 
 /** Every key appears once: the target holds each record exactly once. */
-function expectUnique(rows: Array<Record<string, string>>, key: (r: Record<string, string>) => string): void {
+function expectUnique(rows: Array<Record<string, any>>, key: (r: Record<string, any>) => string): void {
   const keys = rows.map(key);
   expect(new Set(keys).size).toBe(keys.length);
 }
@@ -34,12 +45,24 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('syncs the demo data, then a second pass writes nothing', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'], pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } } });
+    e = await startPairEnv({
+      systems: ['odoo', 'servicenow'],
+      pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } },
+    });
     const first = await e.cli('sync', PAIR, '--json');
     expect(first.code).toBe(3); // BILL/2026/0004 names GL account 630000, absent in ServiceNow
     const orders = await sn(e, 'sn_shop_purchase_order');
-    expect(orders.map((o) => o.erp_number).sort()).toEqual(['P00001', 'P00002', 'P00003', 'P00004', 'P00005']);
-    expectUnique(await sn(e, 'sn_shop_purchase_order_line'), (l) => `${l.purchase_order}:${l.erp_line_number}`);
+    expect(orders.map((o) => o.erp_number).sort()).toEqual([
+      'P00001',
+      'P00002',
+      'P00003',
+      'P00004',
+      'P00005',
+    ]);
+    expectUnique(
+      await sn(e, 'sn_shop_purchase_order_line'),
+      (l) => `${l.purchase_order}:${l.erp_line_number}`,
+    );
     expect((await sn(e, 'cmn_cost_center', 'code=CC-400')).length).toBe(1);
     const second = await e.cli('sync', PAIR, '--json');
     const pass = JSON.parse(second.stdout).outcomes[0];
@@ -54,22 +77,35 @@ describe('odoo-servicenow end to end', () => {
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
     expect(gl.cause).toContain('630000');
     expect(gl.example.message).toMatch(/GL account 630000 "Freight In"/);
-    expect((await sn(e, 'sn_shop_invoice')).map((i) => i.external_invoice_number).sort()).toEqual(['BILL/2026/0001', 'BILL/2026/0002', 'BILL/2026/0003']);
+    expect((await sn(e, 'sn_shop_invoice')).map((i) => i.external_invoice_number).sort()).toEqual([
+      'BILL/2026/0001',
+      'BILL/2026/0002',
+      'BILL/2026/0003',
+    ]);
     const show = await e.cli('audit', 'show', String(gl.example.id));
     expect(show.stdout).toMatch(/create GL account 630000 in ServiceNow/);
 
     const tooEarly = await e.cli('replay', String(gl.example.id));
     expect(tooEarly.code).toBe(3);
-    await e.control('servicenow', 'POST', 'exec', { table: 'sn_fin_gl_account', record: { code: '630000', name: 'Freight In', active: 'true' } }).catch(async () => {
-      // Fallback: the Table API as an admin would.
-      const sim = e.sims.servicenow!;
-      const { username, password } = sim.credentials as { username: string; password: string };
-      await fetch(`${sim.running.url}/api/now/table/sn_fin_gl_account`, {
-        method: 'POST',
-        headers: { accept: 'application/json', 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
-        body: JSON.stringify({ code: '630000', name: 'Freight In', active: 'true' }),
+    await e
+      .control('servicenow', 'POST', 'exec', {
+        table: 'sn_fin_gl_account',
+        record: { code: '630000', name: 'Freight In', active: 'true' },
+      })
+      .catch(async () => {
+        // Fallback: the Table API as an admin would.
+        const sim = e.sims.servicenow!;
+        const { username, password } = sim.credentials as { username: string; password: string };
+        await fetch(`${sim.running.url}/api/now/table/sn_fin_gl_account`, {
+          method: 'POST',
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/json',
+            authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+          },
+          body: JSON.stringify({ code: '630000', name: 'Freight In', active: 'true' }),
+        });
       });
-    });
     const replay = await e.cli('replay', String(gl.example.id), '--json');
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout).outcomes[0].result).toBe('written');
@@ -87,9 +123,19 @@ describe('odoo-servicenow end to end', () => {
     });
     await e.cli('sync', PAIR);
     // 12 vendors in one request: one transaction, one write_date, more rows than a page.
-    await odoo(e, 'res.partner', 'create', [Array.from({ length: 12 }, (_, i) => ({ name: `Burst Vendor ${i}`, supplier_rank: 1, is_company: true }))]);
+    await odoo(e, 'res.partner', 'create', [
+      Array.from({ length: 12 }, (_, i) => ({
+        name: `Burst Vendor ${i}`,
+        supplier_rank: 1,
+        is_company: true,
+      })),
+    ]);
     // A long transaction: stamped 60 s ago, committed (visible) only after the next pass.
-    const late = (await e.control('odoo', 'POST', 'long_transaction', { model: 'res.partner', vals_list: [{ name: 'Late Vendor', supplier_rank: 1, is_company: true }], backdateSeconds: 60 })) as { txn: string | number };
+    const late = (await e.control('odoo', 'POST', 'long_transaction', {
+      model: 'res.partner',
+      vals_list: [{ name: 'Late Vendor', supplier_rank: 1, is_company: true }],
+      backdateSeconds: 60,
+    })) as { txn: string | number };
     await nextSecond();
     await e.cli('sync', PAIR);
     let suppliers = await sn(e, 'sn_fin_supplier');
@@ -109,10 +155,14 @@ describe('odoo-servicenow end to end', () => {
     await nextSecond();
     await e.cli('sync', PAIR); // settles the echo of the first pass's writes
     // CC-500 existed only in ServiceNow: it reached Odoo.
-    const [cc500] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-500']]], { fields: ['name'] })) as Array<{ name: string }>;
+    const [cc500] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-500']]], {
+      fields: ['name'],
+    })) as Array<{ name: string }>;
     expect(cc500?.name).toBe('Facilities');
 
-    const [ops] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-100']]], { fields: ['id'] })) as Array<{ id: number }>;
+    const [ops] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-100']]], {
+      fields: ['id'],
+    })) as Array<{ id: number }>;
     await odoo(e, 'account.analytic.account', 'write', [[ops!.id], { name: 'Operations & Logistics' }]);
     await nextSecond();
     const out = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
@@ -130,13 +180,19 @@ describe('odoo-servicenow end to end', () => {
     const { username, password } = sim.credentials as { username: string; password: string };
     await fetch(`${sim.running.url}/api/now/table/cmn_cost_center/${it!.sys_id}`, {
       method: 'PATCH',
-      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+      },
       body: JSON.stringify({ name: 'Information Technology' }),
     });
     await nextSecond();
     const back = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
     expect(back.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_odoo').written).toBe(1);
-    const [cc200] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-200']]], { fields: ['name'] })) as Array<{ name: string }>;
+    const [cc200] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-200']]], {
+      fields: ['name'],
+    })) as Array<{ name: string }>;
     expect(cc200?.name).toBe('Information Technology');
     await nextSecond();
     const quiet = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
@@ -146,14 +202,20 @@ describe('odoo-servicenow end to end', () => {
 
   it('(3) rides out 429 storms and 5xx bursts; a persistent outage stops cleanly and the next pass completes without loss or duplicates', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
-    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'rate_limit', match: '^POST /api/now/import/', times: 3, retryAfter: 1 }] });
-    await e.control('odoo', 'POST', 'faults', { rules: [{ kind: 'status', status: 502, body: '<html>Bad Gateway</html>', times: 2 }] });
+    await e.control('servicenow', 'POST', 'faults', {
+      rules: [{ kind: 'rate_limit', match: '^POST /api/now/import/', times: 3, retryAfter: 1 }],
+    });
+    await e.control('odoo', 'POST', 'faults', {
+      rules: [{ kind: 'status', status: 502, body: '<html>Bad Gateway</html>', times: 2 }],
+    });
     const ok = await e.cli('sync', PAIR);
     expect(ok.code).toBe(3); // only the deliberate GL-account failure
     // Persistent outage of the ServiceNow import API.
     await odoo(e, 'res.partner', 'create', [[{ name: 'Outage Vendor', supplier_rank: 1, is_company: true }]]);
     await nextSecond();
-    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'server_error', status: 503, match: '^POST /api/now/import/', times: -1 }] });
+    await e.control('servicenow', 'POST', 'faults', {
+      rules: [{ kind: 'server_error', status: 503, match: '^POST /api/now/import/', times: -1 }],
+    });
     const stopped = await e.cli('sync', PAIR);
     expect(stopped.code).toBe(4);
     expect(stopped.stdout + stopped.stderr).toMatch(/next pass resumes|stopped/);
@@ -168,7 +230,9 @@ describe('odoo-servicenow end to end', () => {
 
   it('(4) a token revoked mid-pass is refreshed and the pass completes', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
-    await e.control('servicenow', 'POST', 'faults', { rules: [{ kind: 'revoke_token', match: '^POST /api/now/import/', skip: 3, times: 1 }] });
+    await e.control('servicenow', 'POST', 'faults', {
+      rules: [{ kind: 'revoke_token', match: '^POST /api/now/import/', skip: 3, times: 1 }],
+    });
     const r = await e.cli('sync', PAIR, '--json');
     expect(r.code).toBe(3);
     const pass = JSON.parse(r.stdout).outcomes[0];
@@ -255,14 +319,35 @@ describe('odoo-servicenow end to end', () => {
 
   it('(9) malformed API answers give a specific error and leave the cursors untouched', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
-    const cursors = async () => JSON.stringify((await e.cli('audit', '--json', '--limit', '1000')).stdout.length);
+    const cursors = async () =>
+      JSON.stringify((await e.cli('audit', '--json', '--limit', '1000')).stdout.length);
     const before = await cursors();
     const cases: Array<[string, unknown, RegExp]> = [
       ['servicenow', { kind: 'html', match: '^GET /api/now/table/' }, /hibernat|HTML/i],
-      ['servicenow', { kind: 'status', status: 200, body: '{"result": "not a list"', match: '^GET /api/now/table/' }, /servicenow/i],
+      [
+        'servicenow',
+        { kind: 'status', status: 200, body: '{"result": "not a list"', match: '^GET /api/now/table/' },
+        /servicenow/i,
+      ],
       ['odoo', { kind: 'status', status: 200, body: '<methodResponse><params>', match: 'POST' }, /odoo/i],
-      ['odoo', { kind: 'status', status: 415, body: '<html>Unsupported Media Type</html>', match: 'POST' }, /odoo/i],
-      ['servicenow', { kind: 'status', status: 400, body: { error: { message: 'Invalid table x', detail: 'Table x does not exist' }, status: 'failure' }, match: '^GET /api/now/table/' }, /Invalid table|does not exist/],
+      [
+        'odoo',
+        { kind: 'status', status: 415, body: '<html>Unsupported Media Type</html>', match: 'POST' },
+        /odoo/i,
+      ],
+      [
+        'servicenow',
+        {
+          kind: 'status',
+          status: 400,
+          body: {
+            error: { message: 'Invalid table x', detail: 'Table x does not exist' },
+            status: 'failure',
+          },
+          match: '^GET /api/now/table/',
+        },
+        /Invalid table|does not exist/,
+      ],
     ];
     for (const [system, rule, expected] of cases) {
       await e.control(system, 'POST', 'faults', { ...(rule as object), times: -1 });

@@ -1,11 +1,20 @@
 import type { SystemAdapter } from '../registry.js';
 import { ServiceNowClient } from './client.js';
-import { serviceNowConnectionSchema, serviceNowSecretFields, type ServiceNowConnectionConfig } from './connection.js';
+import {
+  serviceNowConnectionSchema,
+  serviceNowSecretFields,
+  type ServiceNowConnectionConfig,
+} from './connection.js';
 
 /** What a pair asks `mlc ping` to verify on ServiceNow: a staging table's columns and coalesce keys, or a table. */
-export type ServiceNowRequirement = { staging: string; columns: string[]; coalesceOn: string[] } | { table: string };
+export type ServiceNowRequirement =
+  { staging: string; columns: string[]; coalesceOn: string[] } | { table: string };
 
-export const serviceNowAdapter: SystemAdapter<ServiceNowConnectionConfig, ServiceNowClient, ServiceNowRequirement> = {
+export const serviceNowAdapter: SystemAdapter<
+  ServiceNowConnectionConfig,
+  ServiceNowClient,
+  ServiceNowRequirement
+> = {
   system: 'servicenow',
   schema: serviceNowConnectionSchema,
   secretFields: serviceNowSecretFields,
@@ -22,7 +31,9 @@ export const serviceNowAdapter: SystemAdapter<ServiceNowConnectionConfig, Servic
       { ...ctx, ...(conn.retry === undefined ? {} : { retry: conn.retry }) },
     ),
   ping: (client, requirements) => {
-    const staging = requirements.filter((r): r is Extract<ServiceNowRequirement, { staging: string }> => 'staging' in r);
+    const staging = requirements.filter(
+      (r): r is Extract<ServiceNowRequirement, { staging: string }> => 'staging' in r,
+    );
     const tables = requirements.flatMap((r) => ('table' in r ? [r.table] : []));
     return client.ping(staging, [...new Set(tables)]);
   },

@@ -6,7 +6,13 @@ export const serviceNowConnectionSchema = z
     system: z.literal('servicenow'),
     ...baseConnection,
     auth: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('oauth_client_credentials'), clientId: z.string().min(1), clientSecret: credential }).strict(),
+      z
+        .object({
+          kind: z.literal('oauth_client_credentials'),
+          clientId: z.string().min(1),
+          clientSecret: credential,
+        })
+        .strict(),
       z
         .object({
           kind: z.literal('oauth_password'),
