@@ -14,7 +14,14 @@ import { runSync } from './commands/sync.js';
 import { runSim } from './commands/sim.js';
 import { runDemo } from './commands/demo.js';
 import { exitCodeOf } from './commands/sync.js';
-import { renderAuditList, renderAuditShow, renderFailures, renderPing, renderReplay, renderSync } from './output.js';
+import {
+  renderAuditList,
+  renderAuditShow,
+  renderFailures,
+  renderPing,
+  renderReplay,
+  renderSync,
+} from './output.js';
 
 interface Globals {
   config?: string;
@@ -44,7 +51,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   let exitCode: number = EXIT.ok;
   const program = new Command('mlc');
   program
-    .description('mlc keeps purchase orders, bills, vendors, GL accounts and cost centers in step between an ERP and a work system')
+    .description(
+      'mlc keeps purchase orders, bills, vendors, GL accounts and cost centers in step between an ERP and a work system',
+    )
     .version('0.1.0')
     .option('-c, --config <file>', 'config file (default: $MLC_CONFIG or ./mlc.yaml)')
     .option('--json', 'print results as JSON')
@@ -63,7 +72,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
   const withRuntime = async <T>(cmd: Command, fn: (rt: Runtime, g: Globals) => Promise<T>): Promise<T> => {
     const g = globals(cmd);
-    const log = createLogger({ verbose: Boolean(g.verbose) || io.env.MLC_LOG === 'debug', json: Boolean(g.json) }, io.err);
+    const log = createLogger(
+      { verbose: Boolean(g.verbose) || io.env.MLC_LOG === 'debug', json: Boolean(g.json) },
+      io.err,
+    );
     const rt = openRuntime(defaultConfigPath(g.config, io.env), log, io.env);
     try {
       return await fn(rt, g);
@@ -74,7 +86,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('ping')
-    .description('test credentials, reachability, server version, and the tables/fields/coalesce keys the flows need')
+    .description(
+      'test credentials, reachability, server version, and the tables/fields/coalesce keys the flows need',
+    )
     .argument('[connections...]', 'connection names (default: all)')
     .action(async (names: string[], _o, cmd: Command) => {
       await withRuntime(cmd, async (rt, g) => {
@@ -92,22 +106,37 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--dry-run', 'read, map and check; write nothing; show what would be written')
     .option('--full', 're-read from the beginning (idempotent: unchanged records are not re-written)')
     .option('--flow <names...>', 'only these flows')
-    .action(async (pair: string | undefined, o: { all?: boolean; dryRun?: boolean; full?: boolean; flow?: string[] }, cmd: Command) => {
-      await withRuntime(cmd, async (rt, g) => {
-        const pairs = o.all ? Object.keys(rt.config.pairs) : pair ? [pair] : [];
-        if (pairs.length === 0) {
-          throw new ConfigError(o.all ? `no pairs configured in ${rt.config.file}` : 'name a pair, or pass --all', {
-            code: 'usage.no_pair',
-            hint: `configured pairs: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}`,
+    .action(
+      async (
+        pair: string | undefined,
+        o: { all?: boolean; dryRun?: boolean; full?: boolean; flow?: string[] },
+        cmd: Command,
+      ) => {
+        await withRuntime(cmd, async (rt, g) => {
+          const pairs = o.all ? Object.keys(rt.config.pairs) : pair ? [pair] : [];
+          if (pairs.length === 0) {
+            throw new ConfigError(
+              o.all ? `no pairs configured in ${rt.config.file}` : 'name a pair, or pass --all',
+              {
+                code: 'usage.no_pair',
+                hint: `configured pairs: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}`,
+              },
+            );
+          }
+          const progress = io.isTty && !g.json ? (line: string) => io.err(`\r\x1b[2K${line}`) : undefined;
+          const result = await runSync(rt, {
+            pairs,
+            dryRun: Boolean(o.dryRun),
+            full: Boolean(o.full),
+            flows: o.flow,
+            onProgress: progress,
           });
-        }
-        const progress = io.isTty && !g.json ? (line: string) => io.err(`\r\x1b[2K${line}`) : undefined;
-        const result = await runSync(rt, { pairs, dryRun: Boolean(o.dryRun), full: Boolean(o.full), flows: o.flow, onProgress: progress });
-        if (progress) io.err('\r\x1b[2K');
-        print(g, result, () => renderSync(result, Boolean(g.verbose) || io.isTty || Boolean(o.dryRun)));
-        exitCode = result.exitCode;
-      });
-    });
+          if (progress) io.err('\r\x1b[2K');
+          print(g, result, () => renderSync(result, Boolean(g.verbose) || io.isTty || Boolean(o.dryRun)));
+          exitCode = result.exitCode;
+        });
+      },
+    );
 
   const audit = program
     .command('audit')
@@ -119,20 +148,33 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--until <time>')
     .option('--source-id <id>', 'source id or reference (e.g. P00012)')
     .option('--limit <n>', 'at most this many rows', '100')
-    .action(async (o: { pair?: string; flow?: string; outcome?: string; since?: string; until?: string; sourceId?: string; limit: string }, cmd: Command) => {
-      await withRuntime(cmd, async (rt, g) => {
-        const entries = runAuditList(rt, {
-          pair: o.pair,
-          flow: o.flow,
-          outcome: o.outcome,
-          since: parseSince(o.since),
-          until: parseSince(o.until),
-          sourceId: o.sourceId,
-          limit: positiveInt(o.limit, '--limit'),
+    .action(
+      async (
+        o: {
+          pair?: string;
+          flow?: string;
+          outcome?: string;
+          since?: string;
+          until?: string;
+          sourceId?: string;
+          limit: string;
+        },
+        cmd: Command,
+      ) => {
+        await withRuntime(cmd, async (rt, g) => {
+          const entries = runAuditList(rt, {
+            pair: o.pair,
+            flow: o.flow,
+            outcome: o.outcome,
+            since: parseSince(o.since),
+            until: parseSince(o.until),
+            sourceId: o.sourceId,
+            limit: positiveInt(o.limit, '--limit'),
+          });
+          print(g, entries, () => renderAuditList(entries));
         });
-        print(g, entries, () => renderAuditList(entries));
-      });
-    });
+      },
+    );
   audit
     .command('show')
     .description('one entry: what was read, sent, answered, and why it failed')
@@ -164,9 +206,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--pair <pair>', 'with --failed: only this pair')
     .option('--dry-run', 'show what would change; write nothing')
     .action(async (ids: string[], o: { failed?: boolean; pair?: string; dryRun?: boolean }, cmd: Command) => {
-      if (!o.failed && ids.length === 0) throw new ConfigError('name audit ids to replay, or pass --failed', { code: 'usage.replay', hint: 'mlc audit failures lists them' });
+      if (!o.failed && ids.length === 0)
+        throw new ConfigError('name audit ids to replay, or pass --failed', {
+          code: 'usage.replay',
+          hint: 'mlc audit failures lists them',
+        });
       await withRuntime(cmd, async (rt, g) => {
-        const result = await runReplay(rt, { ids: ids.map((i) => positiveInt(i, 'audit id')), failed: Boolean(o.failed), pair: o.pair, dryRun: Boolean(o.dryRun) });
+        const result = await runReplay(rt, {
+          ids: ids.map((i) => positiveInt(i, 'audit id')),
+          failed: Boolean(o.failed),
+          pair: o.pair,
+          dryRun: Boolean(o.dryRun),
+        });
         print(g, result, () => renderReplay(result));
         exitCode = result.exitCode;
       });
@@ -195,7 +246,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
       try {
         const list = store.list();
-        print(g, list, () => list.map((s) => `${s.name}  (connection ${s.connection}, updated ${s.updatedAt})`).join('\n') || 'no secrets stored');
+        print(
+          g,
+          list,
+          () =>
+            list.map((s) => `${s.name}  (connection ${s.connection}, updated ${s.updatedAt})`).join('\n') ||
+            'no secrets stored',
+        );
       } finally {
         close();
       }
@@ -208,7 +265,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const g = globals(cmd);
       const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
       try {
-        if (!store.remove(name)) throw new ConfigError(`no secret named ${name}`, { code: 'secret.missing', hint: 'mlc secret list shows the names' });
+        if (!store.remove(name))
+          throw new ConfigError(`no secret named ${name}`, {
+            code: 'secret.missing',
+            hint: 'mlc secret list shows the names',
+          });
         print(g, { removed: name }, () => '');
       } finally {
         close();
@@ -223,22 +284,40 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--latency-ms <n>', 'added to every answer', '0')
     .option('--port <n>', 'first port (the others follow); default: ephemeral')
     .option('--odoo-version <n>', '17 | 18 | 19', '19')
-    .option('--write-config <file>', 'write a ready mlc.yaml pointing at the simulators (credentials go to the encrypted store)')
-    .action(async (o: { systems: string; seed: string; latencyMs: string; port?: string; odooVersion: string; writeConfig?: string }, cmd: Command) => {
-      const g = globals(cmd);
-      await runSim(
-        {
-          systems: o.systems.split(',').map((s) => s.trim()).filter(Boolean),
-          seed: o.seed,
-          latencyMs: nonNegativeInt(o.latencyMs, '--latency-ms'),
-          ...(o.port === undefined ? {} : { port: positiveInt(o.port, '--port') }),
-          odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
-          ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
-          json: Boolean(g.json),
+    .option(
+      '--write-config <file>',
+      'write a ready mlc.yaml pointing at the simulators (credentials go to the encrypted store)',
+    )
+    .action(
+      async (
+        o: {
+          systems: string;
+          seed: string;
+          latencyMs: string;
+          port?: string;
+          odooVersion: string;
+          writeConfig?: string;
         },
-        io,
-      );
-    });
+        cmd: Command,
+      ) => {
+        const g = globals(cmd);
+        await runSim(
+          {
+            systems: o.systems
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+            seed: o.seed,
+            latencyMs: nonNegativeInt(o.latencyMs, '--latency-ms'),
+            ...(o.port === undefined ? {} : { port: positiveInt(o.port, '--port') }),
+            odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
+            ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
+            json: Boolean(g.json),
+          },
+          io,
+        );
+      },
+    );
 
   program
     .command('demo')
@@ -267,21 +346,30 @@ function reportError(err: unknown, json: boolean, io: Io): number {
     io.out(`${redact(JSON.stringify({ error: e.toJSON() }, null, 2))}\n`);
   } else {
     const label = e.kind === 'internal' ? 'internal error' : `${e.kind} error`;
-    io.err(`${chalk.red(`mlc: ${label}:`)} ${redact(e.message)}${e.hint ? `\n  hint: ${redact(e.hint)}` : ''}\n`);
-    if (e.kind === 'internal' && !isMlcError(err) && err instanceof Error && err.stack) io.err(`${redact(err.stack)}\n`);
+    io.err(
+      `${chalk.red(`mlc: ${label}:`)} ${redact(e.message)}${e.hint ? `\n  hint: ${redact(e.hint)}` : ''}\n`,
+    );
+    if (e.kind === 'internal' && !isMlcError(err) && err instanceof Error && err.stack)
+      io.err(`${redact(err.stack)}\n`);
   }
   return exitCodeOf(e);
 }
 
 function positiveInt(value: string, what: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${what} must be a positive whole number, got "${value}"`, { code: 'usage.bad_number' });
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`${what} must be a positive whole number, got "${value}"`, {
+      code: 'usage.bad_number',
+    });
   return n;
 }
 
 function nonNegativeInt(value: string, what: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${what} must be a whole number >= 0, got "${value}"`, { code: 'usage.bad_number' });
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${what} must be a whole number >= 0, got "${value}"`, {
+      code: 'usage.bad_number',
+    });
   return n;
 }
 

@@ -2,7 +2,10 @@ import { redact } from './http/redact.js';
 import type { Logger } from './systems/types.js';
 
 /** Logs go to stderr, one line each, redacted; debug lines only with --verbose or MLC_LOG=debug. */
-export function createLogger(options: { verbose: boolean; json: boolean }, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  options: { verbose: boolean; json: boolean },
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const emit = (level: string, message: string, data?: Record<string, unknown>): void => {
     if (options.json) {
       write(`${redact(JSON.stringify({ level, time: new Date().toISOString(), message, ...data }))}\n`);

@@ -13,11 +13,15 @@ export function renderSync(result: SyncResult, verbose: boolean): string {
   const out: string[] = [];
   for (const o of result.outcomes) {
     if (o.kind === 'locked') {
-      out.push(`${chalk.yellow('locked')} ${o.message}; nothing done (the running pass will finish the work)`);
+      out.push(
+        `${chalk.yellow('locked')} ${o.message}; nothing done (the running pass will finish the work)`,
+      );
       continue;
     }
     if (o.kind === 'error') {
-      out.push(`${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`);
+      out.push(
+        `${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`,
+      );
       continue;
     }
     const quiet = o.status === 'ok' && !verbose && o.runId !== null;
@@ -36,25 +40,47 @@ function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean)
   const lines = [status(o.status) + ' ' + head];
   for (const f of o.flows) {
     if (!verbose && !dry && f.failed === 0 && f.status === 'ok') continue;
-    lines.push(`  ${f.flow.padEnd(28)} ${f.status === 'ok' ? '' : chalk.yellow(f.status) + ' '}read ${f.read}, written ${f.written}, unchanged ${f.unchanged}, skipped ${f.skipped}, failed ${f.failed}${f.alreadyHandled ? `, ${f.alreadyHandled} already handled` : ''}`);
+    lines.push(
+      `  ${f.flow.padEnd(28)} ${f.status === 'ok' ? '' : chalk.yellow(f.status) + ' '}read ${f.read}, written ${f.written}, unchanged ${f.unchanged}, skipped ${f.skipped}, failed ${f.failed}${f.alreadyHandled ? `, ${f.alreadyHandled} already handled` : ''}`,
+    );
     if (f.error) lines.push(`    ${chalk.red(String(f.error.code))}: ${String(f.error.message)}`);
     if (dry) {
       for (const w of (f.wouldWrite ?? []).slice(0, verbose ? 1000 : 10)) {
         const p = w.payload as { error?: string };
-        lines.push(`    ${p?.error ? chalk.red('would fail') : 'would write'} ${w.label}${p?.error ? `: ${p.error}` : ''}`);
+        lines.push(
+          `    ${p?.error ? chalk.red('would fail') : 'would write'} ${w.label}${p?.error ? `: ${p.error}` : ''}`,
+        );
       }
       const n = f.wouldWrite?.length ?? 0;
       if (!verbose && n > 10) lines.push(`    … and ${n - 10} more (--verbose or --json shows all)`);
     }
   }
-  if (o.status === 'failed_records') lines.push(`  see the failures: mlc audit failures --pair ${o.pair}   re-send after a fix: mlc replay <id>`);
-  if (o.status === 'stopped') lines.push(`  stopped early on a transient error; the cursor did not move past it and the next pass resumes`);
+  if (o.status === 'failed_records')
+    lines.push(
+      `  see the failures: mlc audit failures --pair ${o.pair}   re-send after a fix: mlc replay <id>`,
+    );
+  if (o.status === 'stopped')
+    lines.push(
+      `  stopped early on a transient error; the cursor did not move past it and the next pass resumes`,
+    );
   return lines.join('\n');
 }
 
-function sum(flows: FlowStats[]): { read: number; written: number; unchanged: number; skipped: number; failed: number } {
+function sum(flows: FlowStats[]): {
+  read: number;
+  written: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+} {
   return flows.reduce(
-    (t, f) => ({ read: t.read + f.read, written: t.written + f.written, unchanged: t.unchanged + f.unchanged, skipped: t.skipped + f.skipped, failed: t.failed + f.failed }),
+    (t, f) => ({
+      read: t.read + f.read,
+      written: t.written + f.written,
+      unchanged: t.unchanged + f.unchanged,
+      skipped: t.skipped + f.skipped,
+      failed: t.failed + f.failed,
+    }),
     { read: 0, written: 0, unchanged: 0, skipped: 0, failed: 0 },
   );
 }
@@ -76,7 +102,9 @@ export function renderPing(result: PingCommandResult): string {
   return result.results
     .map((r) => {
       const head = `${r.ok ? chalk.green('ok') : chalk.red('FAIL')} ${r.connection} (${r.system} ${r.url}${r.serverVersion ? `, ${r.serverVersion}` : ''})`;
-      const checks = r.checks.filter((c) => !r.ok || !c.ok || process.env.MLC_VERBOSE === '1').map((c) => `  ${c.ok ? chalk.green('✓') : chalk.red('✗')} ${c.name}: ${c.detail}`);
+      const checks = r.checks
+        .filter((c) => !r.ok || !c.ok || process.env.MLC_VERBOSE === '1')
+        .map((c) => `  ${c.ok ? chalk.green('✓') : chalk.red('✗')} ${c.name}: ${c.detail}`);
       return [head, ...checks].join('\n');
     })
     .join('\n');
@@ -85,7 +113,10 @@ export function renderPing(result: PingCommandResult): string {
 export function renderAuditList(entries: AuditEntry[]): string {
   if (entries.length === 0) return 'no audit entries match';
   return entries
-    .map((e) => `${String(e.id).padStart(6)}  ${e.time.slice(0, 19).replace('T', ' ')}  ${e.pair}/${e.flow}  ${e.label}  ${outcome(e.outcome)}${e.message ? `  ${e.message}` : ''}${e.replayOf ? `  (replay of ${e.replayOf})` : ''}`)
+    .map(
+      (e) =>
+        `${String(e.id).padStart(6)}  ${e.time.slice(0, 19).replace('T', ' ')}  ${e.pair}/${e.flow}  ${e.label}  ${outcome(e.outcome)}${e.message ? `  ${e.message}` : ''}${e.replayOf ? `  (replay of ${e.replayOf})` : ''}`,
+    )
     .join('\n');
 }
 
@@ -94,7 +125,11 @@ function outcome(o: string): string {
 }
 
 export function renderAuditShow(d: AuditDetail): string {
-  const json = (v: unknown): string => JSON.stringify(v, null, 2).split('\n').map((l) => `    ${l}`).join('\n');
+  const json = (v: unknown): string =>
+    JSON.stringify(v, null, 2)
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
   const lines = [
     `audit entry ${d.id} (run ${d.runId}, ${d.time})`,
     `  record    ${d.pair}/${d.flow} ${d.label} (source id ${d.sourceId}, version ${d.version ?? '-'})`,
@@ -105,14 +140,21 @@ export function renderAuditShow(d: AuditDetail): string {
   if (d.read !== null) lines.push('  read from the source:', json(d.read));
   if (d.sent !== null) lines.push('  sent to the target:', json(d.sent));
   if (d.answered !== null) lines.push('  the target answered:', json(d.answered));
-  if (d.later.length > 0) lines.push('  later:', ...d.later.map((e) => `    ${e.id} ${e.time} ${e.outcome}${e.message ? ` ${e.message}` : ''}`));
+  if (d.later.length > 0)
+    lines.push(
+      '  later:',
+      ...d.later.map((e) => `    ${e.id} ${e.time} ${e.outcome}${e.message ? ` ${e.message}` : ''}`),
+    );
   return lines.join('\n');
 }
 
 export function renderFailures(groups: FailureGroup[]): string {
   if (groups.length === 0) return 'no open failures';
   return groups
-    .map((g) => `${String(g.count).padStart(5)}  ${g.cause}\n       e.g. ${g.example.pair}/${g.example.flow} ${g.example.label} (audit ${g.example.id}): ${g.example.message ?? ''}${g.hint ? `\n       next: ${g.hint.replace('<audit id>', String(g.example.id))}` : ''}\n       ids: ${g.ids.slice(0, 20).join(' ')}${g.ids.length > 20 ? ' …' : ''}`)
+    .map(
+      (g) =>
+        `${String(g.count).padStart(5)}  ${g.cause}\n       e.g. ${g.example.pair}/${g.example.flow} ${g.example.label} (audit ${g.example.id}): ${g.example.message ?? ''}${g.hint ? `\n       next: ${g.hint.replace('<audit id>', String(g.example.id))}` : ''}\n       ids: ${g.ids.slice(0, 20).join(' ')}${g.ids.length > 20 ? ' …' : ''}`,
+    )
     .join('\n');
 }
 
@@ -121,8 +163,14 @@ export function renderReplay(result: ReplayCommandResult): string {
   return result.outcomes
     .map((o) => {
       const head = `${o.result === 'failed' ? chalk.red(o.result) : o.result === 'written' ? chalk.green(o.result) : o.result} ${o.pair}/${o.flow} ${o.label} (audit ${o.auditId}${o.newAuditId ? ` -> ${o.newAuditId}` : ''})${o.message ? `: ${o.message}` : ''}`;
-      const changes = o.changes.slice(0, 20).map((c) => `    ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`);
-      return [head, ...(changes.length ? ['  changes since the audited payload:', ...changes] : []), ...(o.hint && o.result === 'failed' ? [`  next: ${o.hint}`] : [])].join('\n');
+      const changes = o.changes
+        .slice(0, 20)
+        .map((c) => `    ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`);
+      return [
+        head,
+        ...(changes.length ? ['  changes since the audited payload:', ...changes] : []),
+        ...(o.hint && o.result === 'failed' ? [`  next: ${o.hint}`] : []),
+      ].join('\n');
     })
     .join('\n');
 }

@@ -37,12 +37,21 @@ export function openRuntime(configPath: string, log: Logger, env: NodeJS.Process
 /** A connection's config with every `secret:` reference decrypted (bound to this connection). */
 export function resolveConnection(rt: Runtime, name: string): Record<string, unknown> {
   const conn = rt.config.connections[name];
-  if (!conn) throw new ConfigError(`no connection named "${name}" in ${rt.config.file}`, { code: 'config.unknown_connection', hint: `defined: ${Object.keys(rt.config.connections).join(', ')}` });
+  if (!conn)
+    throw new ConfigError(`no connection named "${name}" in ${rt.config.file}`, {
+      code: 'config.unknown_connection',
+      hint: `defined: ${Object.keys(rt.config.connections).join(', ')}`,
+    });
   const adapter = systemAdapter(conn.system);
   const resolved = structuredClone(conn) as Record<string, unknown>;
   for (const field of adapter.secretFields) {
     const path = field.split('.');
-    const parent = path.slice(0, -1).reduce<Record<string, unknown> | undefined>((o, k) => o?.[k] as Record<string, unknown> | undefined, resolved);
+    const parent = path
+      .slice(0, -1)
+      .reduce<Record<string, unknown> | undefined>(
+        (o, k) => o?.[k] as Record<string, unknown> | undefined,
+        resolved,
+      );
     const key = path.at(-1) as string;
     const value = parent?.[key];
     if (typeof value !== 'string') continue;
@@ -64,18 +73,27 @@ export function connect(rt: Runtime, name: string, ctx: Partial<ClientContext> =
   const conn = resolveConnection(rt, name);
   const system = String(conn.system);
   const adapter = systemAdapter(system);
-  const client = adapter.connect(conn, { connection: name, log: rt.log, ...ctx }, {
-    rotating: {
-      load: async (what) => (rt.secrets.has(`${name}.${what}`) ? rt.secrets.get(`${name}.${what}`, name) : undefined),
-      save: async (what, value) => rt.secrets.set(`${name}.${what}`, value),
+  const client = adapter.connect(
+    conn,
+    { connection: name, log: rt.log, ...ctx },
+    {
+      rotating: {
+        load: async (what) =>
+          rt.secrets.has(`${name}.${what}`) ? rt.secrets.get(`${name}.${what}`, name) : undefined,
+        save: async (what, value) => rt.secrets.set(`${name}.${what}`, value),
+      },
     },
-  });
+  );
   return { name, system, url: String(conn.url), client, close: () => adapter.close(client) };
 }
 
 export function pairDefinition(name: string): PairDefinition {
   const def = PAIRS.find((p) => p.name === name);
-  if (!def) throw new ConfigError(`unknown pair "${name}"`, { code: 'config.unknown_pair', hint: `known pairs: ${PAIRS.map((p) => p.name).join(', ')}` });
+  if (!def)
+    throw new ConfigError(`unknown pair "${name}"`, {
+      code: 'config.unknown_pair',
+      hint: `known pairs: ${PAIRS.map((p) => p.name).join(', ')}`,
+    });
   return def;
 }
 
@@ -98,7 +116,14 @@ export function openPair(rt: Runtime, name: string, ctx: Partial<ClientContext> 
   }
   const source = connect(rt, options.source, ctx);
   const target = connect(rt, options.target, ctx);
-  const runtime = def.build({ name, options: options as never, source: source.client, target: target.client, store: rt.store, log: rt.log });
+  const runtime = def.build({
+    name,
+    options: options as never,
+    source: source.client,
+    target: target.client,
+    store: rt.store,
+    log: rt.log,
+  });
   return {
     def,
     options,

@@ -34,13 +34,36 @@ interface Stats {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
-  const env = { ...process.env, MLC_HOME: join(dir, '.mlc'), MLC_MASTER_KEY: randomBytes(32).toString('hex') };
+  const env = {
+    ...process.env,
+    MLC_HOME: join(dir, '.mlc'),
+    MLC_MASTER_KEY: randomBytes(32).toString('hex'),
+  };
   const config = join(dir, 'mlc.yaml');
-  const sims = spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), 'sim', '--systems', 'odoo,servicenow', '--seed', `volume:${N}`, '--latency-ms', String(LATENCY), '--write-config', config, '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const sims = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/mlc.js'),
+      'sim',
+      '--systems',
+      'odoo,servicenow',
+      '--seed',
+      `volume:${N}`,
+      '--latency-ms',
+      String(LATENCY),
+      '--write-config',
+      config,
+      '--json',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
-    process.stdout.write(`seeding volume:${N} (${N} purchase orders x 5 lines, ${N / 5} bills x 3 lines), latency ${LATENCY} ms ...\n`);
+    process.stdout.write(
+      `seeding volume:${N} (${N} purchase orders x 5 lines, ${N / 5} bills x 3 lines), latency ${LATENCY} ms ...\n`,
+    );
     const info = await firstJsonLine(sims);
     const urls = Object.fromEntries(info.simulators.map((s) => [s.system, s.url]));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a YAML document edited in place
     const c = parse(readFileSync(config, 'utf8')) as Record<string, any>;
     c.connections.odoo.pageSize = ODOO_PAGE;
     c.connections.servicenow.batchSize = SN_BATCH;
@@ -64,7 +87,14 @@ async function main(): Promise<void> {
     const flows = Object.fromEntries(pass.flows.map((f) => [f.flow, f]));
     const written = pass.flows.reduce((n, f) => n + f.written, 0);
     const docs = (flows.purchase_orders?.written ?? 0) + (flows.vendor_bills?.written ?? 0);
-    const stats = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([s, u]) => [s, (await (await fetch(`${u}/_sim/stats`)).json()) as Stats])));
+    const stats = Object.fromEntries(
+      await Promise.all(
+        Object.entries(urls).map(async ([s, u]) => [
+          s,
+          (await (await fetch(`${u}/_sim/stats`)).json()) as Stats,
+        ]),
+      ),
+    );
     const odooReq = stats.odoo?.requests ?? 0;
     const snReq = stats.servicenow?.requests ?? 0;
 
@@ -81,19 +111,37 @@ async function main(): Promise<void> {
     const idle = await idlePass(config, env);
 
     const report = {
-      records: { purchaseOrders: flows.purchase_orders?.written, vendorBills: flows.vendor_bills?.written, allFlows: written, failed: pass.flows.reduce((n, f) => n + f.failed, 0) },
+      records: {
+        purchaseOrders: flows.purchase_orders?.written,
+        vendorBills: flows.vendor_bills?.written,
+        allFlows: written,
+        failed: pass.flows.reduce((n, f) => n + f.failed, 0),
+      },
       wallSeconds: round(wallMs / 1000),
       documentsPerSecond: round(docs / (wallMs / 1000)),
       rowsPerSecond: round((docs + poLines + billLines) / (wallMs / 1000)),
-      requests: { odoo: odooReq, servicenow: snReq, perDocumentWritten: round((odooReq + snReq) / Math.max(1, docs)) },
+      requests: {
+        odoo: odooReq,
+        servicenow: snReq,
+        perDocumentWritten: round((odooReq + snReq) / Math.max(1, docs)),
+      },
       cpuMsPerRecord: round((cpu.user + cpu.system) / 1000 / Math.max(1, docs)),
       peakRssMb: round(peakRssMb),
-      floor: { odooRequests: odooFloor, servicenowRequests: snFloor, seconds: round(floorMs / 1000), ratio: round(wallMs / floorMs) },
+      floor: {
+        odooRequests: odooFloor,
+        servicenowRequests: snFloor,
+        seconds: round(floorMs / 1000),
+        ratio: round(wallMs / floorMs),
+      },
       nothingToDoMs: idle,
       targets: { ratio: 1.3, cpuMsPerRecord: 0.5, peakRssMb: 200, nothingToDoMs: 400 },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    const ok = report.floor.ratio <= 1.3 && report.cpuMsPerRecord <= 0.5 && report.peakRssMb < 200 && idle.secondRun < 400;
+    const ok =
+      report.floor.ratio <= 1.3 &&
+      report.cpuMsPerRecord <= 0.5 &&
+      report.peakRssMb < 200 &&
+      idle.secondRun < 400;
     process.stdout.write(ok ? 'all targets met\n' : 'some targets missed (see above)\n');
   } finally {
     sims.kill('SIGTERM');
@@ -102,10 +150,16 @@ async function main(): Promise<void> {
 }
 
 /** `mlc sync` with nothing new, as cron runs it: a fresh process each time, wall time measured. */
-async function idlePass(config: string, env: NodeJS.ProcessEnv): Promise<{ firstRun: number; secondRun: number }> {
+async function idlePass(
+  config: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ firstRun: number; secondRun: number }> {
   const once = async (): Promise<number> => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), '--config', config, 'sync', PAIR], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), '--config', config, 'sync', PAIR], {
+      env,
+      stdio: 'ignore',
+    });
     await new Promise((r) => child.on('exit', r));
     return Math.round(performance.now() - t0);
   };
@@ -117,7 +171,9 @@ async function idlePass(config: string, env: NodeJS.ProcessEnv): Promise<{ first
 function firstJsonLine(child: ChildProcess): Promise<{ simulators: Array<{ system: string; url: string }> }> {
   return new Promise((resolveLine, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => resolveLine(JSON.parse(line) as { simulators: Array<{ system: string; url: string }> }));
+    rl.once('line', (line) =>
+      resolveLine(JSON.parse(line) as { simulators: Array<{ system: string; url: string }> }),
+    );
     child.once('exit', (code) => reject(new Error(`simulators exited with ${code}`)));
   });
 }

@@ -54,7 +54,10 @@ export function toEntry(row: AuditRow): AuditEntry {
 export function runAuditList(rt: Runtime, filter: AuditFilter): AuditEntry[] {
   for (const t of [filter.since, filter.until]) {
     if (t !== undefined && Number.isNaN(Date.parse(t))) {
-      throw new ConfigError(`"${t}" is not a time`, { code: 'usage.bad_time', hint: 'use ISO-8601, e.g. 2026-03-01 or 2026-03-01T10:00:00Z, or a duration such as 2h or 7d' });
+      throw new ConfigError(`"${t}" is not a time`, {
+        code: 'usage.bad_time',
+        hint: 'use ISO-8601, e.g. 2026-03-01 or 2026-03-01T10:00:00Z, or a duration such as 2h or 7d',
+      });
     }
   }
   return rt.store.queryAudit(filter).map(toEntry);
@@ -62,14 +65,26 @@ export function runAuditList(rt: Runtime, filter: AuditFilter): AuditEntry[] {
 
 export function runAuditShow(rt: Runtime, id: number): AuditDetail {
   const row = rt.store.getAudit(id);
-  if (!row) throw new ConfigError(`no audit entry ${id}`, { code: 'audit.not_found', hint: 'list entries with `mlc audit`' });
+  if (!row)
+    throw new ConfigError(`no audit entry ${id}`, {
+      code: 'audit.not_found',
+      hint: 'list entries with `mlc audit`',
+    });
   const parse = (s: string | null): unknown => (s === null ? null : (JSON.parse(s) as unknown));
   const later = rt.store
     .queryAudit({ pair: row.pair, flow: row.flow, sourceId: row.source_id, limit: 50 })
     .filter((r) => r.id > row.id)
     .map(toEntry)
     .reverse();
-  return { ...toEntry(row), errorKind: row.error_kind, attempts: row.attempts, read: parse(row.source_json), sent: parse(row.request_json), answered: parse(row.response_json), later };
+  return {
+    ...toEntry(row),
+    errorKind: row.error_kind,
+    attempts: row.attempts,
+    read: parse(row.source_json),
+    sent: parse(row.request_json),
+    answered: parse(row.response_json),
+    later,
+  };
 }
 
 export interface FailureGroup {
@@ -89,7 +104,14 @@ export function runAuditFailures(rt: Runtime, pair?: string): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const row of rt.store.openFailures(pair)) {
     const cause = causeOf(row);
-    const g = groups.get(cause) ?? { cause, count: 0, pairs: [], example: toEntry(row), ids: [], hint: row.hint };
+    const g = groups.get(cause) ?? {
+      cause,
+      count: 0,
+      pairs: [],
+      example: toEntry(row),
+      ids: [],
+      hint: row.hint,
+    };
     g.count += 1;
     g.ids.push(row.id);
     if (!g.pairs.includes(row.pair)) g.pairs.push(row.pair);
@@ -101,7 +123,8 @@ export function runAuditFailures(rt: Runtime, pair?: string): FailureGroup[] {
 function causeOf(row: AuditRow): string {
   const code = row.error_code ?? 'unknown';
   if (code.startsWith('dimension.') && row.response_json) {
-    const missing = (JSON.parse(row.response_json) as { missing?: Array<{ kind: string; key: string }> }).missing;
+    const missing = (JSON.parse(row.response_json) as { missing?: Array<{ kind: string; key: string }> })
+      .missing;
     if (missing && missing.length > 0) return `${code}: ${missing.map((m) => m.key).join(', ')}`;
   }
   return code;

@@ -20,7 +20,13 @@ export async function runPing(rt: Runtime, names: string[]): Promise<PingCommand
   for (const name of wanted) {
     const conn = rt.config.connections[name];
     if (!conn) {
-      results.push({ connection: name, system: '?', url: '', ok: false, checks: [{ name: 'config', ok: false, detail: `no connection named "${name}" in ${rt.config.file}` }] });
+      results.push({
+        connection: name,
+        system: '?',
+        url: '',
+        ok: false,
+        checks: [{ name: 'config', ok: false, detail: `no connection named "${name}" in ${rt.config.file}` }],
+      });
       continue;
     }
     const requirements: unknown[] = [];
@@ -37,7 +43,19 @@ export async function runPing(rt: Runtime, names: string[]): Promise<PingCommand
       results.push(await systemAdapter(conn.system).ping(opened.client, requirements));
     } catch (err) {
       const e = toMlcError(err);
-      results.push({ connection: name, system: conn.system, url: conn.url, ok: false, checks: [{ name: e.kind === 'auth' ? 'auth' : 'connect', ok: false, detail: `${e.message}${e.hint ? ` (${e.hint})` : ''}` }] });
+      results.push({
+        connection: name,
+        system: conn.system,
+        url: conn.url,
+        ok: false,
+        checks: [
+          {
+            name: e.kind === 'auth' ? 'auth' : 'connect',
+            ok: false,
+            detail: `${e.message}${e.hint ? ` (${e.hint})` : ''}`,
+          },
+        ],
+      });
     } finally {
       await opened?.close();
     }

@@ -13,14 +13,21 @@ export interface ReplayCommandResult {
  * `mlc replay <id>` or `mlc replay --failed [--pair P]`: re-sends audited records through the
  * idempotent sinks. Several entries of one record are replayed once.
  */
-export async function runReplay(rt: Runtime, options: { ids: number[]; failed: boolean; pair?: string | undefined; dryRun: boolean }): Promise<ReplayCommandResult> {
+export async function runReplay(
+  rt: Runtime,
+  options: { ids: number[]; failed: boolean; pair?: string | undefined; dryRun: boolean },
+): Promise<ReplayCommandResult> {
   let rows: AuditRow[];
   if (options.failed) {
     rows = rt.store.openFailures(options.pair);
   } else {
     rows = options.ids.map((id) => {
       const row = rt.store.getAudit(id);
-      if (!row) throw new ConfigError(`no audit entry ${id}`, { code: 'audit.not_found', hint: 'list entries with `mlc audit` or `mlc audit failures`' });
+      if (!row)
+        throw new ConfigError(`no audit entry ${id}`, {
+          code: 'audit.not_found',
+          hint: 'list entries with `mlc audit` or `mlc audit failures`',
+        });
       return row;
     });
   }
@@ -38,7 +45,15 @@ export async function runReplay(rt: Runtime, options: { ids: number[]; failed: b
     try {
       const po = opened.options;
       const run = (): Promise<ReplayOutcome[]> =>
-        replayRecords(rt.store, pair, opened.runtime.flows, pairRows, opened.runtime.makeDims, { dryRun: options.dryRun, lockStaleMs: po.lockStaleSeconds * 1000 }, rt.log);
+        replayRecords(
+          rt.store,
+          pair,
+          opened.runtime.flows,
+          pairRows,
+          opened.runtime.makeDims,
+          { dryRun: options.dryRun, lockStaleMs: po.lockStaleSeconds * 1000 },
+          rt.log,
+        );
       outcomes.push(...(opened.runtime.session ? await opened.runtime.session(run) : await run()));
     } finally {
       await opened.close();

@@ -9,7 +9,10 @@ import { openDb } from '../state/db.js';
  * Opens the secret store: the state file and key file of the config when there is one, else the
  * defaults next to where the config would be (so secrets can be stored before the config is written).
  */
-export function openSecretStore(configPath: string, env: NodeJS.ProcessEnv = process.env): { store: SecretStore; close(): void; statePath: string } {
+export function openSecretStore(
+  configPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { store: SecretStore; close(): void; statePath: string } {
   // Only `state:` is read here, without validating the rest: a config refused for a plaintext
   // credential must not stop the user from storing that credential.
   const home = homeDir(configPath, env);
@@ -31,5 +34,7 @@ export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): 
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   // One trailing newline (from echo or a heredoc) is not part of the value.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

@@ -21,18 +21,32 @@ interface SimIo {
   env: NodeJS.ProcessEnv;
 }
 
-export async function startSimulators(options: Omit<SimCommandOptions, 'json' | 'writeConfig'>): Promise<StartedSim[]> {
+export async function startSimulators(
+  options: Omit<SimCommandOptions, 'json' | 'writeConfig'>,
+): Promise<StartedSim[]> {
   for (const s of options.systems) {
-    if (!SIMULATORS[s]) throw new ConfigError(`no simulator for "${s}"`, { code: 'usage.sim_system', hint: `available: ${Object.keys(SIMULATORS).join(', ')}` });
+    if (!SIMULATORS[s])
+      throw new ConfigError(`no simulator for "${s}"`, {
+        code: 'usage.sim_system',
+        hint: `available: ${Object.keys(SIMULATORS).join(', ')}`,
+      });
   }
   if (!/^(demo|empty|volume:\d+)$/.test(options.seed)) {
-    throw new ConfigError(`unknown seed "${options.seed}"`, { code: 'usage.sim_seed', hint: 'use demo, empty or volume:N' });
+    throw new ConfigError(`unknown seed "${options.seed}"`, {
+      code: 'usage.sim_seed',
+      hint: 'use demo, empty or volume:N',
+    });
   }
   const started: StartedSim[] = [];
   try {
     for (const [i, s] of options.systems.entries()) {
       started.push(
-        await SIMULATORS[s]!({ seed: options.seed, latencyMs: options.latencyMs, port: options.port === undefined ? undefined : options.port + i, odooVersion: options.odooVersion }),
+        await SIMULATORS[s]!({
+          seed: options.seed,
+          latencyMs: options.latencyMs,
+          port: options.port === undefined ? undefined : options.port + i,
+          odooVersion: options.odooVersion,
+        }),
       );
     }
   } catch (err) {
@@ -46,7 +60,12 @@ export async function startSimulators(options: Omit<SimCommandOptions, 'json' | 
  * Writes an mlc.yaml that points at running simulators: connections named after their systems, every
  * pair whose two systems are running, credentials stored in the encrypted store next to the file.
  */
-export function writeSimConfig(file: string, sims: StartedSim[], env: NodeJS.ProcessEnv, extra: Record<string, Record<string, unknown>> = {}): void {
+export function writeSimConfig(
+  file: string,
+  sims: StartedSim[],
+  env: NodeJS.ProcessEnv,
+  extra: Record<string, Record<string, unknown>> = {},
+): void {
   const connections: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   for (const sim of sims) {
@@ -61,7 +80,11 @@ export function writeSimConfig(file: string, sims: StartedSim[], env: NodeJS.Pro
     }
   }
   const path = resolve(file);
-  writeFileSync(path, `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store.\n${stringify({ connections, pairs })}`, { mode: 0o600 });
+  writeFileSync(
+    path,
+    `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store.\n${stringify({ connections, pairs })}`,
+    { mode: 0o600 },
+  );
   const { store, close } = openSecretStore(path, env);
   try {
     for (const [name, value] of Object.entries(secrets)) store.set(name, value);
@@ -73,15 +96,24 @@ export function writeSimConfig(file: string, sims: StartedSim[], env: NodeJS.Pro
 /** `mlc sim`: runs until SIGINT/SIGTERM. */
 export async function runSim(options: SimCommandOptions, io: SimIo): Promise<void> {
   const sims = await startSimulators(options);
-  if (options.writeConfig) writeSimConfig(options.writeConfig, sims, io.env, { 'odoo-servicenow': { legalEntity: 'Acme Distribution' } });
-  const info = sims.map((s) => ({ system: s.system, url: s.running.url, control: `${s.running.url}/_sim/`, credentials: s.credentials }));
+  if (options.writeConfig)
+    writeSimConfig(options.writeConfig, sims, io.env, {
+      'odoo-servicenow': { legalEntity: 'Acme Distribution' },
+    });
+  const info = sims.map((s) => ({
+    system: s.system,
+    url: s.running.url,
+    control: `${s.running.url}/_sim/`,
+    credentials: s.credentials,
+  }));
   if (options.json) io.out(`${JSON.stringify({ simulators: info, config: options.writeConfig ?? null })}\n`);
   else {
     for (const s of info) {
       io.out(`${s.system.padEnd(11)} ${s.url}   control: ${s.control}\n`);
       for (const [k, v] of Object.entries(s.credentials)) io.out(`            ${k}: ${String(v)}\n`);
     }
-    if (options.writeConfig) io.out(`wrote ${resolve(options.writeConfig)}; try: mlc --config ${options.writeConfig} ping\n`);
+    if (options.writeConfig)
+      io.out(`wrote ${resolve(options.writeConfig)}; try: mlc --config ${options.writeConfig} ping\n`);
     io.out('simulators running on 127.0.0.1; Ctrl-C stops them\n');
   }
   await new Promise<void>((done) => {

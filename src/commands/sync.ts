@@ -30,16 +30,23 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
       opened = openPair(rt, pair);
       const { runtime, options: po } = opened;
       const pass = (): Promise<PassResult> =>
-        runPass(rt.store, pair, runtime.flows, runtime.makeDims, {
-          dryRun: options.dryRun,
-          full: options.full,
-          overlapSeconds: po.overlapSeconds,
-          settleSeconds: po.settleSeconds,
-          batchSize: po.batchSize,
-          lockStaleMs: po.lockStaleSeconds * 1000,
-          only: options.flows,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        }, rt.log);
+        runPass(
+          rt.store,
+          pair,
+          runtime.flows,
+          runtime.makeDims,
+          {
+            dryRun: options.dryRun,
+            full: options.full,
+            overlapSeconds: po.overlapSeconds,
+            settleSeconds: po.settleSeconds,
+            batchSize: po.batchSize,
+            lockStaleMs: po.lockStaleSeconds * 1000,
+            only: options.flows,
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          },
+          rt.log,
+        );
       const result = runtime.session ? await runtime.session(pass) : await pass();
       outcomes.push({ kind: 'pass', ...result });
     } catch (err) {
@@ -90,6 +97,13 @@ function exitOf(o: PairOutcome): number {
 
 /** The most severe code wins: a bug, then config, then a transient stop, the lock, failed records. */
 export function worst(codes: number[]): number {
-  const order: number[] = [EXIT.internal, EXIT.config, EXIT.transient, EXIT.locked, EXIT.failedRecords, EXIT.ok];
+  const order: number[] = [
+    EXIT.internal,
+    EXIT.config,
+    EXIT.transient,
+    EXIT.locked,
+    EXIT.failedRecords,
+    EXIT.ok,
+  ];
   return order.find((c) => codes.includes(c)) ?? EXIT.ok;
 }

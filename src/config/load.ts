@@ -43,7 +43,10 @@ const topSchema = z
   .object({
     version: z.literal(1).default(1),
     state: z.string().min(1).optional(),
-    connections: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'connection names use letters, digits, - and _'), z.unknown()),
+    connections: z.record(
+      z.string().regex(/^[A-Za-z0-9_-]+$/, 'connection names use letters, digits, - and _'),
+      z.unknown(),
+    ),
     pairs: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -65,14 +68,19 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0];
-    throw new ConfigError(`${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`, {
-      code: 'config.yaml',
-      hint: 'fix the YAML syntax at that position',
-    });
+    throw new ConfigError(
+      `${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`,
+      {
+        code: 'config.yaml',
+        hint: 'fix the YAML syntax at that position',
+      },
+    );
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${path}: expected a mapping with connections: and pairs:`, { code: 'config.shape' });
+    throw new ConfigError(`${path}: expected a mapping with connections: and pairs:`, {
+      code: 'config.shape',
+    });
   }
   const where = (p: (string | number)[]): string => locate(path, doc, lines, p);
   const interpolated = interpolate(raw, [], env, where) as Record<string, unknown>;
@@ -88,17 +96,26 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
         { code: 'config.invalid' },
       );
     }
-    for (const field of adapter.secretFields) checkCredential(raw, ['connections', name, ...field.split('.')], name, where, env);
-    connections[name] = parse(adapter.schema, conn, ['connections', name], where) as LoadedConfig['connections'][string];
+    for (const field of adapter.secretFields)
+      checkCredential(raw, ['connections', name, ...field.split('.')], name, where, env);
+    connections[name] = parse(
+      adapter.schema,
+      conn,
+      ['connections', name],
+      where,
+    ) as LoadedConfig['connections'][string];
   }
 
   const pairs: LoadedConfig['pairs'] = {};
   for (const [name, value] of Object.entries(top.pairs)) {
     const def = PAIRS.find((p) => p.name === name);
     if (!def) {
-      throw new ConfigError(`${where(['pairs', name])}: unknown pair "${name}"; expected one of ${PAIRS.map((p) => p.name).join(', ')}`, {
-        code: 'config.unknown_pair',
-      });
+      throw new ConfigError(
+        `${where(['pairs', name])}: unknown pair "${name}"; expected one of ${PAIRS.map((p) => p.name).join(', ')}`,
+        {
+          code: 'config.unknown_pair',
+        },
+      );
     }
     const schema = z.object({ ...commonPairShape, ...def.options.shape }).strict();
     const pair = parse(schema, value, ['pairs', name], where) as LoadedConfig['pairs'][string];
@@ -106,10 +123,13 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       const connName = pair[role];
       const conn = connections[connName];
       if (!conn) {
-        throw new ConfigError(`${where(['pairs', name, role])}: no connection named "${connName}" under connections:`, {
-          code: 'config.unknown_connection',
-          hint: `define connections.${connName}, or use one of: ${Object.keys(connections).join(', ') || '(none defined)'}`,
-        });
+        throw new ConfigError(
+          `${where(['pairs', name, role])}: no connection named "${connName}" under connections:`,
+          {
+            code: 'config.unknown_connection',
+            hint: `define connections.${connName}, or use one of: ${Object.keys(connections).join(', ') || '(none defined)'}`,
+          },
+        );
       }
       if (conn.system !== def.systems[role]) {
         throw new ConfigError(
@@ -133,7 +153,12 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   };
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, base: (string | number)[], where: (p: (string | number)[]) => string): T {
+function parse<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  base: (string | number)[],
+  where: (p: (string | number)[]) => string,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -146,12 +171,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, base: (string | number)[
 }
 
 function describeIssue(issue: z.core.$ZodIssue, root: unknown, path: (string | number)[]): string {
-  const found = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), root);
+  const found = path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined),
+    root,
+  );
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'invalid_type':
-      return found === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${JSON.stringify(found)}`;
+      return found === undefined
+        ? `missing; expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${JSON.stringify(found)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(found)}`;
     case 'invalid_union':
@@ -164,7 +194,12 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, path: (string | n
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** `${VAR}` and `${VAR:-default}` in any string value; an unset variable without default is an error. */
-function interpolate(value: unknown, path: (string | number)[], env: NodeJS.ProcessEnv, where: (p: (string | number)[]) => string): unknown {
+function interpolate(
+  value: unknown,
+  path: (string | number)[],
+  env: NodeJS.ProcessEnv,
+  where: (p: (string | number)[]) => string,
+): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
       const v = env[name];
@@ -178,7 +213,9 @@ function interpolate(value: unknown, path: (string | number)[], env: NodeJS.Proc
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...path, i], env, where));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, where)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, [...path, k], env, where)]),
+    );
   }
   return value;
 }
@@ -187,8 +224,17 @@ function interpolate(value: unknown, path: (string | number)[], env: NodeJS.Proc
  * A credential in mlc.yaml must be `secret:<name>` or come from the environment (`${VAR}`).
  * A literal is refused, and the message shows how to store it without ever repeating the value.
  */
-function checkCredential(raw: unknown, path: string[], connection: string, where: (p: (string | number)[]) => string, env: NodeJS.ProcessEnv): void {
-  const value = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+function checkCredential(
+  raw: unknown,
+  path: string[],
+  connection: string,
+  where: (p: (string | number)[]) => string,
+  env: NodeJS.ProcessEnv,
+): void {
+  const value = path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+    raw,
+  );
   if (value === undefined) return;
   if (typeof value !== 'string') return;
   if (value.startsWith('secret:')) return;

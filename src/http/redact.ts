@@ -45,7 +45,8 @@ export function redactValue<T>(value: T): T {
   return walk(value) as T;
 }
 
-const SECRET_KEY = /^(authorization|password|passwd|secret|client_secret|api_?key|apikey|token|access_token|refresh_token|cookie|set-cookie)$/i;
+const SECRET_KEY =
+  /^(authorization|password|passwd|secret|client_secret|api_?key|apikey|token|access_token|refresh_token|cookie|set-cookie)$/i;
 
 function walk(value: unknown): unknown {
   if (typeof value === 'string') return redact(value);

@@ -40,7 +40,11 @@ export interface RetryOptions {
 }
 
 /** Full-jitter exponential backoff: a random delay in [0, min(max, base * 2^n)]. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -60,7 +64,8 @@ export async function withRetry<T>(
   options: RetryOptions,
 ): Promise<T> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY };
-  for (const [k, v] of Object.entries(options.policy ?? {})) if (v !== undefined) policy[k as keyof RetryPolicy] = v;
+  for (const [k, v] of Object.entries(options.policy ?? {}))
+    if (v !== undefined) policy[k as keyof RetryPolicy] = v;
   const started = Date.now();
   return pRetry((attempt) => fn(attempt), {
     retries: Math.max(0, policy.attempts - 1),
@@ -70,11 +75,13 @@ export async function withRetry<T>(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     shouldRetry: ({ error }) => {
       if (!(error instanceof TransientError)) return false;
+      // The caller retries it differently (e.g. with a smaller page).
+      if (error.data?.retryHere === false) return false;
       if (!options.idempotent && error.data?.notSent !== true) return false;
       return true;
     },
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-      if (!(error instanceof TransientError) || retriesLeft === 0) return;
+      if (!(error instanceof TransientError) || retriesLeft === 0 || error.data?.retryHere === false) return;
       if (!options.idempotent && error.data?.notSent !== true) return;
       const delayMs = retryDelay(error, attemptNumber, policy);
       if (Date.now() - started + delayMs > policy.maxTotalMs) {

@@ -1,5 +1,9 @@
+import { acumaticaServiceNow } from './acumatica-servicenow/index.js';
 import { odooServiceNow } from './odoo-servicenow/index.js';
 import type { PairDefinition } from './types.js';
 
 /** Every pair mlc knows. Adding a pair adds one folder and one line here. */
-export const PAIRS: readonly PairDefinition[] = [odooServiceNow as unknown as PairDefinition];
+export const PAIRS: readonly PairDefinition[] = [
+  odooServiceNow as unknown as PairDefinition,
+  acumaticaServiceNow as unknown as PairDefinition,
+];

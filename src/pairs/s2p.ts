@@ -17,7 +17,12 @@ export interface DocumentPayload {
 /** Turns one Import Set row outcome into a write result (a 201 can carry an error row). */
 export function outcomeResult(outcome: ImportOutcome | undefined, what: string): WriteResult {
   if (!outcome) {
-    return { ok: false, error: new RecordError(`${what}: ServiceNow returned no outcome for the row`, { code: 'servicenow.no_outcome' }) };
+    return {
+      ok: false,
+      error: new RecordError(`${what}: ServiceNow returned no outcome for the row`, {
+        code: 'servicenow.no_outcome',
+      }),
+    };
   }
   switch (outcome.status) {
     case 'inserted':
@@ -28,26 +33,39 @@ export function outcomeResult(outcome: ImportOutcome | undefined, what: string):
       return {
         ok: false,
         response: outcome,
-        error: new RecordError(`${what}: ServiceNow skipped the row (${outcome.message ?? 'empty coalesce value'})`, {
-          code: 'servicenow.row_skipped',
-          hint: 'a coalesce column of the staging row is empty; check the mapping and the transform map',
-        }),
+        error: new RecordError(
+          `${what}: ServiceNow skipped the row (${outcome.message ?? 'empty coalesce value'})`,
+          {
+            code: 'servicenow.row_skipped',
+            hint: 'a coalesce column of the staging row is empty; check the mapping and the transform map',
+          },
+        ),
       };
     default:
       return {
         ok: false,
         response: outcome,
-        error: new RecordError(`${what}: ServiceNow rejected the row: ${outcome.message ?? 'transform error'}`, {
-          code: 'servicenow.row_error',
-          hint: 'fix the cause on the ServiceNow side (or in the source), then run `mlc replay <audit id>`',
-        }),
+        error: new RecordError(
+          `${what}: ServiceNow rejected the row: ${outcome.message ?? 'transform error'}`,
+          {
+            code: 'servicenow.row_error',
+            hint: 'fix the cause on the ServiceNow side (or in the source), then run `mlc replay <audit id>`',
+          },
+        ),
       };
   }
 }
 
 /** One staging row per record. */
-export async function importFlat(sn: ServiceNowClient, staging: string, items: WriteItem<StagingRow>[]): Promise<WriteResult[]> {
-  const outcomes = await sn.importRows(staging, items.map((i) => i.payload));
+export async function importFlat(
+  sn: ServiceNowClient,
+  staging: string,
+  items: WriteItem<StagingRow>[],
+): Promise<WriteResult[]> {
+  const outcomes = await sn.importRows(
+    staging,
+    items.map((i) => i.payload),
+  );
   return items.map((item, i) => outcomeResult(outcomes[i], `${item.record.label} -> ${staging}`));
 }
 
@@ -62,8 +80,13 @@ export async function importDocuments(
   lineStaging: string,
   items: WriteItem<DocumentPayload>[],
 ): Promise<WriteResult[]> {
-  const headerOutcomes = await sn.importRows(headerStaging, items.map((i) => i.payload.header));
-  const results: WriteResult[] = items.map((item, i) => outcomeResult(headerOutcomes[i], `${item.record.label} -> ${headerStaging}`));
+  const headerOutcomes = await sn.importRows(
+    headerStaging,
+    items.map((i) => i.payload.header),
+  );
+  const results: WriteResult[] = items.map((item, i) =>
+    outcomeResult(headerOutcomes[i], `${item.record.label} -> ${headerStaging}`),
+  );
   const lineRows: StagingRow[] = [];
   const owners: number[] = [];
   items.forEach((item, i) => {
@@ -84,9 +107,16 @@ export async function importDocuments(
     const result = results[i] as WriteResult;
     if (!result.ok) return;
     const line = outcomeResult(outcome, `${items[i]!.record.label} line ${list.length} -> ${lineStaging}`);
-    if (!line.ok) results[i] = { ok: false, error: line.error, response: { header: headerOutcomes[i], lines: list } };
+    if (!line.ok)
+      results[i] = { ok: false, error: line.error, response: { header: headerOutcomes[i], lines: list } };
   });
   return results.map((r, i) =>
-    r.ok ? { ok: true, targetId: r.targetId, response: { header: headerOutcomes[i], lines: lineResponses.get(i) ?? [] } } : r,
+    r.ok
+      ? {
+          ok: true,
+          targetId: r.targetId,
+          response: { header: headerOutcomes[i], lines: lineResponses.get(i) ?? [] },
+        }
+      : r,
   );
 }

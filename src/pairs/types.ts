@@ -69,7 +69,11 @@ export class LazyDimensions implements Dimensions {
   add(kind: string, key: string, targetId: string): void {
     const p = this.loaded.get(kind);
     if (p) void p.then((m) => m.set(normalise(key), targetId));
-    else this.loaded.set(kind, this.set(kind).then((m) => m.set(normalise(key), targetId)));
+    else
+      this.loaded.set(
+        kind,
+        this.set(kind).then((m) => m.set(normalise(key), targetId)),
+      );
   }
 }
 

@@ -55,5 +55,10 @@ export function date(v: unknown): string | null {
 }
 
 export function maxIso(values: Array<string | null>): string {
-  return values.filter((v): v is string => v !== null).sort().at(-1) ?? new Date(0).toISOString();
+  return (
+    values
+      .filter((v): v is string => v !== null)
+      .sort()
+      .at(-1) ?? new Date(0).toISOString()
+  );
 }

@@ -64,8 +64,7 @@ export class SecretStore {
   /** Decrypts a secret; `connection` is the connection that references it (the associated data). */
   get(name: string, connection = SecretStore.connectionOf(name)): string {
     const row = this.db.prepare('SELECT * FROM secrets WHERE name = ?').get(name) as
-      | { nonce: Buffer; ciphertext: Buffer; tag: Buffer; connection: string }
-      | undefined;
+      { nonce: Buffer; ciphertext: Buffer; tag: Buffer; connection: string } | undefined;
     if (!row) {
       throw new ConfigError(`secret "${name}" is not in the store`, {
         code: 'secret.missing',

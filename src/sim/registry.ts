@@ -34,26 +34,49 @@ export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedS
       running: sim,
       credentials: { ...c },
       connection: (name) => ({
-        config: { system: 'odoo', url: sim.url, db: c.db, login: c.login, apiKey: `secret:${name}.api_key`, transport: 'auto' },
+        config: {
+          system: 'odoo',
+          url: sim.url,
+          db: c.db,
+          login: c.login,
+          apiKey: `secret:${name}.api_key`,
+          transport: 'auto',
+        },
         secrets: { [`${name}.api_key`]: c.apiKey },
       }),
     };
   },
   servicenow: async (o) => {
-    const sim = await startServiceNowSim({ seed: o.seed, latencyMs: o.latencyMs, ...(o.port === undefined ? {} : { port: o.port }) });
+    const sim = await startServiceNowSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
     const c = sim.credentials;
     return {
       system: 'servicenow',
       running: sim,
       credentials: { ...c },
       connection: (name) => ({
-        config: { system: 'servicenow', url: sim.url, auth: { kind: 'oauth_client_credentials', clientId: c.clientId, clientSecret: `secret:${name}.client_secret` } },
+        config: {
+          system: 'servicenow',
+          url: sim.url,
+          auth: {
+            kind: 'oauth_client_credentials',
+            clientId: c.clientId,
+            clientSecret: `secret:${name}.client_secret`,
+          },
+        },
         secrets: { [`${name}.client_secret`]: c.clientSecret },
       }),
     };
   },
   acumatica: async (o) => {
-    const sim = await startAcumaticaSim({ seed: o.seed, latencyMs: o.latencyMs, ...(o.port === undefined ? {} : { port: o.port }) });
+    const sim = await startAcumaticaSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
     const c = sim.credentials;
     return {
       system: 'acumatica',
@@ -65,7 +88,13 @@ export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedS
           url: sim.url,
           endpointName: 'Default',
           endpointVersion: '24.200.001',
-          auth: { kind: 'oauth_password', clientId: c.clientId, clientSecret: `secret:${name}.client_secret`, username: c.username, password: `secret:${name}.password` },
+          auth: {
+            kind: 'oauth_password',
+            clientId: c.clientId,
+            clientSecret: `secret:${name}.client_secret`,
+            username: c.username,
+            password: `secret:${name}.password`,
+          },
         },
         secrets: { [`${name}.client_secret`]: c.clientSecret, [`${name}.password`]: c.password },
       }),

@@ -31,7 +31,9 @@ export function openDb(path: string): Db {
 }
 
 function migrate(db: Db): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+  );
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > MIGRATIONS.length) {
@@ -43,7 +45,10 @@ function migrate(db: Db): void {
   for (let v = current + 1; v <= MIGRATIONS.length; v++) {
     const apply = db.transaction(() => {
       db.exec(MIGRATIONS[v - 1] as string);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        v,
+        new Date().toISOString(),
+      );
     });
     apply.immediate();
   }

@@ -109,7 +109,9 @@ export class StateStore {
   // ---- cursors ------------------------------------------------------------------------------
 
   getCursor(pair: string, flow: string): Cursor | undefined {
-    const row = this.db.prepare('SELECT modified, last_id FROM cursors WHERE pair = ? AND flow = ?').get(pair, flow);
+    const row = this.db
+      .prepare('SELECT modified, last_id FROM cursors WHERE pair = ? AND flow = ?')
+      .get(pair, flow);
     if (row === undefined) return undefined;
     const parsed = CursorRow.safeParse(row);
     if (!parsed.success) {
@@ -141,7 +143,9 @@ export class StateStore {
     );
     for (let i = 0; i < sourceIds.length; i += 500) {
       const chunk = sourceIds.slice(i, i + 500);
-      for (const row of stmt.all(pair, entity, JSON.stringify(chunk)) as Array<Record<string, string | null>>) {
+      for (const row of stmt.all(pair, entity, JSON.stringify(chunk)) as Array<
+        Record<string, string | null>
+      >) {
         out.set(row.source_id as string, {
           sourceId: row.source_id as string,
           targetId: row.target_id ?? null,
@@ -162,13 +166,22 @@ export class StateStore {
   /** Every target id known for an entity (used for lookups such as supplier code -> sys_id). */
   allIds(pair: string, entity: string): Map<string, string> {
     const rows = this.db
-      .prepare('SELECT source_id, target_id FROM id_map WHERE pair = ? AND entity = ? AND target_id IS NOT NULL')
+      .prepare(
+        'SELECT source_id, target_id FROM id_map WHERE pair = ? AND entity = ? AND target_id IS NOT NULL',
+      )
       .all(pair, entity) as Array<{ source_id: string; target_id: string }>;
     return new Map(rows.map((r) => [r.source_id, r.target_id]));
   }
 
   /** Records that a version was written: target id and hash of what was sent. */
-  markWritten(pair: string, entity: string, sourceId: string, targetId: string | null, hash: string, version: string): void {
+  markWritten(
+    pair: string,
+    entity: string,
+    sourceId: string,
+    targetId: string | null,
+    hash: string,
+    version: string,
+  ): void {
     this.db
       .prepare(
         `INSERT INTO id_map (pair, entity, source_id, target_id, hash, written_version, seen_version, seen_outcome, updated_at)
@@ -298,7 +311,9 @@ export class StateStore {
         .run(pair, process.pid, host, now, now);
       if (row) {
         this.db
-          .prepare(`UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`)
+          .prepare(
+            `UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`,
+          )
           .run(now, pair, row.pid);
         return { ok: true as const, tookOverFrom: { pid: row.pid, acquired_at: row.acquired_at } };
       }
@@ -312,7 +327,9 @@ export class StateStore {
   }
 
   heartbeat(pair: string): void {
-    this.db.prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND pid = ?').run(nowIso(), pair, process.pid);
+    this.db
+      .prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND pid = ?')
+      .run(nowIso(), pair, process.pid);
   }
 
   releaseLock(pair: string): void {

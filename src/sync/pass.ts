@@ -1,9 +1,26 @@
-import { AuthError, ConfigError, RecordError, TransientError, isMlcError, toMlcError, type MlcError } from '../errors.js';
+import {
+  AuthError,
+  ConfigError,
+  RecordError,
+  TransientError,
+  isMlcError,
+  toMlcError,
+  type MlcError,
+} from '../errors.js';
 import { redact } from '../http/redact.js';
 import type { StateStore, RunStatus } from '../state/store.js';
 import type { Logger, ReadWindow } from '../systems/types.js';
 import { contentHash } from './hash.js';
-import type { Dimensions, Flow, FlowContext, FlowStats, MapResult, SourceRecord, WriteItem, WriteResult } from './types.js';
+import type {
+  Dimensions,
+  Flow,
+  FlowContext,
+  FlowStats,
+  MapResult,
+  SourceRecord,
+  WriteItem,
+  WriteResult,
+} from './types.js';
 
 export interface PassOptions {
   dryRun: boolean;
@@ -81,61 +98,70 @@ export async function runPass(
   log: Logger,
 ): Promise<PassResult> {
   const startedAt = new Date();
-  return withPairLock(store, pair, { lockStaleMs: options.lockStaleMs, log, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) }, async () => {
-    const runId = options.dryRun ? null : store.startRun(pair, 'sync', false);
-    if (runId !== null) store.setLockRun(pair, runId);
-    const dims = makeDims();
-    const ctx: FlowContext = {
-      pair,
+  return withPairLock(
+    store,
+    pair,
+    {
+      lockStaleMs: options.lockStaleMs,
       log,
-      dims,
-      dryRun: options.dryRun,
-      targetIdOf: (entity, sourceId) => store.getId(pair, entity, sourceId)?.targetId ?? undefined,
-    };
-    const stats: FlowStats[] = [];
-    let stopped: MlcError | undefined;
-    for (const flow of flows) {
-      if (options.only && !options.only.includes(flow.name)) continue;
-      const s = emptyStats(flow.name);
-      stats.push(s);
-      if (stopped) {
-        s.status = 'not_run';
-        continue;
-      }
-      try {
-        await runFlow(store, pair, runId, flow, ctx, s, options, startedAt);
-      } catch (err) {
-        const e = toMlcError(err);
-        s.status = 'stopped';
-        s.error = e.toJSON();
-        if (e instanceof TransientError || e instanceof AuthError || e instanceof ConfigError) {
-          stopped = e;
-          log.warn(`${pair}/${flow.name} stopped: ${redact(e.message)}`);
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    },
+    async () => {
+      const runId = options.dryRun ? null : store.startRun(pair, 'sync', false);
+      if (runId !== null) store.setLockRun(pair, runId);
+      const dims = makeDims();
+      const ctx: FlowContext = {
+        pair,
+        log,
+        dims,
+        dryRun: options.dryRun,
+        targetIdOf: (entity, sourceId) => store.getId(pair, entity, sourceId)?.targetId ?? undefined,
+      };
+      const stats: FlowStats[] = [];
+      let stopped: MlcError | undefined;
+      for (const flow of flows) {
+        if (options.only && !options.only.includes(flow.name)) continue;
+        const s = emptyStats(flow.name);
+        stats.push(s);
+        if (stopped) {
+          s.status = 'not_run';
           continue;
         }
-        stopped = e;
+        try {
+          await runFlow(store, pair, runId, flow, ctx, s, options, startedAt);
+        } catch (err) {
+          const e = toMlcError(err);
+          s.status = 'stopped';
+          s.error = e.toJSON();
+          if (e instanceof TransientError || e instanceof AuthError || e instanceof ConfigError) {
+            stopped = e;
+            log.warn(`${pair}/${flow.name} stopped: ${redact(e.message)}`);
+            continue;
+          }
+          stopped = e;
+        }
       }
-    }
-    const anyFailed = stats.some((s) => s.failed > 0);
-    const status: RunStatus = stopped
-      ? stopped instanceof TransientError
-        ? 'stopped'
-        : 'error'
-      : anyFailed
-        ? 'failed_records'
-        : 'ok';
-    const result: PassResult = {
-      pair,
-      runId,
-      status,
-      flows: stats,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      ...(stopped ? { error: stopped.toJSON() } : {}),
-    };
-    if (runId !== null) store.finishRun(runId, status, stats, stopped?.toJSON());
-    return result;
-  });
+      const anyFailed = stats.some((s) => s.failed > 0);
+      const status: RunStatus = stopped
+        ? stopped instanceof TransientError
+          ? 'stopped'
+          : 'error'
+        : anyFailed
+          ? 'failed_records'
+          : 'ok';
+      const result: PassResult = {
+        pair,
+        runId,
+        status,
+        flows: stats,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        ...(stopped ? { error: stopped.toJSON() } : {}),
+      };
+      if (runId !== null) store.finishRun(runId, status, stats, stopped?.toJSON());
+      return result;
+    },
+  );
 }
 
 function emptyStats(flow: string): FlowStats {
@@ -210,7 +236,11 @@ async function processPage(
   page: SourceRecord[],
   options: PassOptions,
 ): Promise<void> {
-  const known = store.getIds(pair, flow.entity, page.map((r) => r.id));
+  const known = store.getIds(
+    pair,
+    flow.entity,
+    page.map((r) => r.id),
+  );
   const toWrite: WriteItem<unknown>[] = [];
   const audit = (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>): void => {
     if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
@@ -230,7 +260,14 @@ async function processPage(
         s.skipped += 1;
         if (!options.dryRun) {
           store.transaction(() => {
-            audit({ sourceId: record.id, sourceLabel: record.label, sourceVersion: version, outcome: 'skipped', message: mapped.reason, source: record.data });
+            audit({
+              sourceId: record.id,
+              sourceLabel: record.label,
+              sourceVersion: version,
+              outcome: 'skipped',
+              message: mapped.reason,
+              source: record.data,
+            });
             store.markSeen(pair, flow.entity, record.id, version, 'skipped');
           });
         }
@@ -241,7 +278,19 @@ async function processPage(
       await checkDimensions(mapped.dimensions ?? [], ctx);
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;
-      recordFailure(store, pair, flow, s, record, version, err, prepared.mapped?.payload, undefined, options.dryRun, audit);
+      recordFailure(
+        store,
+        pair,
+        flow,
+        s,
+        record,
+        version,
+        err,
+        prepared.mapped?.payload,
+        undefined,
+        options.dryRun,
+        audit,
+      );
       continue;
     }
     const hash = prepared.hash as string;
@@ -249,7 +298,13 @@ async function processPage(
       s.unchanged += 1;
       if (!options.dryRun) {
         store.transaction(() => {
-          audit({ sourceId: record.id, sourceLabel: record.label, sourceVersion: version, targetId: existing.targetId ?? undefined, outcome: 'unchanged' });
+          audit({
+            sourceId: record.id,
+            sourceLabel: record.label,
+            sourceVersion: version,
+            targetId: existing.targetId ?? undefined,
+            outcome: 'unchanged',
+          });
           store.markSeen(pair, flow.entity, record.id, version, 'unchanged');
         });
       }
@@ -266,7 +321,8 @@ async function processPage(
 
   if (options.dryRun) {
     s.wouldWrite ??= [];
-    for (const item of toWrite) s.wouldWrite.push({ sourceId: item.record.id, label: item.record.label, payload: item.payload });
+    for (const item of toWrite)
+      s.wouldWrite.push({ sourceId: item.record.id, label: item.record.label, payload: item.payload });
     s.written += 0;
     return;
   }
@@ -282,8 +338,11 @@ async function processPage(
   }
 }
 
-export async function checkDimensions(refs: readonly { kind: string; key: string; describe: string; hint?: string }[], ctx: FlowContext): Promise<void> {
-  const missing: typeof refs[number][] = [];
+export async function checkDimensions(
+  refs: readonly { kind: string; key: string; describe: string; hint?: string }[],
+  ctx: FlowContext,
+): Promise<void> {
+  const missing: (typeof refs)[number][] = [];
   for (const ref of refs) if (!(await ctx.dims.has(ref.kind, ref.key))) missing.push(ref);
   if (missing.length === 0) return;
   const first = missing[0] as (typeof refs)[number];
@@ -360,10 +419,23 @@ function applyResults(
           response: result.response,
         });
         store.markWritten(pair, flow.entity, item.record.id, result.targetId, item.hash, version);
-        if (flow.provides && result.targetId) ctx.dims.add(flow.provides.kind, flow.provides.key(item.payload), result.targetId);
+        if (flow.provides && result.targetId)
+          ctx.dims.add(flow.provides.kind, flow.provides.key(item.payload), result.targetId);
       } else {
         if (!isMlcError(result.error) || result.error.kind !== 'record') throw result.error;
-        recordFailure(store, pair, flow, s, item.record, version, result.error, item.payload, result.response, false, audit);
+        recordFailure(
+          store,
+          pair,
+          flow,
+          s,
+          item.record,
+          version,
+          result.error,
+          item.payload,
+          result.response,
+          false,
+          audit,
+        );
       }
     });
   });

@@ -27,8 +27,7 @@ export interface DimensionRef {
 }
 
 export type MapResult<P> =
-  | { kind: 'write'; payload: P; dimensions?: DimensionRef[] }
-  | { kind: 'skip'; reason: string };
+  { kind: 'write'; payload: P; dimensions?: DimensionRef[] } | { kind: 'skip'; reason: string };
 
 export interface WriteItem<P> {
   record: SourceRecord;

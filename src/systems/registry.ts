@@ -22,7 +22,10 @@ export interface SystemAdapter<C = unknown, Client = unknown, P = unknown> {
 
 export interface ConnectHooks {
   /** Loads and stores rotating credentials (e.g. refresh tokens) encrypted under the connection. */
-  rotating: { load(what: string): Promise<string | undefined>; save(what: string, value: string): Promise<void> };
+  rotating: {
+    load(what: string): Promise<string | undefined>;
+    save(what: string, value: string): Promise<void>;
+  };
 }
 
 export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [

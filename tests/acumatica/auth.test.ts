@@ -16,11 +16,19 @@ beforeEach(async () => {
   sim.sim.auth.reset();
 });
 
-function authState(): { sessionsOpen: number; maxConcurrentSessions: number; refreshGrants: number; refreshReuse: number; signIns: number } {
+function authState(): {
+  sessionsOpen: number;
+  maxConcurrentSessions: number;
+  refreshGrants: number;
+  refreshReuse: number;
+  signIns: number;
+} {
   return sim.sim.state() as never;
 }
 
-async function tokenCall(form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+async function tokenCall(
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${sim.url}/identity/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -40,11 +48,15 @@ describe('Acumatica sign-in', () => {
         await store.save(t);
       },
     };
-    const acu = client(sim, { refreshTokenStore: tracking }, {
-      onRequest: (i) => {
-        if (i.path.includes('/entity/Default/')) order.push('api');
+    const acu = client(
+      sim,
+      { refreshTokenStore: tracking },
+      {
+        onRequest: (i) => {
+          if (i.path.includes('/entity/Default/')) order.push('api');
+        },
       },
-    });
+    );
     await acu.withSession(async () => {
       await acu.list('Account', {});
       await control(sim, 'expire_tokens', {});
@@ -63,7 +75,12 @@ describe('Acumatica sign-in', () => {
     // A refresh token used twice fails with invalid_grant, as the real identity server answers.
     const c = sim.credentials;
     const spent = store.tokens[0] as string;
-    const reused = await tokenCall({ grant_type: 'refresh_token', client_id: c.clientId, client_secret: c.clientSecret, refresh_token: spent });
+    const reused = await tokenCall({
+      grant_type: 'refresh_token',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      refresh_token: spent,
+    });
     expect(reused).toEqual({ status: 400, body: { error: 'invalid_grant' } });
   });
 
@@ -88,7 +105,9 @@ describe('Acumatica sign-in', () => {
   });
 
   it('refuses a wrong password with an AuthError that does not contain the password', async () => {
-    const acu = client(sim, { auth: { ...(await import('./helpers.js')).oauth(sim), password: 'wrong-password-123' } });
+    const acu = client(sim, {
+      auth: { ...(await import('./helpers.js')).oauth(sim), password: 'wrong-password-123' },
+    });
     const err = await acu.withSession(() => acu.list('Account', {})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('acumatica.invalid_grant');
@@ -128,8 +147,12 @@ describe('Acumatica sign-in', () => {
     const a = client(sim, { concurrency: 4 });
     const b = client(sim, { auth: cookie(sim), concurrency: 4 });
     await Promise.all([
-      a.withSession(() => Promise.all(['Account', 'Vendor', 'Bill', 'PurchaseOrder', 'Check'].map((e) => a.list(e, {})))),
-      b.withSession(() => Promise.all(['Account', 'Vendor', 'Bill', 'PurchaseOrder', 'Check'].map((e) => b.list(e, {})))),
+      a.withSession(() =>
+        Promise.all(['Account', 'Vendor', 'Bill', 'PurchaseOrder', 'Check'].map((e) => a.list(e, {}))),
+      ),
+      b.withSession(() =>
+        Promise.all(['Account', 'Vendor', 'Bill', 'PurchaseOrder', 'Check'].map((e) => b.list(e, {}))),
+      ),
     ]);
     expect(authState().maxConcurrentSessions).toBeLessThanOrEqual(2);
     expect(authState().signIns).toBe(2);
@@ -148,11 +171,20 @@ describe('Acumatica sign-in', () => {
     // Two other integrations hold both seats of the licence.
     const c = sim.credentials;
     for (let i = 0; i < 2; i += 1) {
-      const r = await tokenCall({ grant_type: 'password', client_id: c.clientId, client_secret: c.clientSecret, username: c.username, password: c.password, scope: 'api' });
+      const r = await tokenCall({
+        grant_type: 'password',
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        username: c.username,
+        password: c.password,
+        scope: 'api',
+      });
       expect(r.status).toBe(200);
     }
     for (const auth of ['oauth', 'cookie'] as const) {
-      const acu = client(sim, auth === 'cookie' ? { auth: cookie(sim) } : {}, { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } });
+      const acu = client(sim, auth === 'cookie' ? { auth: cookie(sim) } : {}, {
+        retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      });
       const err = await acu.withSession(() => acu.list('Account', {})).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransientError);
       expect((err as TransientError).code).toBe('acumatica.login_limit');
@@ -175,7 +207,14 @@ describe('Acumatica sign-in', () => {
     expect((err as { code?: string }).code).toBe('acumatica.endpoint_not_found');
     expect((err as Error).message).toContain('Default 25.200.001');
 
-    const good = await client(sim).ping(['Account', 'Vendor', 'PurchaseOrder', 'Bill', 'Check', 'Subaccount']);
+    const good = await client(sim).ping([
+      'Account',
+      'Vendor',
+      'PurchaseOrder',
+      'Bill',
+      'Check',
+      'Subaccount',
+    ]);
     expect(good.ok).toBe(true);
     expect(good.serverVersion).toBe('24.205.0012');
   });

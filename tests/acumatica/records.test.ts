@@ -29,13 +29,23 @@ async function bearer(): Promise<string> {
   const res = await fetch(`${sim.url}/identity/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: c.clientId, client_secret: c.clientSecret, username: c.username, password: c.password, scope: 'api' }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      username: c.username,
+      password: c.password,
+      scope: 'api',
+    }).toString(),
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function logout(token: string): Promise<void> {
-  await fetch(`${sim.url}/entity/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  await fetch(`${sim.url}/entity/auth/logout`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
 }
 
 function poLines(po: Wire): Wire[] {
@@ -56,10 +66,17 @@ describe('Acumatica records', () => {
       const expanded = await acu.list('PurchaseOrder', { expand: ['Details'] });
       const lines = expanded[0]?.Details as Array<Record<string, unknown>>;
       expect(lines.length).toBeGreaterThanOrEqual(2);
-      expect(lines[0]).toMatchObject({ InventoryID: expect.any(String), OrderQty: expect.any(Number), Account: expect.any(String), Subaccount: expect.any(String) });
+      expect(lines[0]).toMatchObject({
+        InventoryID: expect.any(String),
+        OrderQty: expect.any(Number),
+        Account: expect.any(String),
+        Subaccount: expect.any(String),
+      });
 
       const bills = await acu.list('Bill', { expand: ['Details'] });
-      const repair = bills.find((b) => (b.Details as Array<Record<string, unknown>>).some((l) => l.Account === '64000'));
+      const repair = bills.find((b) =>
+        (b.Details as Array<Record<string, unknown>>).some((l) => l.Account === '64000'),
+      );
       expect(repair).toBeDefined();
       const check = await acu.list('Check', {});
       expect(check.every((c) => typeof c.Vendor === 'string')).toBe(true);
@@ -79,11 +96,16 @@ describe('Acumatica records', () => {
     expect(new Set(stamps).size).toBeLessThan(stamps.length);
     const until = new Date(Date.now() + 1000);
     const since = new Date(Date.parse(stamps.sort()[5] as string));
-    const expected = state.filter((r) => Date.parse((r.LastModifiedDateTime as { value: string }).value) >= since.getTime()).map((r) => r.id);
+    const expected = state
+      .filter((r) => Date.parse((r.LastModifiedDateTime as { value: string }).value) >= since.getTime())
+      .map((r) => r.id);
     const seen: string[] = [];
     let pages = 0;
     await acu.withSession(async () => {
-      for await (const page of acu.readChanged('PurchaseOrder', { window: { since, until }, expand: ['Details'] })) {
+      for await (const page of acu.readChanged('PurchaseOrder', {
+        window: { since, until },
+        expand: ['Details'],
+      })) {
         pages += 1;
         for (const row of page) {
           seen.push(row.id);
@@ -105,7 +127,8 @@ describe('Acumatica records', () => {
     await exec('Vendor', { VendorID: 'V000004', VendorName: 'Delta Paint' });
     const ids = async (since: Date | null, end: Date): Promise<string[]> => {
       const out: string[] = [];
-      for await (const page of acu.readChanged('Vendor', { window: { since, until: end } })) out.push(...page.map((r) => String(r.VendorID)));
+      for await (const page of acu.readChanged('Vendor', { window: { since, until: end } }))
+        out.push(...page.map((r) => String(r.VendorID)));
       return out;
     };
     await acu.withSession(async () => {
@@ -139,11 +162,15 @@ describe('Acumatica records', () => {
 
   it('rejects $orderby as the contract-based API does', async () => {
     const token = await bearer();
-    const res = await fetch(`${sim.url}/entity/Default/24.200.001/Vendor?$orderby=VendorID&$top=10`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${sim.url}/entity/Default/24.200.001/Vendor?$orderby=VendorID&$top=10`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { exceptionMessage: string }).exceptionMessage).toContain('$orderby');
     const acu = client(sim);
-    const err = await acu.withSession(() => acu.list('Vendor', { filter: 'NoSuchField eq 1' })).catch((e: unknown) => e);
+    const err = await acu
+      .withSession(() => acu.list('Vendor', { filter: 'NoSuchField eq 1' }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     await logout(token);
   });
@@ -159,13 +186,35 @@ describe('Acumatica records', () => {
       Hold: false,
       Date: new Date('2025-03-02T00:00:00Z'),
       Details: [
-        { InventoryID: 'CONSULTING', LineDescription: 'Laptop setup', OrderQty: 2, UnitCost: 150, Account: '61000', Subaccount: '200-000' },
-        { InventoryID: 'LAPTOP', LineDescription: 'Laptop', OrderQty: 1, UnitCost: 1150, Account: '61000', Subaccount: '200-000' },
+        {
+          InventoryID: 'CONSULTING',
+          LineDescription: 'Laptop setup',
+          OrderQty: 2,
+          UnitCost: 150,
+          Account: '61000',
+          Subaccount: '200-000',
+        },
+        {
+          InventoryID: 'LAPTOP',
+          LineDescription: 'Laptop',
+          OrderQty: 1,
+          UnitCost: 1150,
+          Account: '61000',
+          Subaccount: '200-000',
+        },
       ],
     };
     await acu.withSession(async () => {
-      const first = await acu.upsertByRef('PurchaseOrder', 'VendorRef', 'REQ0010042', po, { detailKey: 'LineDescription' });
-      const second = await acu.upsertByRef('PurchaseOrder', 'VendorRef', 'REQ0010042', { ...po, Details: [{ ...po.Details[0], OrderQty: 3 }, po.Details[1]] }, { detailKey: 'LineDescription' });
+      const first = await acu.upsertByRef('PurchaseOrder', 'VendorRef', 'REQ0010042', po, {
+        detailKey: 'LineDescription',
+      });
+      const second = await acu.upsertByRef(
+        'PurchaseOrder',
+        'VendorRef',
+        'REQ0010042',
+        { ...po, Details: [{ ...po.Details[0], OrderQty: 3 }, po.Details[1]] },
+        { detailKey: 'LineDescription' },
+      );
       expect(first.created).toBe(true);
       expect(second.created).toBe(false);
       expect(second.row.id).toBe(first.row.id);
@@ -176,7 +225,9 @@ describe('Acumatica records', () => {
       expect(lines.find((l) => l.LineDescription === 'Laptop setup')?.OrderQty).toBe(3);
       expect(second.row.OrderTotal).toBe(3 * 150 + 1150);
     });
-    const stored = (sim.sim.state('PurchaseOrder') as Wire[]).filter((r) => (r.VendorRef as { value?: string }).value === 'REQ0010042');
+    const stored = (sim.sim.state('PurchaseOrder') as Wire[]).filter(
+      (r) => (r.VendorRef as { value?: string }).value === 'REQ0010042',
+    );
     expect(stored).toHaveLength(1);
     expect(poLines(stored[0] as Wire)).toHaveLength(2);
   });
@@ -184,23 +235,51 @@ describe('Acumatica records', () => {
   it('duplicates id-less detail lines when the same document is PUT twice, as the real server does', async () => {
     const acu = client(sim);
     await acu.withSession(async () => {
-      const created = await acu.put('PurchaseOrder', {
-        Type: 'Normal',
-        VendorID: 'V000001',
-        VendorRef: 'DUP-1',
-        Details: [{ InventoryID: 'LUMBER2X4', OrderQty: 10, UnitCost: 4.25, Account: '50000', Subaccount: '300-000' }],
-      }, { expand: ['Details'] });
-      const again = await acu.put('PurchaseOrder', {
-        Type: 'Normal',
-        OrderNbr: created.OrderNbr,
-        VendorID: 'V000001',
-        VendorRef: 'DUP-1',
-        Details: [{ InventoryID: 'LUMBER2X4', OrderQty: 10, UnitCost: 4.25, Account: '50000', Subaccount: '300-000' }],
-      }, { expand: ['Details'] });
+      const created = await acu.put(
+        'PurchaseOrder',
+        {
+          Type: 'Normal',
+          VendorID: 'V000001',
+          VendorRef: 'DUP-1',
+          Details: [
+            {
+              InventoryID: 'LUMBER2X4',
+              OrderQty: 10,
+              UnitCost: 4.25,
+              Account: '50000',
+              Subaccount: '300-000',
+            },
+          ],
+        },
+        { expand: ['Details'] },
+      );
+      const again = await acu.put(
+        'PurchaseOrder',
+        {
+          Type: 'Normal',
+          OrderNbr: created.OrderNbr,
+          VendorID: 'V000001',
+          VendorRef: 'DUP-1',
+          Details: [
+            {
+              InventoryID: 'LUMBER2X4',
+              OrderQty: 10,
+              UnitCost: 4.25,
+              Account: '50000',
+              Subaccount: '300-000',
+            },
+          ],
+        },
+        { expand: ['Details'] },
+      );
       expect(again.id).toBe(created.id);
       expect(again.Details as unknown[]).toHaveLength(2);
       // A PUT without keys inserts a second document (auto-numbered).
-      const third = await acu.put('PurchaseOrder', { Type: 'Normal', VendorID: 'V000001', VendorRef: 'DUP-1' });
+      const third = await acu.put('PurchaseOrder', {
+        Type: 'Normal',
+        VendorID: 'V000001',
+        VendorRef: 'DUP-1',
+      });
       expect(third.id).not.toBe(created.id);
     });
   });
@@ -211,7 +290,11 @@ describe('Acumatica records', () => {
       const [po] = await acu.list('PurchaseOrder', { expand: ['Details'], filter: "OrderNbr eq 'PO000002'" });
       const lines = po?.Details as Array<Record<string, unknown>>;
       expect(lines).toHaveLength(3);
-      const after = await acu.put('PurchaseOrder', { id: po?.id, Details: [{ id: lines[0]?.id, delete: true }] }, { expand: ['Details'] });
+      const after = await acu.put(
+        'PurchaseOrder',
+        { id: po?.id, Details: [{ id: lines[0]?.id, delete: true }] },
+        { expand: ['Details'] },
+      );
       expect(after.Details as unknown[]).toHaveLength(2);
     });
   });
@@ -219,22 +302,35 @@ describe('Acumatica records', () => {
   it('turns a 422 with field-level errors into a RecordError that names the fields', async () => {
     const acu = client(sim);
     await acu.withSession(async () => {
-      const missing = await acu.put('PurchaseOrder', { Type: 'Normal', Details: [{ InventoryID: 'X', OrderQty: 1, UnitCost: 1 }] }).catch((e: unknown) => e);
+      const missing = await acu
+        .put('PurchaseOrder', { Type: 'Normal', Details: [{ InventoryID: 'X', OrderQty: 1, UnitCost: 1 }] })
+        .catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(RecordError);
       expect((missing as RecordError).code).toBe('acumatica.validation');
       expect((missing as Error).message).toContain("VendorID: 'Vendor' cannot be empty.");
 
       const badAccount = await acu
-        .put('Bill', { Type: 'Bill', Vendor: 'V000001', VendorRef: 'INV-9', Details: [{ Account: '99999', Subaccount: '000-000', Qty: 1, UnitCost: 10 }] })
+        .put('Bill', {
+          Type: 'Bill',
+          Vendor: 'V000001',
+          VendorRef: 'INV-9',
+          Details: [{ Account: '99999', Subaccount: '000-000', Qty: 1, UnitCost: 10 }],
+        })
         .catch((e: unknown) => e);
       expect(badAccount).toBeInstanceOf(RecordError);
-      expect((badAccount as Error).message).toContain("Details[1].Account: Account '99999' cannot be found in the system.");
+      expect((badAccount as Error).message).toContain(
+        "Details[1].Account: Account '99999' cannot be found in the system.",
+      );
       expect((badAccount as RecordError).data?.fieldErrors).toEqual(
-        expect.arrayContaining([{ field: 'Details[1].Account', error: "Account '99999' cannot be found in the system." }]),
+        expect.arrayContaining([
+          { field: 'Details[1].Account', error: "Account '99999' cannot be found in the system." },
+        ]),
       );
     });
     // Nothing was saved.
-    expect((sim.sim.state('Bill') as Wire[]).some((b) => (b.VendorRef as { value?: string }).value === 'INV-9')).toBe(false);
+    expect(
+      (sim.sim.state('Bill') as Wire[]).some((b) => (b.VendorRef as { value?: string }).value === 'INV-9'),
+    ).toBe(false);
   });
 
   it('refuses an unwrapped body with 400 as the OpenAPI schema requires', async () => {
@@ -246,25 +342,33 @@ describe('Acumatica records', () => {
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { modelState: Record<string, string[]> };
-    expect(Object.keys(body.modelState)).toEqual(expect.arrayContaining(['entity.VendorID', 'entity.Details[0].OrderQty.value']));
+    expect(Object.keys(body.modelState)).toEqual(
+      expect.arrayContaining(['entity.VendorID', 'entity.Details[0].OrderQty.value']),
+    );
     await logout(token.access_token);
   });
 
   it('honours Retry-After on 429 and retries lock conflicts as transient', async () => {
-    await control(sim, 'faults', { rules: [
-      { kind: 'rate_limit', match: '^GET /entity/Default/24.200.001/Vendor$', retryAfter: 1, times: 1 },
-      { kind: 'lock_conflict', match: '^PUT /entity/Default/24.200.001/Vendor$', times: 1 },
-    ] });
-    const retries: Array<{ code: string; delayMs: number }> = [];
-    const logging = client(sim, {}, {
-      log: {
-        debug: (m, d) => {
-          if (m.includes('retrying')) retries.push({ code: String(d?.code), delayMs: Number(d?.delayMs) });
-        },
-        info() {},
-        warn() {},
-      },
+    await control(sim, 'faults', {
+      rules: [
+        { kind: 'rate_limit', match: '^GET /entity/Default/24.200.001/Vendor$', retryAfter: 1, times: 1 },
+        { kind: 'lock_conflict', match: '^PUT /entity/Default/24.200.001/Vendor$', times: 1 },
+      ],
     });
+    const retries: Array<{ code: string; delayMs: number }> = [];
+    const logging = client(
+      sim,
+      {},
+      {
+        log: {
+          debug: (m, d) => {
+            if (m.includes('retrying')) retries.push({ code: String(d?.code), delayMs: Number(d?.delayMs) });
+          },
+          info() {},
+          warn() {},
+        },
+      },
+    );
     await logging.withSession(async () => {
       const rows = await logging.list('Vendor', {});
       expect(rows).toHaveLength(3);
@@ -280,24 +384,78 @@ describe('Acumatica records', () => {
     const acu = client(sim);
     await acu.withSession(async () => {
       await acu.upsertByRef('PurchaseOrder', 'VendorRef', 'REQ-77', {
-        Type: 'Normal', VendorID: 'V000003', VendorRef: 'REQ-77', Hold: false, Date: new Date('2025-03-05T00:00:00Z'), note: 'from ServiceNow',
-        Details: [{ InventoryID: 'DRILL-18V', LineDescription: 'Drill', OrderQty: 1, UnitCost: 129, Account: '64000', Subaccount: '100-000' }],
+        Type: 'Normal',
+        VendorID: 'V000003',
+        VendorRef: 'REQ-77',
+        Hold: false,
+        Date: new Date('2025-03-05T00:00:00Z'),
+        note: 'from ServiceNow',
+        Details: [
+          {
+            InventoryID: 'DRILL-18V',
+            LineDescription: 'Drill',
+            OrderQty: 1,
+            UnitCost: 129,
+            Account: '64000',
+            Subaccount: '100-000',
+          },
+        ],
       });
       await acu.upsertByRef('PurchaseOrder', 'VendorRef', 'REQ-77', {
-        Type: 'Normal', VendorID: 'V000003', VendorRef: 'REQ-77', Hold: false,
-        Details: [{ InventoryID: 'DRILL-18V', LineDescription: 'Drill', OrderQty: 2, UnitCost: 129, Account: '64000', Subaccount: '100-000' }],
+        Type: 'Normal',
+        VendorID: 'V000003',
+        VendorRef: 'REQ-77',
+        Hold: false,
+        Details: [
+          {
+            InventoryID: 'DRILL-18V',
+            LineDescription: 'Drill',
+            OrderQty: 2,
+            UnitCost: 129,
+            Account: '64000',
+            Subaccount: '100-000',
+          },
+        ],
       });
-      await acu.put('Bill', { Type: 'Bill', Vendor: 'V000001', VendorRef: 'INV-1', Details: [{ Account: '60000', Subaccount: '000-000', Qty: 1, UnitCost: 5, TransactionDescription: 'x' }] });
+      await acu.put('Bill', {
+        Type: 'Bill',
+        Vendor: 'V000001',
+        VendorRef: 'INV-1',
+        Details: [
+          { Account: '60000', Subaccount: '000-000', Qty: 1, UnitCost: 5, TransactionDescription: 'x' },
+        ],
+      });
     });
-    const text = readFileSync('/work/shared/specs/acumatica/Default_24.200.001.openapi.json', 'utf8').replace(/^\uFEFF/, '');
+    const text = readFileSync('/work/shared/specs/acumatica/Default_24.200.001.openapi.json', 'utf8').replace(
+      /^\uFEFF/,
+      '',
+    );
     const spec = JSON.parse(text) as { components: unknown };
-    const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, formats: { uuid: true, 'date-time': true, int32: true, int64: true, double: true, uri: true, byte: true, float: true } });
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      formats: {
+        uuid: true,
+        'date-time': true,
+        int32: true,
+        int64: true,
+        double: true,
+        uri: true,
+        byte: true,
+        float: true,
+      },
+    });
     ajv.addSchema({ $id: 'spec', components: spec.components });
     const puts = sim.sim.state('puts') as Array<{ entity: string; body: unknown }>;
     expect(puts.length).toBe(3);
     for (const put of puts) {
       const validate = ajv.compile({ $ref: `spec#/components/schemas/${put.entity}` });
-      expect({ entity: put.entity, valid: validate(put.body), errors: validate.errors ?? null }).toEqual({ entity: put.entity, valid: true, errors: null });
+      expect({ entity: put.entity, valid: validate(put.body), errors: validate.errors ?? null }).toEqual({
+        entity: put.entity,
+        valid: true,
+        errors: null,
+      });
       // Every field is a value object.
       const body = put.body as Record<string, unknown>;
       for (const [k, v] of Object.entries(body)) {

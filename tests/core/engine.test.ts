@@ -29,10 +29,25 @@ class Fake {
       serverTime: async () => new Date(),
       read: async function* (this: void, window: ReadWindow) {
         yield [...fake.rows]
-          .filter(([, r]) => (window.since === null || r.modified >= window.since.toISOString()) && r.modified < window.until.toISOString())
-          .map(([id, r]) => ({ id, modified: r.modified, label: id, data: { value: r.value, account: r.account } }));
+          .filter(
+            ([, r]) =>
+              (window.since === null || r.modified >= window.since.toISOString()) &&
+              r.modified < window.until.toISOString(),
+          )
+          .map(([id, r]) => ({
+            id,
+            modified: r.modified,
+            label: id,
+            data: { value: r.value, account: r.account },
+          }));
       },
-      fetch: async (ids) => ids.flatMap((id) => { const r = fake.rows.get(id); return r ? [{ id, modified: r.modified, label: id, data: { value: r.value, account: r.account } }] : []; }),
+      fetch: async (ids) =>
+        ids.flatMap((id) => {
+          const r = fake.rows.get(id);
+          return r
+            ? [{ id, modified: r.modified, label: id, data: { value: r.value, account: r.account } }]
+            : [];
+        }),
       map: (r: SourceRecord<{ value: string; account: string }>) => ({
         kind: 'write',
         payload: { ref: r.id, value: r.data.value },
@@ -45,7 +60,8 @@ class Fake {
           throw new TransientError('target down', { code: 'test.down' });
         }
         return items.map((i) => {
-          if (i.payload.value === 'bad') return { ok: false, error: new RecordError('rejected by target', { code: 'test.rejected' }) };
+          if (i.payload.value === 'bad')
+            return { ok: false, error: new RecordError('rejected by target', { code: 'test.rejected' }) };
           const t = fake.target.get(i.payload.ref) ?? { value: '', writes: 0 };
           fake.target.set(i.payload.ref, { value: i.payload.value, writes: t.writes + 1 });
           return { ok: true, targetId: `T-${i.payload.ref}` };
@@ -57,12 +73,21 @@ class Fake {
 let fake: Fake;
 
 const iso = (secondsAgo: number): string => new Date(Date.now() - secondsAgo * 1000).toISOString();
-const options: PassOptions = { dryRun: false, full: false, overlapSeconds: 300, settleSeconds: 0, batchSize: 2, lockStaleMs: 60_000 };
+const options: PassOptions = {
+  dryRun: false,
+  full: false,
+  overlapSeconds: 300,
+  settleSeconds: 0,
+  batchSize: 2,
+  lockStaleMs: 60_000,
+};
 
 describe('the pass engine', () => {
   let store: StateStore;
-  const dims = (): LazyDimensions => new LazyDimensions({ gl_account: async () => new Map([...fake.accounts].map((a) => [a, `sys-${a}`])) });
-  const pass = (o: Partial<PassOptions> = {}) => runPass(store, 'fake-pair', [fake.flow() as Flow], dims, { ...options, ...o }, silentLogger);
+  const dims = (): LazyDimensions =>
+    new LazyDimensions({ gl_account: async () => new Map([...fake.accounts].map((a) => [a, `sys-${a}`])) });
+  const pass = (o: Partial<PassOptions> = {}) =>
+    runPass(store, 'fake-pair', [fake.flow() as Flow], dims, { ...options, ...o }, silentLogger);
 
   beforeEach(() => {
     fake = new Fake();
@@ -104,9 +129,25 @@ describe('the pass engine', () => {
     const again = await pass();
     expect(again.flows[0]).toMatchObject({ failed: 0, alreadyHandled: 2 });
     fake.accounts.add('630000');
-    const [out] = await replayRecords(store, 'fake-pair', [fake.flow() as Flow], [failure!], dims, { dryRun: false, lockStaleMs: 60_000 }, silentLogger);
+    const [out] = await replayRecords(
+      store,
+      'fake-pair',
+      [fake.flow() as Flow],
+      [failure!],
+      dims,
+      { dryRun: false, lockStaleMs: 60_000 },
+      silentLogger,
+    );
     expect(out).toMatchObject({ result: 'written' });
-    const [twice] = await replayRecords(store, 'fake-pair', [fake.flow() as Flow], [failure!], dims, { dryRun: false, lockStaleMs: 60_000 }, silentLogger);
+    const [twice] = await replayRecords(
+      store,
+      'fake-pair',
+      [fake.flow() as Flow],
+      [failure!],
+      dims,
+      { dryRun: false, lockStaleMs: 60_000 },
+      silentLogger,
+    );
     expect(twice).toMatchObject({ result: 'unchanged' });
     expect(fake.target.get('a')?.writes).toBe(1);
     expect(store.openFailures('fake-pair')).toHaveLength(0);
@@ -134,7 +175,9 @@ describe('the pass engine', () => {
   it('writes nothing, audits nothing and keeps the cursor on a dry run', async () => {
     fake.put('a', iso(60), 'v1');
     const r = await pass({ dryRun: true });
-    expect(r.flows[0]?.wouldWrite).toEqual([{ sourceId: 'a', label: 'a', payload: { ref: 'a', value: 'v1' } }]);
+    expect(r.flows[0]?.wouldWrite).toEqual([
+      { sourceId: 'a', label: 'a', payload: { ref: 'a', value: 'v1' } },
+    ]);
     expect(fake.writeCalls).toBe(0);
     expect(store.getCursor('fake-pair', 'docs')).toBeUndefined();
     expect(store.queryAudit({})).toHaveLength(0);
@@ -145,7 +188,22 @@ describe('the pass engine', () => {
     let release!: () => void;
     const slow = fake.flow();
     const blocked = new Promise<void>((r) => (release = r));
-    const holder = runPass(store, 'fake-pair', [{ ...slow, write: async (items) => { await blocked; return slow.write(items as never, undefined as never); } } as Flow], dims, options, silentLogger);
+    const holder = runPass(
+      store,
+      'fake-pair',
+      [
+        {
+          ...slow,
+          write: async (items) => {
+            await blocked;
+            return slow.write(items as never, undefined as never);
+          },
+        } as Flow,
+      ],
+      dims,
+      options,
+      silentLogger,
+    );
     await new Promise((r) => setTimeout(r, 20));
     await expect(pass()).rejects.toBeInstanceOf(LockedError);
     release();
@@ -153,7 +211,11 @@ describe('the pass engine', () => {
   });
 
   it('takes over a lock left by a dead process', () => {
-    store.db.prepare("INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES ('fake-pair', 999999, ?, ?, ?)").run(hostname(), iso(1), iso(1));
+    store.db
+      .prepare(
+        "INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES ('fake-pair', 999999, ?, ?, ?)",
+      )
+      .run(hostname(), iso(1), iso(1));
     const lock = store.acquireLock('fake-pair', 60_000);
     expect(lock).toMatchObject({ ok: true, tookOverFrom: { pid: 999999 } });
   });

@@ -20,7 +20,10 @@ describe('the encrypted secret store', () => {
     store.set('odoo.api_key', 'CANARY-secret-value-123');
     store.set('odoo.other', 'CANARY-secret-value-123');
     expect(store.get('odoo.api_key')).toBe('CANARY-secret-value-123');
-    const rows = db.prepare('SELECT nonce, ciphertext FROM secrets').all() as Array<{ nonce: Buffer; ciphertext: Buffer }>;
+    const rows = db.prepare('SELECT nonce, ciphertext FROM secrets').all() as Array<{
+      nonce: Buffer;
+      ciphertext: Buffer;
+    }>;
     expect(rows).toHaveLength(2);
     expect(rows[0]!.nonce.equals(rows[1]!.nonce)).toBe(false);
     expect(rows[0]!.ciphertext.equals(rows[1]!.ciphertext)).toBe(false);
@@ -58,13 +61,19 @@ describe('the encrypted secret store', () => {
   it('fails clearly under a different master key', () => {
     const db = openDb(':memory:');
     new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'e'.repeat(64) }).set('odoo.api_key', 'value');
-    expect(() => new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'f'.repeat(64) }).get('odoo.api_key')).toThrow(AuthError);
+    expect(() =>
+      new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'f'.repeat(64) }).get('odoo.api_key'),
+    ).toThrow(AuthError);
   });
 
   it('refuses a master key that is not 256 bits and a name without a connection', () => {
     const db = openDb(':memory:');
-    expect(() => new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'abc' }).set('odoo.x', 'v')).toThrow(ConfigError);
-    expect(() => new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'e'.repeat(64) }).set('apikey', 'v')).toThrow(/<connection>\.<what>/);
+    expect(() =>
+      new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'abc' }).set('odoo.x', 'v'),
+    ).toThrow(ConfigError);
+    expect(() =>
+      new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'e'.repeat(64) }).set('apikey', 'v'),
+    ).toThrow(/<connection>\.<what>/);
   });
 
   it('keeps the schema in numbered migrations recorded in the file', () => {

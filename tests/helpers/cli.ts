@@ -24,4 +24,3 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Cl
   });
   return { code, stdout, stderr };
 }
-

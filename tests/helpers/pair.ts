@@ -37,8 +37,18 @@ export async function startPairEnv(options: {
   pairOptions?: Record<string, Record<string, unknown>>;
 }): Promise<PairEnv> {
   const tmp = tempDir('mlc-e2e-');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp.dir, MLC_MASTER_KEY: TEST_MASTER_KEY, MLC_HOME: join(tmp.dir, '.mlc') };
-  const started = await startSimulators({ systems: options.systems, seed: options.seed ?? 'demo', latencyMs: options.latencyMs ?? 0, odooVersion: options.odooVersion ?? 19 });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: tmp.dir,
+    MLC_MASTER_KEY: TEST_MASTER_KEY,
+    MLC_HOME: join(tmp.dir, '.mlc'),
+  };
+  const started = await startSimulators({
+    systems: options.systems,
+    seed: options.seed ?? 'demo',
+    latencyMs: options.latencyMs ?? 0,
+    odooVersion: options.odooVersion ?? 19,
+  });
   const sims = Object.fromEntries(started.map((s) => [s.system, s]));
   const config = join(tmp.dir, 'mlc.yaml');
   writeSimConfig(config, started, env, options.pairOptions ?? {});
@@ -49,7 +59,13 @@ export async function startPairEnv(options: {
   };
   editConfig((c) => {
     for (const conn of Object.values(c.connections as Record<string, any>)) {
-      conn.retry = { attempts: 5, baseDelayMs: 10, maxDelayMs: 200, maxRetryAfterMs: 2000, maxTotalMs: 20_000 };
+      conn.retry = {
+        attempts: 5,
+        baseDelayMs: 10,
+        maxDelayMs: 200,
+        maxRetryAfterMs: 2000,
+        maxTotalMs: 20_000,
+      };
     }
     for (const pair of Object.values((c.pairs ?? {}) as Record<string, any>)) {
       pair.settleSeconds = 0;
@@ -62,7 +78,11 @@ export async function startPairEnv(options: {
     sims,
     editConfig,
     cli: (...args) => runCli(['--config', config, ...args], env),
-    spawnCli: (args) => spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), '--config', config, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawnCli: (args) =>
+      spawn(process.execPath, [join(ROOT, 'bin/mlc.js'), '--config', config, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     control: async (system, method, route, body) => {
       const sim = sims[system];
       if (!sim) throw new Error(`no simulator ${system}`);
@@ -89,10 +109,14 @@ export async function nextSecond(): Promise<void> {
 }
 
 /** Collects a child's output and exit. */
-export function finished(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function finished(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal, stdout, stderr })));
+  return new Promise((resolveExit) =>
+    child.on('exit', (code, signal) => resolveExit({ code, signal, stdout, stderr })),
+  );
 }

@@ -27,12 +27,73 @@ export const ODOO_FIELDS = {
   'account.analytic.account': ['id', 'name', 'code', 'active', 'plan_id', 'write_date'],
   'account.analytic.plan': ['id', 'name'],
   'account.account': ['id', 'code', 'name', 'account_type', 'write_date'],
-  'res.partner': ['id', 'name', 'ref', 'vat', 'email', 'city', 'country_id', 'active', 'supplier_rank', 'write_date'],
-  'purchase.order': ['id', 'name', 'state', 'partner_id', 'partner_ref', 'date_order', 'currency_id', 'amount_total', 'payment_term_id', 'write_date'],
-  'purchase.order.line': ['id', 'order_id', 'name', 'product_id', 'product_qty', 'price_unit', 'price_subtotal', 'date_planned', 'analytic_distribution', 'display_type', 'write_date'],
+  'res.partner': [
+    'id',
+    'name',
+    'ref',
+    'vat',
+    'email',
+    'city',
+    'country_id',
+    'active',
+    'supplier_rank',
+    'write_date',
+  ],
+  'purchase.order': [
+    'id',
+    'name',
+    'state',
+    'partner_id',
+    'partner_ref',
+    'date_order',
+    'currency_id',
+    'amount_total',
+    'payment_term_id',
+    'write_date',
+  ],
+  'purchase.order.line': [
+    'id',
+    'order_id',
+    'name',
+    'product_id',
+    'product_qty',
+    'price_unit',
+    'price_subtotal',
+    'date_planned',
+    'analytic_distribution',
+    'display_type',
+    'write_date',
+  ],
   'product.product': ['id', 'type'],
-  'account.move': ['id', 'name', 'ref', 'state', 'move_type', 'partner_id', 'invoice_date', 'currency_id', 'amount_total', 'amount_tax', 'invoice_origin', 'invoice_payment_term_id', 'write_date'],
-  'account.move.line': ['id', 'move_id', 'name', 'quantity', 'price_unit', 'price_subtotal', 'price_total', 'account_id', 'analytic_distribution', 'purchase_line_id', 'display_type', 'write_date'],
+  'account.move': [
+    'id',
+    'name',
+    'ref',
+    'state',
+    'move_type',
+    'partner_id',
+    'invoice_date',
+    'currency_id',
+    'amount_total',
+    'amount_tax',
+    'invoice_origin',
+    'invoice_payment_term_id',
+    'write_date',
+  ],
+  'account.move.line': [
+    'id',
+    'move_id',
+    'name',
+    'quantity',
+    'price_unit',
+    'price_subtotal',
+    'price_total',
+    'account_id',
+    'analytic_distribution',
+    'purchase_line_id',
+    'display_type',
+    'write_date',
+  ],
 } as const;
 
 const f = (model: keyof typeof ODOO_FIELDS): string[] => [...ODOO_FIELDS[model]];
@@ -53,14 +114,22 @@ class OdooLookups {
 
   analyticAccounts(): Promise<Map<number, { code: string | null; plan: string | null }>> {
     return (this.analytic ??= this.odoo
-      .searchRead('account.analytic.account', [], { fields: ['id', 'code', 'plan_id'], context: { active_test: false } })
-      .then((rows) => new Map(rows.map((r) => [r.id, { code: text(r.code), plan: m2o(r.plan_id)?.name ?? null }]))));
+      .searchRead('account.analytic.account', [], {
+        fields: ['id', 'code', 'plan_id'],
+        context: { active_test: false },
+      })
+      .then(
+        (rows) =>
+          new Map(rows.map((r) => [r.id, { code: text(r.code), plan: m2o(r.plan_id)?.name ?? null }])),
+      ));
   }
 
   accountCodes(): Promise<Map<number, { code: string; name: string }>> {
     return (this.accounts ??= this.odoo
       .searchRead('account.account', [], { fields: ['id', 'code', 'name'], context: { active_test: false } })
-      .then((rows) => new Map(rows.map((r) => [r.id, { code: text(r.code) ?? '', name: text(r.name) ?? '' }]))));
+      .then(
+        (rows) => new Map(rows.map((r) => [r.id, { code: text(r.code) ?? '', name: text(r.name) ?? '' }])),
+      ));
   }
 
   async productTypesOf(productIds: number[]): Promise<Map<number, string | null>> {
@@ -96,7 +165,11 @@ export interface OdooServiceNowClients {
   sn: ServiceNowClient;
 }
 
-export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceNowOptions, batchSize: number): Flow[] {
+export function buildFlows(
+  clients: OdooServiceNowClients,
+  options: OdooServiceNowOptions,
+  batchSize: number,
+): Flow[] {
   const { odoo, sn } = clients;
   const t = options.tables;
   const opts: MapOptions = {
@@ -116,7 +189,11 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
     id: text(r.code) ?? `odoo-analytic-${r.id}`,
     modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
     label: `${text(r.code) ?? `#${r.id}`} ${text(r.name) ?? ''}`.trim(),
-    data: { code: text(r.code), name: text(r.name) ?? '', active: r.active === undefined ? true : bool(r.active) },
+    data: {
+      code: text(r.code),
+      name: text(r.name) ?? '',
+      active: r.active === undefined ? true : bool(r.active),
+    },
   });
   if (options.costCenters.direction === 'both' || options.costCenters.direction === 'to-servicenow') {
     flows.push({
@@ -126,19 +203,29 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       description: `Odoo analytic accounts of plan "${options.costCenters.analyticPlan}" -> ${t.costCenter}`,
       serverTime: odooTime,
       async *read(window) {
-        for await (const page of odoo.readChanged('account.analytic.account', { fields: f('account.analytic.account'), window, domain: planDomain, activeTest: false })) {
+        for await (const page of odoo.readChanged('account.analytic.account', {
+          fields: f('account.analytic.account'),
+          window,
+          domain: planDomain,
+          activeTest: false,
+        })) {
           yield page.map(odooCostCenter);
         }
       },
       async fetch(codes) {
-        const rows = await odoo.searchRead('account.analytic.account', [...planDomain, ['code', 'in', codes]], {
-          fields: f('account.analytic.account'),
-          context: { active_test: false },
-        });
+        const rows = await odoo.searchRead(
+          'account.analytic.account',
+          [...planDomain, ['code', 'in', codes]],
+          {
+            fields: f('account.analytic.account'),
+            context: { active_test: false },
+          },
+        );
         return rows.map(odooCostCenter);
       },
       map: (r) => mapCostCenterToServiceNow(r.data, r.label, r.modified, opts),
-      hashOf: (p: StagingRow) => costCenterCanonical(p.u_code ?? '', p.u_name ?? '', (p.u_valid_to ?? '') === ''),
+      hashOf: (p: StagingRow) =>
+        costCenterCanonical(p.u_code ?? '', p.u_name ?? '', (p.u_valid_to ?? '') === ''),
       write: (items) => importFlat(sn, t.costCenterStaging, items as never),
       provides: { kind: 'cost_center', key: (p: StagingRow) => p.u_code ?? '' },
     } satisfies Flow<CostCenterData, StagingRow> as Flow);
@@ -153,22 +240,30 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       modified,
       label: `${r.code || r.sys_id} ${r.name ?? ''}`.trim(),
       // A cost center whose validity ended on or before its last change is archived in Odoo.
-      data: { code: r.code || null, name: r.name ?? '', active: validTo === '' || validTo.slice(0, 10) > modified.slice(0, 10) },
+      data: {
+        code: r.code || null,
+        name: r.name ?? '',
+        active: validTo === '' || validTo.slice(0, 10) > modified.slice(0, 10),
+      },
     };
   };
   if (options.costCenters.direction === 'both' || options.costCenters.direction === 'to-odoo') {
     let planId: Promise<number> | undefined;
     const resolvePlan = (): Promise<number> =>
-      (planId ??= odoo.searchRead('account.analytic.plan', [['name', '=', options.costCenters.analyticPlan]], { fields: ['id', 'name'] }).then((rows) => {
-        const plan = rows[0];
-        if (!plan) {
-          throw new RecordError(`Odoo has no analytic plan named "${options.costCenters.analyticPlan}"`, {
-            code: 'odoo.no_analytic_plan',
-            hint: 'create the plan in Odoo (Accounting > Configuration > Analytic Plans) or set costCenters.analyticPlan',
-          });
-        }
-        return plan.id;
-      }));
+      (planId ??= odoo
+        .searchRead('account.analytic.plan', [['name', '=', options.costCenters.analyticPlan]], {
+          fields: ['id', 'name'],
+        })
+        .then((rows) => {
+          const plan = rows[0];
+          if (!plan) {
+            throw new RecordError(`Odoo has no analytic plan named "${options.costCenters.analyticPlan}"`, {
+              code: 'odoo.no_analytic_plan',
+              hint: 'create the plan in Odoo (Accounting > Configuration > Analytic Plans) or set costCenters.analyticPlan',
+            });
+          }
+          return plan.id;
+        }));
     const ccFields = ['sys_id', 'code', 'name', 'valid_to', 'sys_updated_on'];
     flows.push({
       name: 'cost_centers_to_odoo',
@@ -177,7 +272,8 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       description: `${t.costCenter} -> Odoo analytic accounts of plan "${options.costCenters.analyticPlan}"`,
       serverTime: snTime,
       async *read(window) {
-        for await (const page of sn.readChanged(t.costCenter, { fields: ccFields, window })) yield page.map(snCostCenter);
+        for await (const page of sn.readChanged(t.costCenter, { fields: ccFields, window }))
+          yield page.map(snCostCenter);
       },
       async fetch(codes) {
         const rows = await sn.queryAll(t.costCenter, { query: `codeIN${codes.join(',')}`, fields: ccFields });
@@ -197,9 +293,20 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
         const results = await odoo.upsertByRef(
           'account.analytic.account',
           'code',
-          items.map((i) => ({ ref: i.payload.code, vals: { code: i.payload.code, name: i.payload.name, active: i.payload.active, plan_id: plan } })),
+          items.map((i) => ({
+            ref: i.payload.code,
+            vals: { code: i.payload.code, name: i.payload.name, active: i.payload.active, plan_id: plan },
+          })),
         );
-        return results.map((r) => (r.error ? { ok: false, error: r.error } : { ok: true, targetId: r.id === undefined ? null : String(r.id), response: { id: r.id, created: r.created } }));
+        return results.map((r) =>
+          r.error
+            ? { ok: false, error: r.error }
+            : {
+                ok: true,
+                targetId: r.id === undefined ? null : String(r.id),
+                response: { id: r.id, created: r.created },
+              },
+        );
       },
     } satisfies Flow<CostCenterData, { code: string; name: string; active: boolean }> as Flow);
   }
@@ -229,10 +336,19 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       description: `Odoo vendors (res.partner with a supplier rank) -> ${t.supplierStaging}`,
       serverTime: odooTime,
       async *read(window) {
-        for await (const page of odoo.readChanged('res.partner', { fields: f('res.partner'), window, domain, activeTest: false })) yield page.map(supplier);
+        for await (const page of odoo.readChanged('res.partner', {
+          fields: f('res.partner'),
+          window,
+          domain,
+          activeTest: false,
+        }))
+          yield page.map(supplier);
       },
       async fetch(idList) {
-        const rows = await odoo.searchRead('res.partner', [...domain, ['id', 'in', idList.map(Number)]], { fields: f('res.partner'), context: { active_test: false } });
+        const rows = await odoo.searchRead('res.partner', [...domain, ['id', 'in', idList.map(Number)]], {
+          fields: f('res.partner'),
+          context: { active_test: false },
+        });
         return rows.map(supplier);
       },
       map: (r) => mapSupplier(r.data, opts),
@@ -258,10 +374,17 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       serverTime: odooTime,
       checkOnly: true,
       async *read(window) {
-        for await (const page of odoo.readChanged('account.account', { fields: f('account.account'), window, domain })) yield page.map(account);
+        for await (const page of odoo.readChanged('account.account', {
+          fields: f('account.account'),
+          window,
+          domain,
+        }))
+          yield page.map(account);
       },
       async fetch(idList) {
-        const rows = await odoo.searchRead('account.account', [['id', 'in', idList.map(Number)]], { fields: f('account.account') });
+        const rows = await odoo.searchRead('account.account', [['id', 'in', idList.map(Number)]], {
+          fields: f('account.account'),
+        });
         return rows.map(account);
       },
       map: (r) => mapGlAccount(r.data, opts, options.glAccounts.types),
@@ -273,8 +396,14 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
   const poDomain = [['state', 'in', options.purchaseOrders.states]];
   const enrichPos = async (headers: OdooRow[]): Promise<SourceRecord<PoData>[]> => {
     if (headers.length === 0) return [];
-    const lineRows = await odoo.searchRead('purchase.order.line', [['order_id', 'in', headers.map((h) => h.id)]], { fields: f('purchase.order.line'), order: 'sequence asc, id asc' });
-    const products = await lookups.productTypesOf(lineRows.flatMap((l) => (m2o(l.product_id) ? [m2o(l.product_id)!.id] : [])));
+    const lineRows = await odoo.searchRead(
+      'purchase.order.line',
+      [['order_id', 'in', headers.map((h) => h.id)]],
+      { fields: f('purchase.order.line'), order: 'sequence asc, id asc' },
+    );
+    const products = await lookups.productTypesOf(
+      lineRows.flatMap((l) => (m2o(l.product_id) ? [m2o(l.product_id)!.id] : [])),
+    );
     const byOrder = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
       if (text(l.display_type)) continue; // sections and notes are not order lines
@@ -330,13 +459,20 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       serverTime: odooTime,
       async *read(window: ReadWindow) {
         const seen = new Set<number>();
-        for await (const page of odoo.readChanged('purchase.order', { fields: f('purchase.order'), window, domain: poDomain })) {
+        for await (const page of odoo.readChanged('purchase.order', {
+          fields: f('purchase.order'),
+          window,
+          domain: poDomain,
+        })) {
           for (const h of page) seen.add(h.id);
           yield await enrichPos(page);
         }
         // A line-description edit does not bump the order's write_date: poll lines on their own.
         const touched = new Set<number>();
-        for await (const page of odoo.readChanged('purchase.order.line', { fields: ['id', 'order_id', 'write_date'], window })) {
+        for await (const page of odoo.readChanged('purchase.order.line', {
+          fields: ['id', 'order_id', 'write_date'],
+          window,
+        })) {
           for (const l of page) {
             const oid = m2o(l.order_id)?.id;
             if (oid !== undefined && !seen.has(oid)) touched.add(oid);
@@ -344,12 +480,20 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
         }
         const extra = [...touched];
         for (let i = 0; i < extra.length; i += batchSize) {
-          const headers = await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', extra.slice(i, i + batchSize)]], { fields: f('purchase.order'), order: 'id asc' });
+          const headers = await odoo.searchRead(
+            'purchase.order',
+            [...poDomain, ['id', 'in', extra.slice(i, i + batchSize)]],
+            { fields: f('purchase.order'), order: 'id asc' },
+          );
           yield await enrichPos(headers);
         }
       },
       async fetch(idList) {
-        return enrichPos(await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', idList.map(Number)]], { fields: f('purchase.order') }));
+        return enrichPos(
+          await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', idList.map(Number)]], {
+            fields: f('purchase.order'),
+          }),
+        );
       },
       map: (r) => mapPurchaseOrder(r.data, opts),
       write: (items) => importDocuments(sn, t.orderStaging, t.orderLineStaging, items as never),
@@ -357,10 +501,20 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
   }
 
   // ---- vendor bills with lines -------------------------------------------------------------------
-  const billDomain = [['move_type', '=', 'in_invoice'], ['state', '=', 'posted']];
+  const billDomain = [
+    ['move_type', '=', 'in_invoice'],
+    ['state', '=', 'posted'],
+  ];
   const enrichBills = async (headers: OdooRow[]): Promise<SourceRecord<BillData>[]> => {
     if (headers.length === 0) return [];
-    const lineRows = await odoo.searchRead('account.move.line', [['move_id', 'in', headers.map((h) => h.id)], ['display_type', '=', 'product']], { fields: f('account.move.line'), order: 'sequence asc, id asc' });
+    const lineRows = await odoo.searchRead(
+      'account.move.line',
+      [
+        ['move_id', 'in', headers.map((h) => h.id)],
+        ['display_type', '=', 'product'],
+      ],
+      { fields: f('account.move.line'), order: 'sequence asc, id asc' },
+    );
     const accounts = await lookups.accountCodes();
     const byMove = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
@@ -419,10 +573,19 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
       description: `Odoo posted vendor bills (account.move in_invoice) with lines -> ${t.invoiceStaging} + ${t.invoiceLineStaging}`,
       serverTime: odooTime,
       async *read(window) {
-        for await (const page of odoo.readChanged('account.move', { fields: f('account.move'), window, domain: billDomain })) yield await enrichBills(page);
+        for await (const page of odoo.readChanged('account.move', {
+          fields: f('account.move'),
+          window,
+          domain: billDomain,
+        }))
+          yield await enrichBills(page);
       },
       async fetch(idList) {
-        return enrichBills(await odoo.searchRead('account.move', [...billDomain, ['id', 'in', idList.map(Number)]], { fields: f('account.move') }));
+        return enrichBills(
+          await odoo.searchRead('account.move', [...billDomain, ['id', 'in', idList.map(Number)]], {
+            fields: f('account.move'),
+          }),
+        );
       },
       map: (r) => mapVendorBill(r.data, r.label, opts),
       write: (items) => importDocuments(sn, t.invoiceStaging, t.invoiceLineStaging, items as never),
@@ -431,4 +594,3 @@ export function buildFlows(clients: OdooServiceNowClients, options: OdooServiceN
 
   return flows;
 }
-

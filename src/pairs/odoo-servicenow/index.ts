@@ -13,24 +13,113 @@ import { odooServiceNowOptions, type OdooServiceNowOptions } from './options.js'
  */
 export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shape']> = {
   name: 'odoo-servicenow',
-  description: 'Odoo -> ServiceNow Source-to-Pay: cost centers (both ways), GL account checks, suppliers, purchase orders, vendor bills',
+  description:
+    'Odoo -> ServiceNow Source-to-Pay: cost centers (both ways), GL account checks, suppliers, purchase orders, vendor bills',
   systems: { source: 'odoo', target: 'servicenow' },
   options: odooServiceNowOptions,
   requirements(options: OdooServiceNowOptions) {
-    const source: OdooRequirement[] = Object.entries(ODOO_FIELDS).map(([model, fields]) => ({ model, fields: [...fields] }));
+    const source: OdooRequirement[] = Object.entries(ODOO_FIELDS).map(([model, fields]) => ({
+      model,
+      fields: [...fields],
+    }));
     const t = options.tables;
     const c = options.coalesce;
-    const staging = (name: string, columns: string[], coalesceOn: string[]): ServiceNowRequirement => ({ staging: name, columns, coalesceOn });
+    const staging = (name: string, columns: string[], coalesceOn: string[]): ServiceNowRequirement => ({
+      staging: name,
+      columns,
+      coalesceOn,
+    });
     const target: ServiceNowRequirement[] = [
       { table: t.costCenter },
       { table: t.glAccount },
       { table: t.supplier },
       staging(t.costCenterStaging, ['u_code', 'u_name', 'u_erp_source', 'u_valid_to'], c.costCenter),
-      staging(t.supplierStaging, ['u_erp_company_code', 'u_erp_source', 'u_legal_name', 'u_tax_id', 'u_status', 'u_email', 'u_city', 'u_country'], c.supplier),
-      staging(t.orderStaging, ['u_erp_po_number', 'u_erp_source', 'u_supplier_company_name', 'u_supplier_erp_code', 'u_legal_entity', 'u_cost_center', 'u_po_amount', 'u_po_amount_currency', 'u_po_status', 'u_order_type', 'u_payment_term', 'u_order_date'], c.order),
-      staging(t.orderLineStaging, ['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number', 'u_product_name', 'u_product_type', 'u_quantity', 'u_unit_price', 'u_line_amount', 'u_cost_center', 'u_expected_delivery'], c.orderLine),
-      staging(t.invoiceStaging, ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_source', 'u_invoice_date', 'u_other_charges', 'u_amount_invoiced', 'u_currency', 'u_supplier', 'u_supplier_invoice_number', 'u_purchase_order', 'u_legal_entity', 'u_payment_terms', 'u_final_tax', 'u_invoice_type'], c.invoice),
-      staging(t.invoiceLineStaging, ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number', 'u_erp_source', 'u_line_description', 'u_line_quantity', 'u_line_unit_price', 'u_subtotal', 'u_cost_center', 'u_gl_account', 'u_tax_amount', 'u_purchase_order_line'], c.invoiceLine),
+      staging(
+        t.supplierStaging,
+        [
+          'u_erp_company_code',
+          'u_erp_source',
+          'u_legal_name',
+          'u_tax_id',
+          'u_status',
+          'u_email',
+          'u_city',
+          'u_country',
+        ],
+        c.supplier,
+      ),
+      staging(
+        t.orderStaging,
+        [
+          'u_erp_po_number',
+          'u_erp_source',
+          'u_supplier_company_name',
+          'u_supplier_erp_code',
+          'u_legal_entity',
+          'u_cost_center',
+          'u_po_amount',
+          'u_po_amount_currency',
+          'u_po_status',
+          'u_order_type',
+          'u_payment_term',
+          'u_order_date',
+        ],
+        c.order,
+      ),
+      staging(
+        t.orderLineStaging,
+        [
+          'u_erp_source',
+          'u_erp_po_number',
+          'u_erp_po_line_number',
+          'u_product_name',
+          'u_product_type',
+          'u_quantity',
+          'u_unit_price',
+          'u_line_amount',
+          'u_cost_center',
+          'u_expected_delivery',
+        ],
+        c.orderLine,
+      ),
+      staging(
+        t.invoiceStaging,
+        [
+          'u_external_invoice_number',
+          'u_external_invoice_source',
+          'u_erp_source',
+          'u_invoice_date',
+          'u_other_charges',
+          'u_amount_invoiced',
+          'u_currency',
+          'u_supplier',
+          'u_supplier_invoice_number',
+          'u_purchase_order',
+          'u_legal_entity',
+          'u_payment_terms',
+          'u_final_tax',
+          'u_invoice_type',
+        ],
+        c.invoice,
+      ),
+      staging(
+        t.invoiceLineStaging,
+        [
+          'u_external_invoice_number',
+          'u_external_invoice_source',
+          'u_erp_line_number',
+          'u_erp_source',
+          'u_line_description',
+          'u_line_quantity',
+          'u_line_unit_price',
+          'u_subtotal',
+          'u_cost_center',
+          'u_gl_account',
+          'u_tax_amount',
+          'u_purchase_order_line',
+        ],
+        c.invoiceLine,
+      ),
     ];
     return { source, target };
   },
@@ -40,7 +129,10 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
     const o = env.options;
     const t = o.tables;
     const keyed = async (table: string, key: string, query?: string): Promise<Map<string, string>> => {
-      const rows = await sn.queryAll(table, { fields: ['sys_id', key], ...(query === undefined ? {} : { query }) });
+      const rows = await sn.queryAll(table, {
+        fields: ['sys_id', key],
+        ...(query === undefined ? {} : { query }),
+      });
       return new Map(rows.filter((r) => r[key]).map((r) => [String(r[key]).trim().toLowerCase(), r.sys_id]));
     };
     return {

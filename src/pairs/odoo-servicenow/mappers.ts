@@ -140,7 +140,10 @@ function costCenterRef(code: string): DimensionRef {
 
 function supplierRef(id: number | null, name: string | null, label: string): DimensionRef {
   if (id === null) {
-    throw new RecordError(`${label} has no vendor`, { code: 'mapping.no_supplier', hint: 'set the vendor in Odoo' });
+    throw new RecordError(`${label} has no vendor`, {
+      code: 'mapping.no_supplier',
+      hint: 'set the vendor in Odoo',
+    });
   }
   return {
     kind: 'supplier',
@@ -150,7 +153,14 @@ function supplierRef(id: number | null, name: string | null, label: string): Dim
   };
 }
 
-const PO_STATUS: Record<string, string> = { purchase: 'Open', done: 'Closed', cancel: 'Canceled', 'to approve': 'Pending Approval', sent: 'Pending', draft: 'Draft' };
+const PO_STATUS: Record<string, string> = {
+  purchase: 'Open',
+  done: 'Closed',
+  cancel: 'Canceled',
+  'to approve': 'Pending Approval',
+  sent: 'Pending',
+  draft: 'Draft',
+};
 
 // ---- mappers ----------------------------------------------------------------------------------
 
@@ -161,7 +171,11 @@ export function mapCostCenterToServiceNow(
   modified: string,
   opts: MapOptions,
 ): MapResult<StagingRow> {
-  if (!cc.code) return { kind: 'skip', reason: `analytic account ${label} has no code; cost centers are matched by code` };
+  if (!cc.code)
+    return {
+      kind: 'skip',
+      reason: `analytic account ${label} has no code; cost centers are matched by code`,
+    };
   return {
     kind: 'write',
     payload: {
@@ -178,8 +192,13 @@ export function costCenterCanonical(code: string, name: string, active: boolean)
   return { code: code.trim().toLowerCase(), name: name.trim(), active };
 }
 
-export function mapCostCenterToOdoo(cc: CostCenterData, label: string, opts: MapOptions): MapResult<{ code: string; name: string; active: boolean }> {
-  if (!cc.code) return { kind: 'skip', reason: `cost center ${label} has no code; cost centers are matched by code` };
+export function mapCostCenterToOdoo(
+  cc: CostCenterData,
+  label: string,
+  opts: MapOptions,
+): MapResult<{ code: string; name: string; active: boolean }> {
+  if (!cc.code)
+    return { kind: 'skip', reason: `cost center ${label} has no code; cost centers are matched by code` };
   const reverse = Object.entries(opts.costCenterMap).find(([, sn]) => sn === cc.code)?.[0];
   return { kind: 'write', payload: { code: reverse ?? cc.code, name: cc.name, active: cc.active } };
 }
@@ -200,8 +219,13 @@ export function mapSupplier(s: SupplierData, opts: MapOptions): MapResult<Stagin
   };
 }
 
-export function mapGlAccount(a: AccountData, opts: MapOptions, types: readonly string[]): MapResult<{ code: string }> {
-  if (!types.includes(a.type)) return { kind: 'skip', reason: `account type ${a.type} is not checked (glAccounts.types)` };
+export function mapGlAccount(
+  a: AccountData,
+  opts: MapOptions,
+  types: readonly string[],
+): MapResult<{ code: string }> {
+  if (!types.includes(a.type))
+    return { kind: 'skip', reason: `account type ${a.type} is not checked (glAccounts.types)` };
   const code = mapCode(opts.glAccountMap, a.code);
   return {
     kind: 'write',
@@ -266,7 +290,10 @@ export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): 
   const dims: DimensionRef[] = [supplierRef(bill.supplierId, bill.supplierName, bill.name)];
   const lines = bill.lines.map((l, i) => {
     if (!l.accountCode) {
-      throw new RecordError(`${bill.name} line ${i + 1} has no GL account`, { code: 'mapping.no_account', hint: 'set the account on the bill line in Odoo' });
+      throw new RecordError(`${bill.name} line ${i + 1} has no GL account`, {
+        code: 'mapping.no_account',
+        hint: 'set the account on the bill line in Odoo',
+      });
     }
     const gl = mapCode(opts.glAccountMap, l.accountCode);
     dims.push(glAccountRef(gl, l.accountCode, l.accountName));

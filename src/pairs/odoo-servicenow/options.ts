@@ -33,7 +33,10 @@ export const odooServiceNowOptions = z.object({
     })
     .strict()
     .default({ check: true, types: ['expense', 'expense_direct_cost', 'asset_fixed'], map: {} }),
-  suppliers: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+  suppliers: z
+    .object({ enabled: z.boolean().default(true) })
+    .strict()
+    .default({ enabled: true }),
   purchaseOrders: z
     .object({
       enabled: z.boolean().default(true),
@@ -42,7 +45,10 @@ export const odooServiceNowOptions = z.object({
     })
     .strict()
     .default({ enabled: true, states: ['purchase', 'done'] }),
-  vendorBills: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+  vendorBills: z
+    .object({ enabled: z.boolean().default(true) })
+    .strict()
+    .default({ enabled: true }),
   tables: z
     .object({
       costCenter: z.string().default('cmn_cost_center'),
@@ -75,7 +81,9 @@ export const odooServiceNowOptions = z.object({
       order: z.array(z.string()).default(['u_erp_po_number', 'u_erp_source']),
       orderLine: z.array(z.string()).default(['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number']),
       invoice: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source']),
-      invoiceLine: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
+      invoiceLine: z
+        .array(z.string())
+        .default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
     })
     .strict()
     .default({

@@ -39,10 +39,21 @@ export function loginLimitText(): SimResponse {
   };
 }
 
-export function httpError(status: number, message: string, exceptionMessage?: string, exceptionType?: string): SimResponse {
+export function httpError(
+  status: number,
+  message: string,
+  exceptionMessage?: string,
+  exceptionType?: string,
+): SimResponse {
   return json(status, {
     message,
-    ...(exceptionMessage === undefined ? {} : { exceptionMessage, exceptionType: exceptionType ?? 'PX.Data.PXException', stackTrace: '   at PX.Api.ContractBased…' }),
+    ...(exceptionMessage === undefined
+      ? {}
+      : {
+          exceptionMessage,
+          exceptionType: exceptionType ?? 'PX.Data.PXException',
+          stackTrace: '   at PX.Api.ContractBased…',
+        }),
   });
 }
 
@@ -61,7 +72,11 @@ export class SimAuth {
   highWater = 0;
   counters = { signIns: 0, signOuts: 0, refreshGrants: 0, refreshReuse: 0, loginLimitRefusals: 0 };
 
-  constructor(opts: { credentials?: Partial<SimCredentials>; seatLimit: number; accessTokenTtlSeconds: number }) {
+  constructor(opts: {
+    credentials?: Partial<SimCredentials>;
+    seatLimit: number;
+    accessTokenTtlSeconds: number;
+  }) {
     const tenant = opts.credentials?.tenant ?? 'Company';
     this.credentials = {
       clientId: opts.credentials?.clientId ?? `${randomUUID().toUpperCase()}@${tenant}`,
@@ -131,15 +146,21 @@ export class SimAuth {
   token(req: SimRequest): SimResponse {
     const form = new URLSearchParams(req.body.toString('utf8'));
     const oauthError = (error: string): SimResponse => json(400, { error });
-    if (!String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return oauthError('invalid_request');
+    if (!String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded'))
+      return oauthError('invalid_request');
     const clientId = form.get('client_id') ?? '';
-    if (clientId !== this.credentials.clientId || form.get('client_secret') !== this.credentials.clientSecret) return oauthError('invalid_client');
+    if (clientId !== this.credentials.clientId || form.get('client_secret') !== this.credentials.clientSecret)
+      return oauthError('invalid_client');
     const now = req.receivedAt;
     switch (form.get('grant_type')) {
       case 'password': {
         const scope = form.get('scope') ?? '';
         if (!scope.split(/\s+/).includes('api')) return oauthError('invalid_scope');
-        if (form.get('username') !== this.credentials.username || form.get('password') !== this.credentials.password) return oauthError('invalid_grant');
+        if (
+          form.get('username') !== this.credentials.username ||
+          form.get('password') !== this.credentials.password
+        )
+          return oauthError('invalid_grant');
         const session = this.openSession('oauth', now);
         if (!session) return loginLimitText();
         return json(200, this.issue(session.id, scope, now), { 'cache-control': 'no-store' });
@@ -195,9 +216,19 @@ export class SimAuth {
       return httpError(400, 'The request is invalid.');
     }
     const tenant = (body.tenant ?? body.company) as string | undefined;
-    if (body.tenant !== undefined && body.company !== undefined) return httpError(400, 'The request is invalid.', 'Specify either tenant or company.');
-    if (body.name !== this.credentials.username || body.password !== this.credentials.password || (tenant !== undefined && tenant !== this.credentials.tenant)) {
-      return httpError(500, 'An error has occurred.', 'Invalid credentials. Please try again.', 'PX.Data.PXException');
+    if (body.tenant !== undefined && body.company !== undefined)
+      return httpError(400, 'The request is invalid.', 'Specify either tenant or company.');
+    if (
+      body.name !== this.credentials.username ||
+      body.password !== this.credentials.password ||
+      (tenant !== undefined && tenant !== this.credentials.tenant)
+    ) {
+      return httpError(
+        500,
+        'An error has occurred.',
+        'Invalid credentials. Please try again.',
+        'PX.Data.PXException',
+      );
     }
     const session = this.openSession('cookie', req.receivedAt);
     if (!session) return loginLimitHtml();
@@ -221,7 +252,10 @@ export class SimAuth {
   logout(req: SimRequest): SimResponse {
     const sid = this.sessionOf(req, false);
     if (sid) this.closeSession(sid);
-    return { status: 204, headers: { 'set-cookie': ['.ASPXAUTH=; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/'] } };
+    return {
+      status: 204,
+      headers: { 'set-cookie': ['.ASPXAUTH=; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/'] },
+    };
   }
 
   /** The session a request runs in, or undefined when it is not signed in (401). */
@@ -255,6 +289,11 @@ export class SimAuth {
   }
 
   state(): Record<string, unknown> {
-    return { sessionsOpen: this.open, maxConcurrentSessions: this.highWater, seatLimit: this.seatLimit, ...this.counters };
+    return {
+      sessionsOpen: this.open,
+      maxConcurrentSessions: this.highWater,
+      seatLimit: this.seatLimit,
+      ...this.counters,
+    };
   }
 }

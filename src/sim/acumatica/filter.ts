@@ -153,7 +153,8 @@ export function parseFilter(src: string): Node {
         p += 1;
         expect('=');
         const name = toks[p];
-        if (name?.k !== 'str' || !name.v.includes('.')) throw new FilterError(`expected f='View.Field' in ${t.v}(…)`);
+        if (name?.k !== 'str' || !name.v.includes('.'))
+          throw new FilterError(`expected f='View.Field' in ${t.v}(…)`);
         p += 1;
         expect(')');
         const [view, ...rest] = name.v.split('.');
@@ -173,7 +174,8 @@ export function parseFilter(src: string): Node {
         expect(')');
         return { t: 'fn', name: w, args };
       }
-      if (OPS.has(w) || w === 'and' || w === 'or' || w === 'not') throw new FilterError(`unexpected '${t.v}'`);
+      if (OPS.has(w) || w === 'and' || w === 'or' || w === 'not')
+        throw new FilterError(`unexpected '${t.v}'`);
       return { t: 'field', name: t.v };
     }
     throw new FilterError(`unexpected '${t.v}'`);
@@ -234,7 +236,8 @@ function value(node: Node, row: FilterRow): unknown {
       return !truthy(value(node.e, row));
     case 'fn': {
       const args = node.args.map((a) => value(a, row));
-      const s = (i: number): string => (args[i] === null || args[i] === undefined ? '' : String(args[i]).toUpperCase());
+      const s = (i: number): string =>
+        args[i] === null || args[i] === undefined ? '' : String(args[i]).toUpperCase();
       switch (node.name) {
         case 'substringof':
           return s(1).includes(s(0));
@@ -257,9 +260,16 @@ function value(node: Node, row: FilterRow): unknown {
   }
 }
 
-function compare(op: string, a: unknown, b: unknown, node: Extract<Node, { t: 'cmp' }>, row: FilterRow): boolean {
+function compare(
+  op: string,
+  a: unknown,
+  b: unknown,
+  node: Extract<Node, { t: 'cmp' }>,
+  row: FilterRow,
+): boolean {
   const isDate = [node.l, node.r].some(
-    (n) => (n.t === 'lit' && n.kind === 'datetime') || (n.t === 'field' && row.type(n.name) === 'DateTimeValue'),
+    (n) =>
+      (n.t === 'lit' && n.kind === 'datetime') || (n.t === 'field' && row.type(n.name) === 'DateTimeValue'),
   );
   const norm = (v: unknown): unknown => {
     if (v === null || v === undefined) return null;
@@ -273,7 +283,12 @@ function compare(op: string, a: unknown, b: unknown, node: Extract<Node, { t: 'c
   if (op === 'ne') return x !== y;
   if (x === null || y === null) return false;
   if (typeof x !== typeof y) return false;
-  const c = (x as number | string) < (y as number | string) ? -1 : (x as number | string) > (y as number | string) ? 1 : 0;
+  const c =
+    (x as number | string) < (y as number | string)
+      ? -1
+      : (x as number | string) > (y as number | string)
+        ? 1
+        : 0;
   switch (op) {
     case 'gt':
       return c > 0;

@@ -1,9 +1,34 @@
-import { json, startSimServer, type FaultRule, type RunningSim, type SimRequest, type SimResponse, type SimServerOptions, type SimSystem } from '../common/server.js';
-import { SimAuth, httpError, loginLimitHtml, loginLimitText, unauthorized, type SimCredentials } from './auth.js';
+import {
+  json,
+  startSimServer,
+  type FaultRule,
+  type RunningSim,
+  type SimRequest,
+  type SimResponse,
+  type SimServerOptions,
+  type SimSystem,
+} from '../common/server.js';
+import {
+  SimAuth,
+  httpError,
+  loginLimitHtml,
+  loginLimitText,
+  unauthorized,
+  type SimCredentials,
+} from './auth.js';
 import { FilterError, evaluate, fieldsOf, parseFilter, type FilterRow } from './filter.js';
 import { seedStore } from './seed.js';
 import { bodyValidator, hasEntity, modelState, schemaInfo } from './spec.js';
-import { PreconditionFailed, Store, UpsertRefused, metaOf, serialize, toPlainInput, withErrors, type StoredRecord } from './store.js';
+import {
+  PreconditionFailed,
+  Store,
+  UpsertRefused,
+  metaOf,
+  serialize,
+  toPlainInput,
+  withErrors,
+  type StoredRecord,
+} from './store.js';
 
 /**
  * Simulator of Acumatica's contract-based REST API (api notes §1–§7): identity server with rotating
@@ -53,7 +78,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     return {
       status: 404,
       headers: { 'content-type': 'text/html; charset=utf-8' },
-      body: '<!DOCTYPE html><html><head><title>The resource cannot be found.</title></head><body><h2>Server Error in \'/\' Application.</h2><p>The resource cannot be found.</p></body></html>',
+      body: "<!DOCTYPE html><html><head><title>The resource cannot be found.</title></head><body><h2>Server Error in '/' Application.</h2><p>The resource cannot be found.</p></body></html>",
     };
   }
 
@@ -68,15 +93,29 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     return undefined;
   }
 
-  function parseBody(req: SimRequest): { ok: true; body: Record<string, unknown> } | { ok: false; res: SimResponse } {
+  function parseBody(
+    req: SimRequest,
+  ): { ok: true; body: Record<string, unknown> } | { ok: false; res: SimResponse } {
     try {
       const v = JSON.parse(req.body.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        return { ok: false, res: json(400, { message: 'The request is invalid.', modelState: { entity: ['An entity object is expected.'] } }) };
+        return {
+          ok: false,
+          res: json(400, {
+            message: 'The request is invalid.',
+            modelState: { entity: ['An entity object is expected.'] },
+          }),
+        };
       }
       return { ok: true, body: v as Record<string, unknown> };
     } catch (err) {
-      return { ok: false, res: json(400, { message: 'The request is invalid.', modelState: { entity: [err instanceof Error ? err.message : 'invalid JSON'] } }) };
+      return {
+        ok: false,
+        res: json(400, {
+          message: 'The request is invalid.',
+          modelState: { entity: [err instanceof Error ? err.message : 'invalid JSON'] },
+        }),
+      };
     }
   }
 
@@ -84,7 +123,12 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     const q = req.query;
     for (const unsupported of ['$orderby', '$count', '$inlinecount']) {
       if (q.has(unsupported)) {
-        return httpError(400, 'The request is invalid.', `The query parameter '${unsupported}' is not supported by the contract-based REST API.`, 'PX.Api.ContractBased.InvalidRequestException');
+        return httpError(
+          400,
+          'The request is invalid.',
+          `The query parameter '${unsupported}' is not supported by the contract-based REST API.`,
+          'PX.Api.ContractBased.InvalidRequestException',
+        );
       }
     }
     const info = schemaInfo(entity);
@@ -100,23 +144,36 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       try {
         node = parseFilter(filterText);
       } catch (err) {
-        return httpError(400, 'The request is invalid.', `Invalid $filter: ${err instanceof FilterError ? err.message : String(err)}`, 'PX.Api.ContractBased.InvalidFilterException');
+        return httpError(
+          400,
+          'The request is invalid.',
+          `Invalid $filter: ${err instanceof FilterError ? err.message : String(err)}`,
+          'PX.Api.ContractBased.InvalidFilterException',
+        );
       }
       for (const f of fieldsOf(node)) {
         const p = info.properties.get(f);
         if (f !== 'id' && p?.kind !== 'value') {
-          return httpError(500, 'An error has occurred.', `The field '${f}' is not found in the ${entity} entity.`, 'PX.Api.ContractBased.FieldNotFoundException');
+          return httpError(
+            500,
+            'An error has occurred.',
+            `The field '${f}' is not found in the ${entity} entity.`,
+            'PX.Api.ContractBased.FieldNotFoundException',
+          );
         }
       }
       rows = rows.filter((r) => evaluate(node, filterRow(r)));
     }
     const skip = intParam(q.get('$skip'));
     const top = intParam(q.get('$top'));
-    if (skip === null || top === null) return httpError(400, 'The request is invalid.', '$top and $skip must be non-negative integers.');
+    if (skip === null || top === null)
+      return httpError(400, 'The request is invalid.', '$top and $skip must be non-negative integers.');
     rows = rows.slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
     return json(
       200,
-      rows.map((r, i) => serialize(r, { expand: expand.set, ...(select ? { select } : {}), version, rowNumber: i + 1 })),
+      rows.map((r, i) =>
+        serialize(r, { expand: expand.set, ...(select ? { select } : {}), version, rowNumber: i + 1 }),
+      ),
     );
   }
 
@@ -137,10 +194,16 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     if ('error' in expand) return httpError(400, 'The request is invalid.', expand.error);
     const parts = rest.split('/').map((p) => decodeURIComponent(p));
     let rec: StoredRecord | undefined;
-    if (parts.length === 1 && GUID.test(parts[0] ?? '')) rec = store.table(entity).get((parts[0] ?? '').toLowerCase());
+    if (parts.length === 1 && GUID.test(parts[0] ?? ''))
+      rec = store.table(entity).get((parts[0] ?? '').toLowerCase());
     else rec = store.findByKeys(entity, parts);
     if (!rec) {
-      return httpError(500, 'An error has occurred.', 'No entity satisfies the condition.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException');
+      return httpError(
+        500,
+        'An error has occurred.',
+        'No entity satisfies the condition.',
+        'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException',
+      );
     }
     return json(200, serialize(rec, { expand: expand.set, version, rowNumber: 1 }));
   }
@@ -151,7 +214,8 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     puts.push({ entity, body: parsed.body });
     if (puts.length > 200) puts.shift();
     const validate = bodyValidator(entity);
-    if (!validate(parsed.body)) return json(400, { message: 'The request is invalid.', modelState: modelState(validate.errors) });
+    if (!validate(parsed.body))
+      return json(400, { message: 'The request is invalid.', modelState: modelState(validate.errors) });
     const expand = parseExpand(entity, req.query.get('$expand'));
     if ('error' in expand) return httpError(400, 'The request is invalid.', expand.error);
     if (entity === 'CompaniesStructure') return json(200, companiesStructure(version, expand.set));
@@ -163,14 +227,26 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       });
       return json(200, serialize(record, { expand: expand.set, version, rowNumber: 1 }));
     } catch (err) {
-      if (err instanceof UpsertRefused) return json(422, withErrors(err.echo, err.problems, metaOf(entity).display, err.inserting));
-      if (err instanceof PreconditionFailed) return httpError(412, 'Precondition failed.', err.message, 'PX.Api.ContractBased.PreconditionFailedException');
+      if (err instanceof UpsertRefused)
+        return json(422, withErrors(err.echo, err.problems, metaOf(entity).display, err.inserting));
+      if (err instanceof PreconditionFailed)
+        return httpError(
+          412,
+          'Precondition failed.',
+          err.message,
+          'PX.Api.ContractBased.PreconditionFailedException',
+        );
       throw err;
     }
   }
 
   function companiesStructure(version: string, expand: Set<string>): Record<string, unknown> {
-    const out: Record<string, unknown> = { id: '00000000-0000-0000-0000-000000000001', rowNumber: 1, note: {}, custom: {} };
+    const out: Record<string, unknown> = {
+      id: '00000000-0000-0000-0000-000000000001',
+      rowNumber: 1,
+      note: {},
+      custom: {},
+    };
     if (expand.has('Results')) {
       out.Results = store.branches.map((b, i) => ({
         id: `00000000-0000-0000-0001-${String(i + 1).padStart(12, '0')}`,
@@ -197,16 +273,29 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     if (!m) return notFoundHtml();
     const [, endpoint, version = '', entity = '', rest] = m;
     if (endpoint !== 'Default' || !versions.includes(version)) return notFoundHtml();
-    if (!hasEntity(entity)) return json(404, { message: `No HTTP resource was found that matches the request URI '${req.path}'.` });
+    if (!hasEntity(entity))
+      return json(404, { message: `No HTTP resource was found that matches the request URI '${req.path}'.` });
     if (!auth.sessionOf(req)) return unauthorized();
     const limited = throttled(req.receivedAt);
     if (limited) return limited;
-    if (req.method === 'GET') return rest === undefined || rest === '' ? listQuery(entity, req, version) : getOne(entity, rest, req, version);
+    if (req.method === 'GET')
+      return rest === undefined || rest === ''
+        ? listQuery(entity, req, version)
+        : getOne(entity, rest, req, version);
     if (req.method === 'PUT' && (rest === undefined || rest === '')) return put(entity, req, version);
     if (req.method === 'DELETE' && rest) {
       const parts = rest.split('/').map((p) => decodeURIComponent(p));
-      const rec = parts.length === 1 && GUID.test(parts[0] ?? '') ? store.table(entity).get((parts[0] ?? '').toLowerCase()) : store.findByKeys(entity, parts);
-      if (!rec) return httpError(500, 'An error has occurred.', 'No entity satisfies the condition.', 'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException');
+      const rec =
+        parts.length === 1 && GUID.test(parts[0] ?? '')
+          ? store.table(entity).get((parts[0] ?? '').toLowerCase())
+          : store.findByKeys(entity, parts);
+      if (!rec)
+        return httpError(
+          500,
+          'An error has occurred.',
+          'No entity satisfies the condition.',
+          'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException',
+        );
       store.remove(entity, rec.id);
       return { status: 204 };
     }
@@ -247,8 +336,12 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       if (name === 'puts') return puts;
       if (name && hasEntity(name)) {
         const info = schemaInfo(name);
-        const all = new Set([...(info?.properties ?? new Map())].filter(([, p]) => p.kind === 'collection').map(([k]) => k));
-        return store.ordered(name).map((r, i) => serialize(r, { expand: all, version: '24.200.001', rowNumber: i + 1 }));
+        const all = new Set(
+          [...(info?.properties ?? new Map())].filter(([, p]) => p.kind === 'collection').map(([k]) => k),
+        );
+        return store
+          .ordered(name)
+          .map((r, i) => serialize(r, { expand: all, version: '24.200.001', rowNumber: i + 1 }));
       }
       return { ...auth.state(), counts: store.counts(), versions };
     },
@@ -256,15 +349,29 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       const p = rule.params ?? {};
       switch (rule.kind) {
         case 'rate_limit':
-          return json(429, { message: 'API request limit has been exceeded.' }, { 'retry-after': String(rule.retryAfter ?? 1) });
+          return json(
+            429,
+            { message: 'API request limit has been exceeded.' },
+            { 'retry-after': String(rule.retryAfter ?? 1) },
+          );
         case 'login_limit':
           if (p.style === 'html') return loginLimitHtml();
           if (p.style === 'text') return loginLimitText();
           return req.path.startsWith('/identity/') ? loginLimitText() : loginLimitHtml();
         case 'server_error':
-          return httpError(500, 'An error has occurred.', String(p.message ?? 'Object reference not set to an instance of an object.'), String(p.type ?? 'System.NullReferenceException'));
+          return httpError(
+            500,
+            'An error has occurred.',
+            String(p.message ?? 'Object reference not set to an instance of an object.'),
+            String(p.type ?? 'System.NullReferenceException'),
+          );
         case 'lock_conflict':
-          return httpError(500, 'An error has occurred.', `Another process has updated the '${String(p.table ?? 'POOrder')}' record. Your changes will be lost.`, 'PX.Data.PXLockViolationException');
+          return httpError(
+            500,
+            'An error has occurred.',
+            `Another process has updated the '${String(p.table ?? 'POOrder')}' record. Your changes will be lost.`,
+            'PX.Data.PXLockViolationException',
+          );
         default:
           return undefined;
       }
@@ -276,24 +383,50 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       }
       if (route === 'exec') {
         const { entity, record } = body as { entity?: string; record?: Record<string, unknown> };
-        if (!entity || !record || !hasEntity(entity)) return json(400, { error: 'expected {entity, record}' });
-        if (record.delete === true && typeof record.id === 'string') return json(200, { deleted: store.remove(entity, record.id) });
+        if (!entity || !record || !hasEntity(entity))
+          return json(400, { error: 'expected {entity, record}' });
+        if (record.delete === true && typeof record.id === 'string')
+          return json(200, { deleted: store.remove(entity, record.id) });
         const { id, note, ...rest } = record;
-        const lines: Record<string, Array<{ id?: string; delete?: boolean; fields: Record<string, unknown> }>> = {};
+        const lines: Record<
+          string,
+          Array<{ id?: string; delete?: boolean; fields: Record<string, unknown> }>
+        > = {};
         const fields: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(rest)) {
           if (Array.isArray(v)) {
             lines[k] = v.map((l: Record<string, unknown>) => {
               const { id: lid, delete: del, ...lf } = l;
-              return { ...(typeof lid === 'string' ? { id: lid } : {}), ...(del === true ? { delete: true } : {}), fields: lf };
+              return {
+                ...(typeof lid === 'string' ? { id: lid } : {}),
+                ...(del === true ? { delete: true } : {}),
+                fields: lf,
+              };
             });
           } else fields[k] = v;
         }
         try {
-          const { record: saved } = store.upsert(entity, { ...(typeof id === 'string' ? { id } : {}), ...(typeof note === 'string' ? { note } : {}), fields, lines }, req.receivedAt);
-          return json(200, serialize(saved, { expand: new Set(Object.keys(saved.lines)), version: '24.200.001', rowNumber: 1 }));
+          const { record: saved } = store.upsert(
+            entity,
+            {
+              ...(typeof id === 'string' ? { id } : {}),
+              ...(typeof note === 'string' ? { note } : {}),
+              fields,
+              lines,
+            },
+            req.receivedAt,
+          );
+          return json(
+            200,
+            serialize(saved, {
+              expand: new Set(Object.keys(saved.lines)),
+              version: '24.200.001',
+              rowNumber: 1,
+            }),
+          );
         } catch (err) {
-          if (err instanceof UpsertRefused) return json(422, withErrors(err.echo, err.problems, metaOf(entity).display, err.inserting));
+          if (err instanceof UpsertRefused)
+            return json(422, withErrors(err.echo, err.problems, metaOf(entity).display, err.inserting));
           throw err;
         }
       }
@@ -323,13 +456,17 @@ function parseExpand(entity: string, text: string | null): { set: Set<string> } 
     const name = raw.trim().split('/')[0] ?? '';
     if (name === '') continue;
     const p = info?.properties.get(name);
-    if (p?.kind !== 'collection' && p?.kind !== 'link' && name !== 'files') return { error: `'${name}' cannot be expanded: it is not a linked or detail entity of ${entity}.` };
+    if (p?.kind !== 'collection' && p?.kind !== 'link' && name !== 'files')
+      return { error: `'${name}' cannot be expanded: it is not a linked or detail entity of ${entity}.` };
     set.add(name);
   }
   return { set };
 }
 
-function parseSelect(entity: string, text: string | null): { head: Set<string>; lines: Map<string, Set<string>> } | { error: string } | undefined {
+function parseSelect(
+  entity: string,
+  text: string | null,
+): { head: Set<string>; lines: Map<string, Set<string>> } | { error: string } | undefined {
   if (!text) return undefined;
   const info = schemaInfo(entity);
   const head = new Set<string>();

@@ -11,7 +11,9 @@ function input(doc: Doc): PlainInput {
   const { lines, ...fields } = doc;
   return {
     fields,
-    lines: Object.fromEntries(Object.entries(lines ?? {}).map(([k, ls]) => [k, ls.map((l) => ({ fields: l }))])),
+    lines: Object.fromEntries(
+      Object.entries(lines ?? {}).map(([k, ls]) => [k, ls.map((l) => ({ fields: l }))]),
+    ),
   };
 }
 
@@ -48,11 +50,38 @@ export function seedStore(store: Store, spec: string, now = Date.now()): void {
   ];
   const docs: Array<[string, Doc]> = [];
   for (const [cd, description, type] of ACCOUNTS) {
-    docs.push(['Account', { AccountCD: cd, AccountID: Number(cd.slice(0, 3)), Description: description, Type: type, AccountClass: type.toUpperCase(), Active: true }]);
+    docs.push([
+      'Account',
+      {
+        AccountCD: cd,
+        AccountID: Number(cd.slice(0, 3)),
+        Description: description,
+        Type: type,
+        AccountClass: type.toUpperCase(),
+        Active: true,
+      },
+    ]);
   }
-  SUBACCOUNTS.forEach(([cd, description], i) => docs.push(['Subaccount', { SubaccountCD: cd, SubaccountID: i + 1, Description: description, Active: true }]));
+  SUBACCOUNTS.forEach(([cd, description], i) =>
+    docs.push([
+      'Subaccount',
+      { SubaccountCD: cd, SubaccountID: i + 1, Description: description, Active: true },
+    ]),
+  );
   for (const [id, name, cls] of VENDORS) {
-    docs.push(['Vendor', { VendorID: id, VendorName: name, LegalName: `${name} Inc.`, VendorClass: cls, Status: 'Active', Terms: '30D', CurrencyID: 'USD', PaymentMethod: 'CHECK' }]);
+    docs.push([
+      'Vendor',
+      {
+        VendorID: id,
+        VendorName: name,
+        LegalName: `${name} Inc.`,
+        VendorClass: cls,
+        Status: 'Active',
+        Terms: '30D',
+        CurrencyID: 'USD',
+        PaymentMethod: 'CHECK',
+      },
+    ]);
   }
   if (volume) {
     const n = Number(volume[1]);
@@ -61,11 +90,59 @@ export function seedStore(store: Store, spec: string, now = Date.now()): void {
     }
     for (let i = 0; i < Math.floor(n / 5); i += 1) docs.push(['Bill', bill(i, 3, '61000')]);
   } else {
-    docs.push(['PurchaseOrder', po(0, 2)], ['PurchaseOrder', po(1, 3)], ['PurchaseOrder', po(2, 2)], ['PurchaseOrder', po(3, 3)]);
-    docs.push(['Bill', bill(0, 2, '60000')], ['Bill', bill(1, 3, '61000')], ['Bill', bill(2, 2, '64000')], ['Bill', { ...bill(3, 1, '62000'), Hold: true }]);
-    docs.push(['Check', { Type: 'Payment', Vendor: 'V000001', PaymentMethod: 'CHECK', CashAccount: '10100', PaymentRef: '10001', ApplicationDate: day(now, -3), PaymentAmount: 480, Description: 'Payment Alpha Lumber', lines: { Details: [{ DocType: 'Bill', ReferenceNbr: '000001', AmountPaid: 480, Balance: 0 }] } }]);
-    docs.push(['Check', { Type: 'Payment', Vendor: 'V000002', PaymentMethod: 'CHECK', CashAccount: '10100', PaymentRef: '10002', ApplicationDate: day(now, -1), PaymentAmount: 250, Description: 'Payment Beacon Fasteners', lines: { Details: [{ DocType: 'Bill', ReferenceNbr: '000002', AmountPaid: 250, Balance: 0 }] } }]);
-    docs.push(['Payment', { Type: 'Payment', CustomerID: 'C000001', PaymentMethod: 'CHECK', CashAccount: '10100', PaymentRef: 'AR-7781', ApplicationDate: day(now, -2), PaymentAmount: 1200, Description: 'Customer receipt (accounts receivable)' }]);
+    docs.push(
+      ['PurchaseOrder', po(0, 2)],
+      ['PurchaseOrder', po(1, 3)],
+      ['PurchaseOrder', po(2, 2)],
+      ['PurchaseOrder', po(3, 3)],
+    );
+    docs.push(
+      ['Bill', bill(0, 2, '60000')],
+      ['Bill', bill(1, 3, '61000')],
+      ['Bill', bill(2, 2, '64000')],
+      ['Bill', { ...bill(3, 1, '62000'), Hold: true }],
+    );
+    docs.push([
+      'Check',
+      {
+        Type: 'Payment',
+        Vendor: 'V000001',
+        PaymentMethod: 'CHECK',
+        CashAccount: '10100',
+        PaymentRef: '10001',
+        ApplicationDate: day(now, -3),
+        PaymentAmount: 480,
+        Description: 'Payment Alpha Lumber',
+        lines: { Details: [{ DocType: 'Bill', ReferenceNbr: '000001', AmountPaid: 480, Balance: 0 }] },
+      },
+    ]);
+    docs.push([
+      'Check',
+      {
+        Type: 'Payment',
+        Vendor: 'V000002',
+        PaymentMethod: 'CHECK',
+        CashAccount: '10100',
+        PaymentRef: '10002',
+        ApplicationDate: day(now, -1),
+        PaymentAmount: 250,
+        Description: 'Payment Beacon Fasteners',
+        lines: { Details: [{ DocType: 'Bill', ReferenceNbr: '000002', AmountPaid: 250, Balance: 0 }] },
+      },
+    ]);
+    docs.push([
+      'Payment',
+      {
+        Type: 'Payment',
+        CustomerID: 'C000001',
+        PaymentMethod: 'CHECK',
+        CashAccount: '10100',
+        PaymentRef: 'AR-7781',
+        ApplicationDate: day(now, -2),
+        PaymentAmount: 1200,
+        Description: 'Customer receipt (accounts receivable)',
+      },
+    ]);
   }
   const start = now - 3_600_000;
   const step = Math.max(1, Math.floor(3_500_000 / Math.max(1, docs.length)));
@@ -73,7 +150,8 @@ export function seedStore(store: Store, spec: string, now = Date.now()): void {
     const stamp = volume ? start + Math.floor(i / 3) * 3 * step : start + i * step;
     const { record } = store.upsert(entity, input(doc), stamp - (stamp % 1000) + 233);
     // The first bills are released (Open); the rest stay Balanced.
-    if (entity === 'Bill' && !volume && i < docs.length && String(record.fields.VendorRef) <= 'INV-4401') record.fields.Status = 'Open';
+    if (entity === 'Bill' && !volume && i < docs.length && String(record.fields.VendorRef) <= 'INV-4401')
+      record.fields.Status = 'Open';
   });
 }
 
@@ -105,7 +183,15 @@ function po(i: number, lines: number): Doc {
     lines: {
       Details: Array.from({ length: lines }, (_, j) => {
         const [item, desc, cost, account, sub] = ITEMS[(i + j) % ITEMS.length] ?? ITEMS[0]!;
-        return { InventoryID: item, LineDescription: desc, OrderQty: (j + 1) * 2, UnitCost: cost, Account: account, Subaccount: sub, BranchID: 'HQ' };
+        return {
+          InventoryID: item,
+          LineDescription: desc,
+          OrderQty: (j + 1) * 2,
+          UnitCost: cost,
+          Account: account,
+          Subaccount: sub,
+          BranchID: 'HQ',
+        };
       }),
     },
   };

@@ -39,7 +39,14 @@ interface OpenApi {
   components: { schemas: Record<string, Record<string, unknown>> };
 }
 
-let cache: { spec: OpenApi; ajv: Ajv; validators: Map<string, ValidateFunction>; infos: Map<string, EntitySchemaInfo | null> } | undefined;
+let cache:
+  | {
+      spec: OpenApi;
+      ajv: Ajv;
+      validators: Map<string, ValidateFunction>;
+      infos: Map<string, EntitySchemaInfo | null>;
+    }
+  | undefined;
 
 function specPath(): string {
   const fromEnv = process.env.MLC_ACUMATICA_OPENAPI;
@@ -48,7 +55,10 @@ function specPath(): string {
   // The vendored copy ships with mlc (vendor/acumatica, from src/ or dist/ alike).
   const candidates = [resolve(here, '../../../vendor/acumatica', FILE)];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`Acumatica OpenAPI document not found (set MLC_ACUMATICA_OPENAPI); looked in ${candidates.join(', ')}`);
+  if (!found)
+    throw new Error(
+      `Acumatica OpenAPI document not found (set MLC_ACUMATICA_OPENAPI); looked in ${candidates.join(', ')}`,
+    );
   return found;
 }
 
@@ -77,7 +87,10 @@ function load(): NonNullable<typeof cache> {
       binary: true,
     },
   });
-  ajv.addSchema({ $id: 'acumatica-default-24.200.001', components: spec.components }, 'acumatica-default-24.200.001');
+  ajv.addSchema(
+    { $id: 'acumatica-default-24.200.001', components: spec.components },
+    'acumatica-default-24.200.001',
+  );
   cache = { spec, ajv, validators: new Map(), infos: new Map() };
   return cache;
 }
@@ -89,7 +102,9 @@ export function openApi(): OpenApi {
 
 /** True when the endpoint has a path for the entity (`/<Entity>`). */
 export function hasEntity(entity: string): boolean {
-  return Object.prototype.hasOwnProperty.call(load().spec.paths, `/${entity}`) && schemaInfo(entity) !== undefined;
+  return (
+    Object.prototype.hasOwnProperty.call(load().spec.paths, `/${entity}`) && schemaInfo(entity) !== undefined
+  );
 }
 
 /** ajv validator of a PUT body of the entity (refs resolved; additional properties as the document allows). */
@@ -142,7 +157,8 @@ function refName(ref: unknown): string | undefined {
 
 function propertyInfo(def: Record<string, unknown>): PropertyInfo {
   const ref = refName(def.$ref);
-  if (ref !== undefined) return /Value$/.test(ref) ? { kind: 'value', type: ref as ValueType } : { kind: 'link', schema: ref };
+  if (ref !== undefined)
+    return /Value$/.test(ref) ? { kind: 'value', type: ref as ValueType } : { kind: 'link', schema: ref };
   if (def.type === 'array') {
     const item = refName((def.items as Record<string, unknown> | undefined)?.$ref);
     if (item !== undefined) return { kind: 'collection', schema: item };

@@ -36,12 +36,28 @@ interface EntityMeta {
 }
 
 const META: Record<string, EntityMeta> = {
-  Account: { keys: ['AccountCD'], display: 'Account', defaults: { Active: true, CurrencyID: 'USD', PostOption: 'Summary' }, computed: ['AccountID'] },
-  Subaccount: { keys: ['SubaccountCD'], display: 'Subaccount', defaults: { Active: true, Secured: false }, computed: ['SubaccountID'] },
+  Account: {
+    keys: ['AccountCD'],
+    display: 'Account',
+    defaults: { Active: true, CurrencyID: 'USD', PostOption: 'Summary' },
+    computed: ['AccountID'],
+  },
+  Subaccount: {
+    keys: ['SubaccountCD'],
+    display: 'Subaccount',
+    defaults: { Active: true, Secured: false },
+    computed: ['SubaccountID'],
+  },
   Vendor: {
     keys: ['VendorID'],
     display: 'Vendor',
-    defaults: { Status: 'Active', VendorClass: 'DEFAULT', CurrencyID: 'USD', Terms: '30D', PaymentMethod: 'CHECK' },
+    defaults: {
+      Status: 'Active',
+      VendorClass: 'DEFAULT',
+      CurrencyID: 'USD',
+      Terms: '30D',
+      PaymentMethod: 'CHECK',
+    },
     computed: ['CreatedDateTime'],
   },
   PurchaseOrder: {
@@ -62,7 +78,13 @@ const META: Record<string, EntityMeta> = {
     keys: ['Type', 'ReferenceNbr'],
     autoNumber: { field: 'ReferenceNbr', prefix: '', width: 6 },
     display: 'Checks and Payments',
-    defaults: { Type: 'Payment', Hold: false, CurrencyID: 'USD', PaymentMethod: 'CHECK', CashAccount: '10100' },
+    defaults: {
+      Type: 'Payment',
+      Hold: false,
+      CurrencyID: 'USD',
+      PaymentMethod: 'CHECK',
+      CashAccount: '10100',
+    },
     computed: ['Status', 'UnappliedBalance'],
   },
   Payment: {
@@ -143,7 +165,9 @@ export class Store {
     const keys = metaOf(entity).keys;
     const sortKey = (r: StoredRecord): string =>
       keys.length ? keys.map((k) => String(r.fields[k] ?? '').toUpperCase()).join('\u0000') : r.id;
-    return [...this.table(entity).values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    return [...this.table(entity).values()].sort((a, b) =>
+      sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0,
+    );
   }
 
   findByKeys(entity: string, keyValues: unknown[]): StoredRecord | undefined {
@@ -151,14 +175,28 @@ export class Store {
     if (keys.length === 0 || keyValues.length !== keys.length) return undefined;
     const want = keyValues.map((v) => String(v).trim().toUpperCase());
     for (const r of this.table(entity).values()) {
-      if (keys.every((k, i) => String(r.fields[k] ?? '').trim().toUpperCase() === want[i])) return r;
+      if (
+        keys.every(
+          (k, i) =>
+            String(r.fields[k] ?? '')
+              .trim()
+              .toUpperCase() === want[i],
+        )
+      )
+        return r;
     }
     return undefined;
   }
 
   exists(entity: string, keyField: string, value: unknown): boolean {
     const v = String(value).trim().toUpperCase();
-    for (const r of this.table(entity).values()) if (String(r.fields[keyField] ?? '').trim().toUpperCase() === v) return true;
+    for (const r of this.table(entity).values())
+      if (
+        String(r.fields[keyField] ?? '')
+          .trim()
+          .toUpperCase() === v
+      )
+        return true;
     return false;
   }
 
@@ -177,8 +215,15 @@ export class Store {
     if (!info) throw new Error(`no schema for ${entity}`);
     let existing: StoredRecord | undefined;
     if (typeof input.id === 'string') existing = this.table(entity).get(input.id.toLowerCase());
-    if (!existing && meta.keys.length > 0 && meta.keys.every((k) => valuePresent(input.fields[k]) && input.fields[k] !== '<NEW>')) {
-      existing = this.findByKeys(entity, meta.keys.map((k) => input.fields[k]));
+    if (
+      !existing &&
+      meta.keys.length > 0 &&
+      meta.keys.every((k) => valuePresent(input.fields[k]) && input.fields[k] !== '<NEW>')
+    ) {
+      existing = this.findByKeys(
+        entity,
+        meta.keys.map((k) => input.fields[k]),
+      );
     }
     if (precondition.ifNoneMatch && existing) throw new PreconditionFailed('The record already exists.');
     if (precondition.ifMatch && !existing) throw new PreconditionFailed('The record does not exist.');
@@ -197,7 +242,13 @@ export class Store {
     const problems: FieldProblem[] = [];
     for (const [field, v] of Object.entries(input.fields)) {
       if (field === 'LastModifiedDateTime' || meta.computed?.includes(field)) continue;
-      if (existing && meta.keys.includes(field) && valuePresent(v) && String(v).toUpperCase() !== String(existing.fields[field] ?? '').toUpperCase() && input.id !== undefined) {
+      if (
+        existing &&
+        meta.keys.includes(field) &&
+        valuePresent(v) &&
+        String(v).toUpperCase() !== String(existing.fields[field] ?? '').toUpperCase() &&
+        input.id !== undefined
+      ) {
         problems.push({ line: null, field, message: `The key field ${field} cannot be changed.` });
         continue;
       }
@@ -206,7 +257,8 @@ export class Store {
     }
     if (input.note !== undefined) record.note = input.note;
     if (input.custom) {
-      for (const [view, fields] of Object.entries(input.custom)) record.custom[view] = { ...record.custom[view], ...fields };
+      for (const [view, fields] of Object.entries(input.custom))
+        record.custom[view] = { ...record.custom[view], ...fields };
     }
     for (const [collection, lines] of Object.entries(input.lines)) {
       const current = (record.lines[collection] ??= []);
@@ -214,7 +266,11 @@ export class Store {
         if (typeof line.id === 'string') {
           const pos = current.findIndex((l) => l.id === (line.id as string).toLowerCase());
           if (pos < 0) {
-            problems.push({ line: { collection, index }, field: null, message: `The line with id ${line.id} cannot be found.` });
+            problems.push({
+              line: { collection, index },
+              field: null,
+              message: `The line with id ${line.id} cannot be found.`,
+            });
             return;
           }
           if (line.delete === true) {
@@ -234,12 +290,17 @@ export class Store {
     const inserting = !existing;
     if (inserting && meta.autoNumber) {
       const f = meta.autoNumber.field;
-      if (!valuePresent(record.fields[f]) || record.fields[f] === '<NEW>') record.fields[f] = this.nextNumber(entity);
+      if (!valuePresent(record.fields[f]) || record.fields[f] === '<NEW>')
+        record.fields[f] = this.nextNumber(entity);
     }
     problems.push(...this.validate(entity, record, info));
     if (problems.length > 0) {
       if (inserting && meta.autoNumber) record.fields[meta.autoNumber.field] = '<NEW>';
-      throw new UpsertRefused(problems, serialize(record, { expand: new Set(Object.keys(record.lines)), version: '', rowNumber: 1 }), inserting);
+      throw new UpsertRefused(
+        problems,
+        serialize(record, { expand: new Set(Object.keys(record.lines)), version: '', rowNumber: 1 }),
+        inserting,
+      );
     }
     compute(entity, record);
     if (hasModified(entity)) record.modified = stamp;
@@ -275,7 +336,8 @@ export class Store {
       return false;
     };
     const types = TYPES[entity];
-    if (types && valuePresent(f.Type) && !types.includes(String(f.Type))) head('Type', `The value '${String(f.Type)}' is not in the list of allowed values.`);
+    if (types && valuePresent(f.Type) && !types.includes(String(f.Type)))
+      head('Type', `The value '${String(f.Type)}' is not in the list of allowed values.`);
     const vendorField = entity === 'PurchaseOrder' ? 'VendorID' : 'Vendor';
     if (entity === 'PurchaseOrder' || entity === 'Bill' || entity === 'Check') {
       if (required(vendorField, 'Vendor') && !this.exists('Vendor', 'VendorID', f[vendorField])) {
@@ -283,12 +345,18 @@ export class Store {
       }
     }
     const branchField = entity === 'PurchaseOrder' ? 'Branch' : entity === 'Bill' ? 'BranchID' : undefined;
-    if (branchField && valuePresent(f[branchField]) && this.branches.length > 0 && !this.branches.some((b) => b.BranchID.toUpperCase() === String(f[branchField]).toUpperCase())) {
+    if (
+      branchField &&
+      valuePresent(f[branchField]) &&
+      this.branches.length > 0 &&
+      !this.branches.some((b) => b.BranchID.toUpperCase() === String(f[branchField]).toUpperCase())
+    ) {
       head(branchField, `Branch '${String(f[branchField])}' cannot be found in the system.`);
     }
     if (entity === 'Account') {
       required('AccountCD', 'Account');
-      if (valuePresent(f.Type) && !['Asset', 'Liability', 'Income', 'Expense'].includes(String(f.Type))) head('Type', `The value '${String(f.Type)}' is not in the list of allowed values.`);
+      if (valuePresent(f.Type) && !['Asset', 'Liability', 'Income', 'Expense'].includes(String(f.Type)))
+        head('Type', `The value '${String(f.Type)}' is not in the list of allowed values.`);
       required('Type', 'Type');
     }
     if (entity === 'Subaccount') required('SubaccountCD', 'Subaccount');
@@ -303,14 +371,26 @@ export class Store {
       lines.forEach((line, index) => {
         const lf = line.fields;
         if (valuePresent(lf.Account) && !this.exists('Account', 'AccountCD', lf.Account)) {
-          p.push({ line: { collection, index }, field: 'Account', message: `Account '${String(lf.Account)}' cannot be found in the system.` });
+          p.push({
+            line: { collection, index },
+            field: 'Account',
+            message: `Account '${String(lf.Account)}' cannot be found in the system.`,
+          });
         }
         if (valuePresent(lf.Subaccount) && !this.exists('Subaccount', 'SubaccountCD', lf.Subaccount)) {
-          p.push({ line: { collection, index }, field: 'Subaccount', message: `Subaccount '${String(lf.Subaccount)}' cannot be found in the system.` });
+          p.push({
+            line: { collection, index },
+            field: 'Subaccount',
+            message: `Subaccount '${String(lf.Subaccount)}' cannot be found in the system.`,
+          });
         }
         for (const q of ['OrderQty', 'Qty']) {
           if (typeof lf[q] === 'number' && (lf[q] as number) < 0 && entity === 'PurchaseOrder') {
-            p.push({ line: { collection, index }, field: q, message: `'${q}' must be greater than or equal to 0.` });
+            p.push({
+              line: { collection, index },
+              field: q,
+              message: `'${q}' must be greater than or equal to 0.`,
+            });
           }
         }
       });
@@ -325,7 +405,10 @@ export interface PlainInput {
   note?: string;
   custom?: Record<string, Record<string, unknown>>;
   fields: Record<string, unknown>;
-  lines: Record<string, Array<{ id?: string; delete?: boolean; note?: string; fields: Record<string, unknown> }>>;
+  lines: Record<
+    string,
+    Array<{ id?: string; delete?: boolean; note?: string; fields: Record<string, unknown> }>
+  >;
 }
 
 function valuePresent(v: unknown): boolean {
@@ -347,7 +430,8 @@ function compute(entity: string, r: StoredRecord): void {
   for (const lines of Object.values(r.lines)) {
     let nbr = 0;
     for (const l of lines) nbr = Math.max(nbr, num(l.fields.LineNbr));
-    for (const l of lines) if (l.fields.LineNbr === undefined && entity === 'PurchaseOrder') l.fields.LineNbr = ++nbr;
+    for (const l of lines)
+      if (l.fields.LineNbr === undefined && entity === 'PurchaseOrder') l.fields.LineNbr = ++nbr;
   }
   if (entity === 'PurchaseOrder') {
     let total = 0;
@@ -362,7 +446,8 @@ function compute(entity: string, r: StoredRecord): void {
     f.TaxTotal = 0;
     f.OrderTotal = round(total);
     f.BaseCurrencyID = 'USD';
-    if (f.Status !== 'Closed' && f.Status !== 'Completed' && f.Status !== 'Canceled') f.Status = f.Hold === true ? 'On Hold' : 'Open';
+    if (f.Status !== 'Closed' && f.Status !== 'Completed' && f.Status !== 'Canceled')
+      f.Status = f.Hold === true ? 'On Hold' : 'Open';
   }
   if (entity === 'Bill') {
     let total = 0;
@@ -395,14 +480,20 @@ function wrapField(v: unknown): Record<string, unknown> {
 /** Wire form of a record (§2): wrapped values, `{}` for empty ones, details only when expanded. */
 export function serialize(
   r: StoredRecord,
-  opts: { expand: Set<string>; select?: { head: Set<string>; lines: Map<string, Set<string>> }; version: string; rowNumber: number },
+  opts: {
+    expand: Set<string>;
+    select?: { head: Set<string>; lines: Map<string, Set<string>> };
+    version: string;
+    rowNumber: number;
+  },
 ): Record<string, unknown> {
   const info = schemaInfo(r.entity);
   const out: Record<string, unknown> = { id: r.id, rowNumber: opts.rowNumber, note: { value: r.note } };
   for (const [field, prop] of info?.properties ?? new Map<string, PropertyInfo>()) {
     if (prop.kind === 'value') {
       if (opts.select && !opts.select.head.has(field)) continue;
-      if (field === 'LastModifiedDateTime') out[field] = r.modified === null ? {} : { value: isoOffset(r.modified) };
+      if (field === 'LastModifiedDateTime')
+        out[field] = r.modified === null ? {} : { value: isoOffset(r.modified) };
       else out[field] = wrapField(r.fields[field]);
     } else if (prop.kind === 'collection') {
       if (!opts.expand.has(field)) continue;
@@ -415,19 +506,24 @@ export function serialize(
           lo[lfield] = wrapField(l.fields[lfield]);
         }
         lo.custom = {};
-        lo._links = { 'files:put': `/entity/Default/${opts.version}/files/${r.entity}/${field}/${l.id}/{filename}` };
+        lo._links = {
+          'files:put': `/entity/Default/${opts.version}/files/${r.entity}/${field}/${l.id}/{filename}`,
+        };
         return lo;
       });
     } else if (prop.kind === 'link') {
       if (!opts.expand.has(field)) continue;
       const linked = r.fields[field];
-      out[field] = linked !== null && typeof linked === 'object' ? wrapLinked(linked as Record<string, unknown>) : {};
+      out[field] =
+        linked !== null && typeof linked === 'object' ? wrapLinked(linked as Record<string, unknown>) : {};
     }
   }
   out.custom = Object.fromEntries(
     Object.entries(r.custom).map(([view, fields]) => [
       view,
-      Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { type: 'CustomStringField', value: v }])),
+      Object.fromEntries(
+        Object.entries(fields).map(([k, v]) => [k, { type: 'CustomStringField', value: v }]),
+      ),
     ]),
   );
   out._links = {
@@ -441,7 +537,8 @@ function wrapLinked(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (k === 'id') out[k] = v;
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = wrapLinked(v as Record<string, unknown>);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out[k] = wrapLinked(v as Record<string, unknown>);
     else out[k] = wrapField(v);
   }
   return out;
@@ -454,8 +551,10 @@ export function toPlainInput(entity: string, body: Record<string, unknown>): Pla
   for (const [k, v] of Object.entries(body)) {
     if (k === 'id' && typeof v === 'string') input.id = v;
     else if (k === 'note') input.note = unwrapOne(v) as string;
-    else if (k === 'custom' && v !== null && typeof v === 'object') input.custom = unwrapCustom(v as Record<string, unknown>);
-    else if (k === 'rowNumber' || k === 'error' || k === 'files' || k === '_links' || k === 'delete') continue;
+    else if (k === 'custom' && v !== null && typeof v === 'object')
+      input.custom = unwrapCustom(v as Record<string, unknown>);
+    else if (k === 'rowNumber' || k === 'error' || k === 'files' || k === '_links' || k === 'delete')
+      continue;
     else {
       const prop = info?.properties.get(k);
       if (prop?.kind === 'collection' && Array.isArray(v)) {
@@ -465,7 +564,14 @@ export function toPlainInput(entity: string, body: Record<string, unknown>): Pla
             if (lk === 'id' && typeof lv === 'string') l.id = lv;
             else if (lk === 'delete') l.delete = lv === true;
             else if (lk === 'note') l.note = unwrapOne(lv) as string;
-            else if (lk === 'rowNumber' || lk === 'custom' || lk === 'error' || lk === '_links' || lk === 'files') continue;
+            else if (
+              lk === 'rowNumber' ||
+              lk === 'custom' ||
+              lk === 'error' ||
+              lk === '_links' ||
+              lk === 'files'
+            )
+              continue;
             else if (isWrapped(lv)) l.fields[lk] = unwrapOne(lv);
           }
           return l;
@@ -504,13 +610,20 @@ function unwrapCustom(o: Record<string, unknown>): Record<string, Record<string,
   const out: Record<string, Record<string, unknown>> = {};
   for (const [view, fields] of Object.entries(o)) {
     if (!isWrapped(fields)) continue;
-    out[view] = Object.fromEntries(Object.entries(fields as Record<string, unknown>).map(([k, v]) => [k, unwrapOne(v)]));
+    out[view] = Object.fromEntries(
+      Object.entries(fields as Record<string, unknown>).map(([k, v]) => [k, unwrapOne(v)]),
+    );
   }
   return out;
 }
 
 /** Attaches the problems to the echoed entity as `error` members (§3.1 422 body). */
-export function withErrors(echo: Record<string, unknown>, problems: FieldProblem[], display: string, inserting: boolean): Record<string, unknown> {
+export function withErrors(
+  echo: Record<string, unknown>,
+  problems: FieldProblem[],
+  display: string,
+  inserting: boolean,
+): Record<string, unknown> {
   const out = structuredClone(echo);
   out.error = `${inserting ? 'Inserting ' : 'Updating '} '${display}' record raised at least one error. Please review the errors.`;
   for (const pr of problems) {

@@ -65,7 +65,11 @@ export interface SimSystem {
   /** Answers a fault of a kind the frame does not know, or undefined to ignore it. */
   renderFault?(rule: FaultRule, req: SimRequest): SimResponse | undefined | Promise<SimResponse | undefined>;
   /** Handles system-specific control routes (`POST /_sim/<route>`). */
-  control?(route: string, body: unknown, req: SimRequest): SimResponse | undefined | Promise<SimResponse | undefined>;
+  control?(
+    route: string,
+    body: unknown,
+    req: SimRequest,
+  ): SimResponse | undefined | Promise<SimResponse | undefined>;
 }
 
 export interface SimServerOptions {
@@ -282,7 +286,11 @@ export async function startSimServer(system: SimSystem, options: SimServerOption
   };
 }
 
-export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): SimResponse {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): SimResponse {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },

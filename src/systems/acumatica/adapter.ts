@@ -1,13 +1,21 @@
 import type { SystemAdapter } from '../registry.js';
 import { AcumaticaClient } from './client.js';
-import { acumaticaConnectionSchema, acumaticaSecretFields, type AcumaticaConnectionConfig } from './connection.js';
+import {
+  acumaticaConnectionSchema,
+  acumaticaSecretFields,
+  type AcumaticaConnectionConfig,
+} from './connection.js';
 
 /** What a pair asks `mlc ping` to verify on Acumatica: the entities its flows read or write. */
 export interface AcumaticaRequirement {
   entity: string;
 }
 
-export const acumaticaAdapter: SystemAdapter<AcumaticaConnectionConfig, AcumaticaClient, AcumaticaRequirement> = {
+export const acumaticaAdapter: SystemAdapter<
+  AcumaticaConnectionConfig,
+  AcumaticaClient,
+  AcumaticaRequirement
+> = {
   system: 'acumatica',
   schema: acumaticaConnectionSchema,
   secretFields: acumaticaSecretFields,

@@ -1,10 +1,25 @@
 import type { Got, Response } from 'got';
-import { AuthError, ConfigError, InternalError, RecordError, TransientError, isMlcError, type MlcError } from '../../errors.js';
+import {
+  AuthError,
+  ConfigError,
+  InternalError,
+  RecordError,
+  TransientError,
+  isMlcError,
+  type MlcError,
+} from '../../errors.js';
 import { createHttp, isHtml, networkError } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact, registerSecret } from '../../http/redact.js';
 import { parseRetryAfter, withRetry } from '../../http/retry.js';
-import { silentLogger, type ClientContext, type Logger, type PingCheck, type PingResult, type ReadWindow } from '../types.js';
+import {
+  silentLogger,
+  type ClientContext,
+  type Logger,
+  type PingCheck,
+  type PingResult,
+  type ReadWindow,
+} from '../types.js';
 import { entityInfo } from './entities.js';
 import {
   collectErrors,
@@ -170,7 +185,11 @@ export class AcumaticaClient {
   async signOut(): Promise<void> {
     if (!this.signedIn) return;
     try {
-      await this.call('POST', 'entity/auth/logout', { op: 'acumatica.logout', idempotent: true, accept: [401] });
+      await this.call('POST', 'entity/auth/logout', {
+        op: 'acumatica.logout',
+        idempotent: true,
+        accept: [401],
+      });
     } finally {
       this.signedIn = false;
       this.accessToken = undefined;
@@ -193,7 +212,8 @@ export class AcumaticaClient {
   async serverTime(): Promise<Date> {
     const res = await this.call('GET', 'entity', { op: 'acumatica.server_time', idempotent: true });
     const date = res.headers.date === undefined ? NaN : Date.parse(res.headers.date);
-    if (Number.isNaN(date)) throw new InternalError('Acumatica answered without a Date header', { code: 'acumatica.no_date' });
+    if (Number.isNaN(date))
+      throw new InternalError('Acumatica answered without a Date header', { code: 'acumatica.no_date' });
     return new Date(date);
   }
 
@@ -215,7 +235,8 @@ export class AcumaticaClient {
     if (info?.cursor === null) {
       this.log.debug('acumatica: entity has no LastModifiedDateTime, full scan', { entity });
     } else {
-      if (opts.window.since) parts.push(`LastModifiedDateTime ge datetimeoffset'${toDateTimeOffset(opts.window.since)}'`);
+      if (opts.window.since)
+        parts.push(`LastModifiedDateTime ge datetimeoffset'${toDateTimeOffset(opts.window.since)}'`);
       parts.push(`LastModifiedDateTime lt datetimeoffset'${toDateTimeOffset(opts.window.until)}'`);
     }
     if (opts.filter) parts.push(`(${opts.filter})`);
@@ -228,14 +249,21 @@ export class AcumaticaClient {
   }
 
   /** Every record matching the filter, read in `$top` pages. */
-  async list(entity: string, opts: { filter?: string; select?: string[]; expand?: string[] } = {}): Promise<AcuRow[]> {
+  async list(
+    entity: string,
+    opts: { filter?: string; select?: string[]; expand?: string[] } = {},
+  ): Promise<AcuRow[]> {
     const rows: AcuRow[] = [];
     for await (const page of this.pages(entity, { ...opts, pageSize: this.pageSize })) rows.push(...page);
     return rows;
   }
 
   /** One record by its `id` GUID or by its key values (slash-delimited in the URL, §2); null when absent. */
-  async get(entity: string, idOrKeys: string | string[], opts: { expand?: string[] } = {}): Promise<AcuRow | null> {
+  async get(
+    entity: string,
+    idOrKeys: string | string[],
+    opts: { expand?: string[] } = {},
+  ): Promise<AcuRow | null> {
     const keys = typeof idOrKeys === 'string' ? [idOrKeys] : idOrKeys;
     const path = `${this.entityPath(entity)}/${keys.map((k) => encodeURIComponent(k)).join('/')}`;
     const res = await this.call('GET', path, {
@@ -247,7 +275,12 @@ export class AcumaticaClient {
     if (res.statusCode === 500) {
       // "No entity satisfies the condition." is how the server answers a record that does not exist.
       const body = httpErrorSchema.safeParse(safeJson(res.body));
-      if (body.success && /NoEntitySatisfiesTheCondition|No entity satisfies the condition/i.test(`${body.data.exceptionType ?? ''} ${body.data.exceptionMessage ?? ''}`)) {
+      if (
+        body.success &&
+        /NoEntitySatisfiesTheCondition|No entity satisfies the condition/i.test(
+          `${body.data.exceptionType ?? ''} ${body.data.exceptionMessage ?? ''}`,
+        )
+      ) {
         return null;
       }
       const error = classify(res, 'GET', path, {}, this);
@@ -304,13 +337,19 @@ export class AcumaticaClient {
   ): Promise<{ row: AcuRow; created: boolean }> {
     const detailsField = opts.detailsField ?? 'Details';
     const expand = [...new Set([...(opts.expand ?? []), detailsField])];
-    const found = await this.list(entity, { filter: `${refField} eq ${filterString(ref)}`, expand: [detailsField] });
+    const found = await this.list(entity, {
+      filter: `${refField} eq ${filterString(ref)}`,
+      expand: [detailsField],
+    });
     if (found.length > 1) {
-      throw new RecordError(`${found.length} ${entity} records carry ${refField} = ${ref}; expected at most one`, {
-        code: 'acumatica.duplicate_reference',
-        hint: `delete or change the reference on the extra ${entity} records in Acumatica`,
-        data: { entity, refField, ref, ids: found.map((r) => r.id) },
-      });
+      throw new RecordError(
+        `${found.length} ${entity} records carry ${refField} = ${ref}; expected at most one`,
+        {
+          code: 'acumatica.duplicate_reference',
+          hint: `delete or change the reference on the extra ${entity} records in Acumatica`,
+          data: { entity, refField, ref, ids: found.map((r) => r.id) },
+        },
+      );
     }
     const existing = found[0];
     const body: Record<string, unknown> = { ...record };
@@ -320,12 +359,19 @@ export class AcumaticaClient {
     body.id = existing.id;
     const lines = body[detailsField];
     if (Array.isArray(lines)) {
-      const old = Array.isArray(existing[detailsField]) ? (existing[detailsField] as Array<Record<string, unknown>>) : [];
+      const old = Array.isArray(existing[detailsField])
+        ? (existing[detailsField] as Array<Record<string, unknown>>)
+        : [];
       const used = new Set<string>();
       body[detailsField] = lines.map((line: Record<string, unknown>, i) => {
         if (typeof line.id === 'string') return line;
         const match = opts.detailKey
-          ? old.find((o) => typeof o.id === 'string' && !used.has(o.id) && sameValue(o[opts.detailKey as string], line[opts.detailKey as string]))
+          ? old.find(
+              (o) =>
+                typeof o.id === 'string' &&
+                !used.has(o.id) &&
+                sameValue(o[opts.detailKey as string], line[opts.detailKey as string]),
+            )
           : old[i];
         if (match && typeof match.id === 'string' && !used.has(match.id)) {
           used.add(match.id);
@@ -344,13 +390,23 @@ export class AcumaticaClient {
    */
   async ping(entities: string[] = []): Promise<PingResult> {
     const checks: PingCheck[] = [];
-    const result: PingResult = { connection: this.ctx.connection, system: 'acumatica', url: this.conn.url, ok: false, checks };
+    const result: PingResult = {
+      connection: this.ctx.connection,
+      system: 'acumatica',
+      url: this.conn.url,
+      ok: false,
+      checks,
+    };
     const fail = (name: string, err: unknown): void => {
       checks.push({ name, ok: false, detail: redact(err instanceof Error ? err.message : String(err)) });
     };
     try {
       await this.signIn();
-      checks.push({ name: 'auth', ok: true, detail: this.conn.auth.kind === 'cookie' ? 'cookie session login' : 'OAuth 2.0 password grant' });
+      checks.push({
+        name: 'auth',
+        ok: true,
+        detail: this.conn.auth.kind === 'cookie' ? 'cookie session login' : 'OAuth 2.0 password grant',
+      });
     } catch (err) {
       fail('auth', err);
       return result;
@@ -360,7 +416,9 @@ export class AcumaticaClient {
       try {
         const ep = await this.endpoints();
         result.serverVersion = ep.build;
-        endpointOk = ep.endpoints.some((e) => e.name === this.endpointName && e.version === this.endpointVersion);
+        endpointOk = ep.endpoints.some(
+          (e) => e.name === this.endpointName && e.version === this.endpointVersion,
+        );
         const offered = ep.endpoints.filter((e) => e.name === this.endpointName).map((e) => e.version);
         checks.push({
           name: 'endpoint',
@@ -424,12 +482,18 @@ export class AcumaticaClient {
         skip += top - 1;
       }
       if (shifted && pass >= 3) {
-        throw new TransientError(`${entity}: records kept changing while the window was read; read it again later`, {
-          code: 'acumatica.window_shifted',
-          data: { entity },
-        });
+        throw new TransientError(
+          `${entity}: records kept changing while the window was read; read it again later`,
+          {
+            code: 'acumatica.window_shifted',
+            data: { entity },
+          },
+        );
       }
-      this.log.debug('acumatica: rows shifted under $skip paging, reading the window again', { entity, pass });
+      this.log.debug('acumatica: rows shifted under $skip paging, reading the window again', {
+        entity,
+        pass,
+      });
     }
   }
 
@@ -443,13 +507,19 @@ export class AcumaticaClient {
     if (opts.expand?.length) searchParams.$expand = opts.expand.join(',');
     searchParams.$top = String(opts.top);
     if (opts.skip > 0) searchParams.$skip = String(opts.skip);
-    const res = await this.call('GET', this.entityPath(entity), { op: `acumatica.list.${entity}`, idempotent: true, searchParams });
+    const res = await this.call('GET', this.entityPath(entity), {
+      op: `acumatica.list.${entity}`,
+      idempotent: true,
+      searchParams,
+    });
     return parseJson(res, rawEntityListSchema, `GET ${entity}`).map(toRow);
   }
 
   private entityPath(entity: string): string {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(entity)) {
-      throw new ConfigError(`not an Acumatica entity name: ${JSON.stringify(entity)}`, { code: 'acumatica.bad_entity' });
+      throw new ConfigError(`not an Acumatica entity name: ${JSON.stringify(entity)}`, {
+        code: 'acumatica.bad_entity',
+      });
     }
     return `${this.basePath}/${entity}`;
   }
@@ -482,7 +552,13 @@ export class AcumaticaClient {
     const body: Record<string, string> = { name: auth.username, password: auth.password };
     if (auth.tenant) body.tenant = auth.tenant;
     if (auth.branch) body.branch = auth.branch;
-    const res = await this.call('POST', 'entity/auth/login', { op: 'acumatica.login', idempotent: true, json: body, anonymous: true, signIn: true });
+    const res = await this.call('POST', 'entity/auth/login', {
+      op: 'acumatica.login',
+      idempotent: true,
+      json: body,
+      anonymous: true,
+      signIn: true,
+    });
     const setCookie = res.headers['set-cookie'] ?? [];
     for (const c of setCookie) {
       const pair = c.split(';', 1)[0] ?? '';
@@ -493,7 +569,10 @@ export class AcumaticaClient {
       this.cookies.set(pair.slice(0, eq), value);
     }
     if (this.cookies.size === 0) {
-      throw new InternalError('Acumatica accepted the login but set no session cookie', { code: 'acumatica.no_cookie', status: res.statusCode });
+      throw new InternalError('Acumatica accepted the login but set no session cookie', {
+        code: 'acumatica.no_cookie',
+        status: res.statusCode,
+      });
     }
   }
 
@@ -535,7 +614,12 @@ export class AcumaticaClient {
     let answer: TokenResponse | undefined;
     try {
       answer = await this.tokenRequest(
-        { grant_type: 'refresh_token', client_id: auth.clientId, client_secret: auth.clientSecret, refresh_token: token },
+        {
+          grant_type: 'refresh_token',
+          client_id: auth.clientId,
+          client_secret: auth.clientSecret,
+          refresh_token: token,
+        },
         false,
       );
     } catch (err) {
@@ -563,7 +647,10 @@ export class AcumaticaClient {
   }
 
   /** `POST /identity/connect/token`; undefined on `invalid_grant`. */
-  private async tokenRequest(form: Record<string, string>, idempotent: boolean): Promise<TokenResponse | undefined> {
+  private async tokenRequest(
+    form: Record<string, string>,
+    idempotent: boolean,
+  ): Promise<TokenResponse | undefined> {
     const res = await this.call('POST', 'identity/connect/token', {
       op: `acumatica.token.${form.grant_type ?? ''}`,
       idempotent,
@@ -586,7 +673,10 @@ export class AcumaticaClient {
       throw new AuthError(`Acumatica refused the token request (${error})`, {
         code: 'acumatica.token_refused',
         status: res.statusCode,
-        hint: error === 'invalid_scope' ? 'the scope must include api (and offline_access for refresh tokens)' : undefined,
+        hint:
+          error === 'invalid_scope'
+            ? 'the scope must include api (and offline_access for refresh tokens)'
+            : undefined,
       } as ConstructorParameters<typeof AuthError>[1]);
     }
     return parseJson(res, tokenResponseSchema, 'POST /identity/connect/token');
@@ -595,7 +685,8 @@ export class AcumaticaClient {
   /** After a 401 (or before expiry): one new access token, shared by all callers that ask meanwhile. */
   private async renew(refused: string | undefined): Promise<void> {
     if (this.renewing) return this.renewing;
-    if (this.conn.auth.kind === 'oauth_password' && refused !== undefined && this.accessToken !== refused) return;
+    if (this.conn.auth.kind === 'oauth_password' && refused !== undefined && this.accessToken !== refused)
+      return;
     this.renewing = (async () => {
       if (this.conn.auth.kind === 'cookie') await this.cookieLogin();
       else if (!(await this.refreshGrant())) await this.passwordGrant();
@@ -610,9 +701,13 @@ export class AcumaticaClient {
     if (!this.signedIn) await this.signIn();
     if (this.renewing) await this.renewing;
     if (this.conn.auth.kind === 'cookie') {
-      return { headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, token: undefined };
+      return {
+        headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        token: undefined,
+      };
     }
-    if (this.accessToken === undefined || this.accessExpiresAt - 60_000 < Date.now()) await this.renew(this.accessToken);
+    if (this.accessToken === undefined || this.accessExpiresAt - 60_000 < Date.now())
+      await this.renew(this.accessToken);
     const token = this.accessToken;
     return { headers: token ? { authorization: `Bearer ${token}` } : {}, token };
   }
@@ -636,12 +731,17 @@ export class AcumaticaClient {
       {
         idempotent: opts.idempotent,
         ...(this.ctx.retry ? { policy: this.ctx.retry } : {}),
-        onRetry: ({ op, attempt, delayMs, error }) => this.log.debug('acumatica: retrying', { op, attempt, delayMs, code: error.code }),
+        onRetry: ({ op, attempt, delayMs, error }) =>
+          this.log.debug('acumatica: retrying', { op, attempt, delayMs, code: error.code }),
       },
     );
   }
 
-  private async send(method: string, path: string, opts: CallOptions): Promise<{ response: Response<string>; token: string | undefined }> {
+  private async send(
+    method: string,
+    path: string,
+    opts: CallOptions,
+  ): Promise<{ response: Response<string>; token: string | undefined }> {
     const session = opts.anonymous ? { headers: {}, token: undefined } : await this.sessionHeaders();
     return this.limiter.run(async () => {
       const started = Date.now();
@@ -649,11 +749,18 @@ export class AcumaticaClient {
         const response = await this.http(path, {
           method: method as 'GET',
           headers: { ...session.headers, ...opts.headers },
-          ...(opts.searchParams && Object.keys(opts.searchParams).length > 0 ? { searchParams: opts.searchParams } : {}),
+          ...(opts.searchParams && Object.keys(opts.searchParams).length > 0
+            ? { searchParams: opts.searchParams }
+            : {}),
           ...(opts.json !== undefined ? { json: opts.json } : {}),
           ...(opts.form !== undefined ? { form: opts.form } : {}),
         });
-        this.ctx.onRequest?.({ method, path: `/${path}`, status: response.statusCode, ms: Date.now() - started });
+        this.ctx.onRequest?.({
+          method,
+          path: `/${path}`,
+          status: response.statusCode,
+          ms: Date.now() - started,
+        });
         return { response, token: session.token };
       } catch (err) {
         this.ctx.onRequest?.({ method, path: `/${path}`, status: 'network', ms: Date.now() - started });
@@ -713,19 +820,36 @@ export function classify(
   }
   if (opts.accept?.includes(status)) return undefined;
   if (status >= 200 && status < 300) {
-    if (html) return new TransientError(`${what}: Acumatica answered with an HTML page (${htmlTitle(res.body)})`, { code: 'acumatica.html_answer', status });
+    if (html)
+      return new TransientError(`${what}: Acumatica answered with an HTML page (${htmlTitle(res.body)})`, {
+        code: 'acumatica.html_answer',
+        status,
+      });
     return undefined;
   }
   const body = httpErrorSchema.safeParse(safeJson(res.body));
   const err: HttpErrorBody = body.success ? body.data : {};
-  const detail = redact(err.exceptionMessage ?? err.message ?? (html ? htmlTitle(res.body) : res.body.slice(0, 300)));
+  const detail = redact(
+    err.exceptionMessage ?? err.message ?? (html ? htmlTitle(res.body) : res.body.slice(0, 300)),
+  );
   const write = method !== 'GET';
   switch (status) {
     case 400:
-      if (!write) return new ConfigError(`${what}: the query was refused: ${detail}`, { code: 'acumatica.bad_query', status });
-      return new RecordError(`${what}: the record was refused: ${detail}${modelState(err)}`, { code: 'acumatica.invalid_data', status, data: { modelState: err.modelState } });
+      if (!write)
+        return new ConfigError(`${what}: the query was refused: ${detail}`, {
+          code: 'acumatica.bad_query',
+          status,
+        });
+      return new RecordError(`${what}: the record was refused: ${detail}${modelState(err)}`, {
+        code: 'acumatica.invalid_data',
+        status,
+        data: { modelState: err.modelState },
+      });
     case 401:
-      return new AuthError(`${what}: not logged in or the session ended, also after signing in again`, { code: 'acumatica.unauthorized', status });
+      return new AuthError(`${what}: not logged in or the session ended, also after signing in again`, {
+        code: 'acumatica.unauthorized',
+        status,
+      });
     case 403:
       return new AuthError(`${what}: access denied: ${detail}`, {
         code: 'acumatica.forbidden',
@@ -735,10 +859,17 @@ export function classify(
     case 404:
       return new ConfigError(
         `${what}: not found — the endpoint ${where.endpointName} ${where.endpointVersion} or the entity does not exist on this server`,
-        { code: 'acumatica.endpoint_not_found', status, hint: 'run mlc ping: it lists the endpoint versions the server offers' },
+        {
+          code: 'acumatica.endpoint_not_found',
+          status,
+          hint: 'run mlc ping: it lists the endpoint versions the server offers',
+        },
       );
     case 412:
-      return new RecordError(`${what}: precondition failed: ${detail}`, { code: 'acumatica.precondition_failed', status });
+      return new RecordError(`${what}: precondition failed: ${detail}`, {
+        code: 'acumatica.precondition_failed',
+        status,
+      });
     case 422: {
       const fields = collectErrors(safeJson(res.body));
       const text = fields.length ? fields.map((f) => `${f.field}: ${f.error}`).join('; ') : detail;
@@ -749,25 +880,51 @@ export function classify(
       });
     }
     case 429:
-      return new TransientError(`${what}: Acumatica throttled the request (429)`, { code: 'acumatica.rate_limited', status, ...retryAfter(res) });
+      return new TransientError(`${what}: Acumatica throttled the request (429)`, {
+        code: 'acumatica.rate_limited',
+        status,
+        ...retryAfter(res),
+      });
     case 500: {
       const type = err.exceptionType ?? '';
       if (LOCK.test(detail)) {
-        return new TransientError(`${what}: ${detail}`, { code: 'acumatica.lock_conflict', status, data: { exceptionType: type } });
+        return new TransientError(`${what}: ${detail}`, {
+          code: 'acumatica.lock_conflict',
+          status,
+          data: { exceptionType: type },
+        });
       }
       if (/PXSetupNotEnteredException/.test(type)) {
-        return new ConfigError(`${what}: Acumatica setup is incomplete: ${detail}`, { code: 'acumatica.setup_missing', status });
+        return new ConfigError(`${what}: Acumatica setup is incomplete: ${detail}`, {
+          code: 'acumatica.setup_missing',
+          status,
+        });
       }
       if (write && type !== '') {
-        return new RecordError(`${what}: ${detail}`, { code: 'acumatica.business_error', status, data: { exceptionType: type } });
+        return new RecordError(`${what}: ${detail}`, {
+          code: 'acumatica.business_error',
+          status,
+          data: { exceptionType: type },
+        });
       }
-      return new TransientError(`${what}: server error: ${detail}`, { code: 'acumatica.server_error', status, data: { exceptionType: type } });
+      return new TransientError(`${what}: server error: ${detail}`, {
+        code: 'acumatica.server_error',
+        status,
+        data: { exceptionType: type },
+      });
     }
     default:
       if (status >= 500 || html) {
-        return new TransientError(`${what}: server error ${status}: ${detail}`, { code: 'acumatica.server_error', status, ...retryAfter(res) });
+        return new TransientError(`${what}: server error ${status}: ${detail}`, {
+          code: 'acumatica.server_error',
+          status,
+          ...retryAfter(res),
+        });
       }
-      return new InternalError(`${what}: unexpected status ${status}: ${detail}`, { code: 'acumatica.unexpected_status', status });
+      return new InternalError(`${what}: unexpected status ${status}: ${detail}`, {
+        code: 'acumatica.unexpected_status',
+        status,
+      });
   }
 }
 
@@ -803,7 +960,11 @@ function safeJson(text: string): unknown {
   }
 }
 
-function parseJson<T>(res: Response<string>, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } }, what: string): T {
+function parseJson<T>(
+  res: Response<string>,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } },
+  what: string,
+): T {
   const parsed = schema.safeParse(safeJson(res.body));
   if (!parsed.success) {
     throw new InternalError(`${what}: Acumatica answered ${res.statusCode} with a body mlc cannot read`, {
@@ -820,7 +981,8 @@ function toRow(raw: Record<string, unknown> & { id: string }): AcuRow {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a.trim().toUpperCase() === b.trim().toUpperCase();
+  if (typeof a === 'string' && typeof b === 'string')
+    return a.trim().toUpperCase() === b.trim().toUpperCase();
   return a === b;
 }
 

@@ -33,11 +33,10 @@ export type HttpErrorBody = z.infer<typeof httpErrorSchema>;
 
 /** `GET /entity` (§1.4). */
 export const endpointsSchema = z.object({
-  version: z
-    .object({ acumaticaBuildVersion: z.string().optional() })
-    .passthrough()
-    .optional(),
-  endpoints: z.array(z.object({ name: z.string(), version: z.string(), href: z.string().optional() }).passthrough()),
+  version: z.object({ acumaticaBuildVersion: z.string().optional() }).passthrough().optional(),
+  endpoints: z.array(
+    z.object({ name: z.string(), version: z.string(), href: z.string().optional() }).passthrough(),
+  ),
 });
 
 /** One entity as it comes over the wire: an `id` GUID plus wrapped fields. */
@@ -69,7 +68,10 @@ export function unwrapEntity(raw: Record<string, unknown>): Record<string, unkno
 }
 
 function unwrapValue(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? unwrapEntity(x as Record<string, unknown>) : x));
+  if (Array.isArray(v))
+    return v.map((x) =>
+      x !== null && typeof x === 'object' ? unwrapEntity(x as Record<string, unknown>) : x,
+    );
   if (isValueObject(v)) return v.value === undefined ? null : v.value;
   if (v !== null && typeof v === 'object') return unwrapEntity(v as Record<string, unknown>);
   return v;
@@ -81,7 +83,8 @@ function unwrapCustom(v: unknown): Record<string, Record<string, unknown>> {
   for (const [view, fields] of Object.entries(v as Record<string, unknown>)) {
     if (fields === null || typeof fields !== 'object') continue;
     const o: Record<string, unknown> = {};
-    for (const [f, fv] of Object.entries(fields as Record<string, unknown>)) o[f] = isValueObject(fv) ? (fv.value ?? null) : fv;
+    for (const [f, fv] of Object.entries(fields as Record<string, unknown>))
+      o[f] = isValueObject(fv) ? (fv.value ?? null) : fv;
     out[view] = o;
   }
   return out;

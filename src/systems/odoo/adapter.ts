@@ -28,7 +28,8 @@ export const odooAdapter: SystemAdapter<OdooConnectionConfig, OdooClient, OdooRe
     ),
   ping: (client, requirements) => {
     const required: Record<string, string[]> = {};
-    for (const r of requirements) required[r.model] = [...new Set([...(required[r.model] ?? []), ...r.fields])];
+    for (const r of requirements)
+      required[r.model] = [...new Set([...(required[r.model] ?? []), ...r.fields])];
     return client.ping(required);
   },
   close: (client) => client.close(),

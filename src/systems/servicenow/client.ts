@@ -66,7 +66,9 @@ export function classifyServiceNow(response: Pick<Response<string>, 'statusCode'
     return new TransientError(`${where}: transaction cancelled after 60 s (maximum execution time exceeded)`, {
       code: 'servicenow.transaction_cancelled',
       status,
-      hint: 'the next read of this table uses a smaller page',
+      hint: 'the read is repeated with a smaller page',
+      // Repeating the same page would hit the same limit: the keyset loop retries it smaller.
+      data: { retryHere: false },
     });
   }
   if (status >= 200 && status < 300) {
@@ -283,18 +285,12 @@ export class ServiceNowClient {
         return { body: parsed.data, total: Number.isNaN(total) ? undefined : total };
       },
       { idempotent: true, policy: this.ctx.retry, ...(this.ctx.log ? { onRetry: (i) => this.ctx.log?.debug(`retry ${i.op} in ${i.delayMs} ms: ${i.error.message}`) } : {}) },
-    ).catch((err: unknown) => {
-      if (err instanceof TransientError && err.code === 'servicenow.transaction_cancelled') this.shrinkPage(call.path);
-      throw err;
-    });
+    );
   }
 
-  private shrinkPage(path: string): void {
-    const table = /api\/now\/(?:v2\/)?table\/([^/?]+)/.exec(path)?.[1];
-    if (!table) return;
-    const size = this.pageSizes.get(table) ?? this.pageSize;
-    this.pageSizes.set(table, Math.max(10, Math.floor(size / 2)));
-    this.ctx.log?.warn(`ServiceNow cancelled a read of ${table} after 60 s; pages of ${table} are now ${this.pageSizes.get(table)} rows`);
+  /** Rows per page for a table: halved after each 60 s transaction cancel (§5), never below 10. */
+  pageSizeOf(table: string): number {
+    return this.pageSizes.get(table) ?? this.pageSize;
   }
 
   // ------------------------------------------------------------------ reads
@@ -342,10 +338,21 @@ export class ServiceNowClient {
   private async *keyset(table: string, base: string, fields: string[], pageSize?: number): AsyncGenerator<SnRow[]> {
     let last = '';
     let offset = 0;
+    let cancels = 0;
     for (;;) {
-      const limit = pageSize ?? this.pageSizes.get(table) ?? this.pageSize;
+      const limit = pageSize ?? this.pageSizeOf(table);
       const query = [base, last ? `sys_id>${last}` : '', 'ORDERBYsys_id'].filter(Boolean).join('^');
-      const { rows, total } = await this.page(table, query, fields, limit, offset);
+      let answer: { rows: SnRow[]; total: number | undefined };
+      try {
+        answer = await this.page(table, query, fields, limit, offset);
+      } catch (err) {
+        if (!(err instanceof TransientError) || err.code !== 'servicenow.transaction_cancelled' || limit <= 10 || cancels >= 4) throw err;
+        cancels += 1;
+        this.pageSizes.set(table, Math.max(10, Math.floor(limit / 2)));
+        this.ctx.log?.warn(`ServiceNow cancelled a read of ${table} after 60 s; reading it in pages of ${this.pageSizeOf(table)} rows`);
+        continue;
+      }
+      const { rows, total } = answer;
       if (rows.length > 0) yield rows;
       const covered = total === undefined ? rows.length === 0 : total <= offset + limit;
       if (covered) return;
