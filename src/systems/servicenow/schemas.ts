@@ -5,8 +5,12 @@ import { z } from 'zod';
  * (`"true"`, `"12.50"`, `""` for empty); references as a sys_id string when
  * `sysparm_exclude_reference_link=true`, else `{link, value}`.
  */
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? '' : String(v)));
-const reference = z.object({ value: z.string(), link: z.string().optional(), display_value: z.string().optional() }).transform((r) => r.value);
+const scalar = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .transform((v) => (v === null ? '' : String(v)));
+const reference = z
+  .object({ value: z.string(), link: z.string().optional(), display_value: z.string().optional() })
+  .transform((r) => r.value);
 export const snValue = z.union([scalar, reference]);
 
 export const snRow = z.record(z.string(), snValue).transform((r) => r as Record<string, string>);

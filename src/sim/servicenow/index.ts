@@ -1,0 +1,607 @@
+import {
+  json,
+  startSimServer,
+  type FaultRule,
+  type RunningSim,
+  type SimRequest,
+  type SimResponse,
+  type SimServerOptions,
+  type SimSystem,
+} from '../common/server.js';
+import { SnAuth, envelope, randomCredentials, unauthenticated, type SnCredentials } from './auth.js';
+import { Transformer, type ImportResult } from './importset.js';
+import { fieldDef, fieldValue, type Row } from './query.js';
+import { ownColumns } from './schema.js';
+import { seedStore } from './seed.js';
+import { STAGING_TABLES } from './staging.js';
+import { Store, newSysId, snTime } from './store.js';
+
+export {
+  STAGING_TABLES,
+  STAGING_BY_NAME,
+  columnLabel,
+  type StagingTable,
+  type StagingFieldMap,
+  type StagingColumn,
+} from './staging.js';
+
+/**
+ * Simulator of a ServiceNow instance's REST APIs as mlc uses them (api notes §1–§7):
+ *
+ * - `POST /oauth_token.do` (client_credentials, password, refresh_token; form body), Basic auth.
+ * - Table API `GET/POST /api/now[/v1|/v2]/table/{t}`, `GET/PUT/PATCH/DELETE …/{t}/{sys_id}`: encoded
+ *   queries, `sysparm_fields/limit/offset/display_value/exclude_reference_link/
+ *   suppress_pagination_header/no_count`, `X-Total-Count`, `Link`, string values, references as
+ *   `{link, value}`, unknown fields and query terms silently ignored.
+ * - Import Set API: `POST /api/now/import/{staging}` (synchronous transform), `…/insertMultiple`
+ *   (asynchronous; label or name mapping per `sys_rest_insert_multiple`), `GET …/{staging}/{sys_id}`.
+ *
+ * Control routes besides the frame's (`POST /_sim/<route>`):
+ *   acl {table, hide}                 rows matching `hide` are removed after `sysparm_limit` (empty hide: off)
+ *   coalesce {staging, coalesce}      clears/restores the coalesce flags of the staging table's field maps
+ *   insert_multiple {staging, columnMapping: "label"|"name"}
+ *   rate_limit {rules:[{resource: "<METHOD> <path regex>", limit, windowSeconds?}]}  (empty list: off)
+ *   purge_import_sets                 deletes import sets and staging rows (GET import/... then 404s)
+ *   expire_tokens                     every access token expires now
+ *   exec {table, record, sysId?, delete?}  a user's edit, stamped now
+ * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error (+ the frame's).
+ */
+export interface ServiceNowSimOptions {
+  seed?: string;
+  clientId?: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
+  /** `expires_in` of access tokens (default 1799; tokens live one second longer, §1.1). */
+  tokenTtlSeconds?: number;
+  /** Delay before insertMultiple rows are transformed (default 20 ms). */
+  asyncTransformDelayMs?: number;
+}
+
+export type ServiceNowSim = SimSystem & {
+  store: Store;
+  auth: SnAuth;
+  transformer: Transformer;
+  credentials: SnCredentials;
+};
+
+interface RateRule {
+  sys_id: string;
+  resource: string;
+  method: string;
+  path: RegExp;
+  limit: number;
+  windowSeconds: number;
+  windows: Map<string, { start: number; count: number }>;
+}
+
+const TABLE_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+))?$/;
+const IMPORT_PATH = /^\/api\/now\/import\/([^/]+)(?:\/([^/]+))?$/;
+const CANCELLED = 'Transaction cancelled: maximum execution time exceeded';
+
+export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNowSim {
+  const random = randomCredentials();
+  const credentials: SnCredentials = {
+    clientId: opts.clientId ?? random.clientId,
+    clientSecret: opts.clientSecret ?? random.clientSecret,
+    username: opts.username ?? random.username,
+    password: opts.password ?? random.password,
+  };
+  const store = new Store();
+  const auth = new SnAuth(credentials, opts.tokenTtlSeconds ?? 1799);
+  const transformer = new Transformer(store);
+  const asyncDelay = opts.asyncTransformDelayMs ?? 20;
+  let rateRules: RateRule[] = [];
+  let currentSeed = opts.seed ?? 'empty';
+  seedStore(store, currentSeed, credentials);
+
+  const baseUrl = (req: SimRequest): string => `http://${String(req.headers.host ?? '127.0.0.1')}`;
+
+  // ------------------------------------------------------------------ rendering
+
+  /** A record as the Table API shows it (§2 value shapes). */
+  function render(
+    table: string,
+    row: Row,
+    req: SimRequest,
+    fields: string[] | null,
+  ): Record<string, unknown> {
+    const ctx = store.context(table);
+    const mode = req.query.get('sysparm_display_value') ?? 'false';
+    const noLink = req.query.get('sysparm_exclude_reference_link') === 'true';
+    const names = fields ?? Object.keys(ctx.table.fields);
+    const out: Record<string, unknown> = {};
+    for (const name of names) {
+      const d = fieldDef(ctx, name);
+      if (!d) continue;
+      const value = fieldValue(ctx, row, name);
+      const isRef = d.type === 'reference' && !!d.ref && value !== '';
+      const link = isRef ? `${baseUrl(req)}/api/now/table/${d.ref}/${value}` : '';
+      const display = isRef ? store.display(d.ref as string, value) : value;
+      if (mode === 'true') out[name] = isRef && !noLink ? { display_value: display, link } : display;
+      else if (mode === 'all')
+        out[name] = { display_value: display, value, ...(isRef && !noLink ? { link } : {}) };
+      else out[name] = isRef && !noLink ? { link, value } : value;
+    }
+    return out;
+  }
+
+  function fieldsParam(table: string, req: SimRequest): string[] | null {
+    const raw = req.query.get('sysparm_fields');
+    if (!raw) return null;
+    const ctx = store.context(table);
+    // Unknown names are dropped silently (§2).
+    return raw
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f && fieldDef(ctx, f));
+  }
+
+  function invalidTable(table: string): SimResponse {
+    return envelope(400, `Invalid table ${table}`, `Table ${table} does not exist`);
+  }
+
+  function readBody(
+    req: SimRequest,
+  ): { ok: true; value: Record<string, unknown> } | { ok: false; response: SimResponse } {
+    const type = String(req.headers['content-type'] ?? '');
+    if (!type) return { ok: false, response: envelope(400, 'Content-Type header is missing', null) };
+    if (!type.includes('application/json'))
+      return {
+        ok: false,
+        response: envelope(415, 'Unsupported Media Type', `Content-Type ${type} is not supported`),
+      };
+    try {
+      const value = JSON.parse(req.body.toString('utf8')) as unknown;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+      return { ok: true, value: value as Record<string, unknown> };
+    } catch {
+      return {
+        ok: false,
+        response: envelope(400, 'Exception while reading request', 'The payload is not valid JSON.'),
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ Table API
+
+  function tableList(table: string, version: string | undefined, req: SimRequest): SimResponse {
+    const limitRaw = Number(req.query.get('sysparm_limit') ?? '10000');
+    const limit = Number.isFinite(limitRaw) && limitRaw > 0 ? Math.floor(limitRaw) : 10000;
+    const offsetRaw = Number(req.query.get('sysparm_offset') ?? '0');
+    const offset = Number.isFinite(offsetRaw) && offsetRaw > 0 ? Math.floor(offsetRaw) : 0;
+    let query = req.query.get('sysparm_query') ?? '';
+    if (!req.query.has('sysparm_query')) {
+      // `name=value` pairs are the alternative to sysparm_query.
+      query = [...req.query.entries()]
+        .filter(([k]) => !k.startsWith('sysparm_'))
+        .map(([k, v]) => `${k}=${v}`)
+        .join('^');
+    }
+    const all = store.query(table, query);
+    // sysparm_limit is applied before ACLs (§2, trap 1); X-Total-Count counts before ACLs.
+    const page = all.slice(offset, offset + limit).filter((r) => !store.hidden(table, r));
+    const fields = fieldsParam(table, req);
+    const headers: Record<string, string> = {};
+    if (req.query.get('sysparm_no_count') !== 'true') headers['X-Total-Count'] = String(all.length);
+    if (req.query.get('sysparm_suppress_pagination_header') !== 'true')
+      headers.Link = linkHeader(req, limit, offset, all.length);
+    if (version === 'v1' && page.length === 0)
+      return envelope(
+        404,
+        'No Record found',
+        'Records matching query not found. Check query parameter or offset parameter',
+      );
+    return json(200, { result: page.map((r) => render(table, r, req, fields)) }, headers);
+  }
+
+  function linkHeader(req: SimRequest, limit: number, offset: number, total: number): string {
+    const at = (o: number): string => {
+      const q = new URLSearchParams(req.query);
+      q.set('sysparm_limit', String(limit));
+      q.set('sysparm_offset', String(o));
+      return `<${baseUrl(req)}${req.path}?${q.toString()}>`;
+    };
+    const last = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
+    const links = [`${at(0)};rel="first"`];
+    if (offset > 0) links.push(`${at(Math.max(0, offset - limit))};rel="prev"`);
+    if (offset + limit < total) links.push(`${at(offset + limit)};rel="next"`);
+    links.push(`${at(last)};rel="last"`);
+    return links.join(',');
+  }
+
+  function noRecord(): SimResponse {
+    return envelope(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
+  }
+
+  function tableApi(m: RegExpExecArray, req: SimRequest, user: string): SimResponse {
+    const [, version, table = '', sysId] = m;
+    if (!store.def(table)) return invalidTable(table);
+    if (!sysId) {
+      if (req.method === 'GET') return tableList(table, version, req);
+      if (req.method === 'POST') {
+        const body = readBody(req);
+        if (!body.ok) return body.response;
+        const row = store.insert(table, body.value, req.receivedAt, user);
+        return json(
+          201,
+          { result: render(table, row, req, fieldsParam(table, req)) },
+          { Location: `${baseUrl(req)}/api/now/table/${table}/${row.sys_id}` },
+        );
+      }
+      return envelope(
+        405,
+        'Method not Supported',
+        `HTTP method ${req.method} is not supported for this resource`,
+      );
+    }
+    const row = store.get(table, sysId);
+    const visible = row && !store.hidden(table, row) ? row : undefined;
+    switch (req.method) {
+      case 'GET':
+        return visible
+          ? json(200, { result: render(table, visible, req, fieldsParam(table, req)) })
+          : noRecord();
+      case 'PUT':
+      case 'PATCH': {
+        if (!visible) return noRecord();
+        const body = readBody(req);
+        if (!body.ok) return body.response;
+        store.update(table, sysId, body.value, req.receivedAt, user);
+        return json(200, { result: render(table, visible, req, fieldsParam(table, req)) });
+      }
+      case 'DELETE':
+        if (!visible) return noRecord();
+        store.delete(table, sysId);
+        return { status: 204 };
+      default:
+        return envelope(
+          405,
+          'Method not Supported',
+          `HTTP method ${req.method} is not supported for this resource`,
+        );
+    }
+  }
+
+  // ------------------------------------------------------------------ Import Set API
+
+  function importApi(m: RegExpExecArray, req: SimRequest, user: string): SimResponse {
+    const [, staging = '', sub] = m;
+    const def = store.def(staging);
+    if (!def?.staging) return invalidTable(staging);
+    if (sub && sub !== 'insertMultiple') {
+      if (req.method !== 'GET')
+        return envelope(
+          405,
+          'Method not Supported',
+          `HTTP method ${req.method} is not supported for this resource`,
+        );
+      const row = store.get(staging, sub);
+      if (!row) return noRecord();
+      const set = store.get('sys_import_set', row.sys_import_set ?? '');
+      return json(200, {
+        import_set: set?.number ?? '',
+        staging_table: staging,
+        result: transformer.describe(staging, row, baseUrl(req)),
+      });
+    }
+    if (req.method !== 'POST')
+      return envelope(
+        405,
+        'Method not Supported',
+        `HTTP method ${req.method} is not supported for this resource`,
+      );
+    const body = readBody(req);
+    if (!body.ok) return body.response;
+    if (!sub) {
+      const set = transformer.syncImportSet(staging, req.receivedAt, user);
+      const count = store.query(staging, `sys_import_set=${set.sys_id}`).length;
+      const row = transformer.load(staging, body.value, set.sys_id as string, count, req.receivedAt, user);
+      const result: ImportResult[] = transformer.transform(staging, row, req.receivedAt, user, baseUrl(req));
+      return json(201, { import_set: set.number, staging_table: staging, result });
+    }
+    const records = body.value.records;
+    if (!Array.isArray(records)) return envelope(400, 'Invalid request body', 'records must be an array');
+    const config = store.query('sys_rest_insert_multiple', `source_table=${staging}^active=true`)[0];
+    const byName = config?.column_mapping === 'name';
+    // Default mapping is by column label (§3.1).
+    const labels = new Map(
+      store
+        .query('sys_dictionary', `name=${staging}^elementISNOTEMPTY`)
+        .map((d) => [d.column_label ?? '', d.element ?? '']),
+    );
+    const own = new Set(ownColumns(def));
+    const set = store.insert(
+      'sys_import_set',
+      { table_name: staging, state: 'loading', mode: 'asynchronous' },
+      req.receivedAt,
+      user,
+    );
+    const multi = newSysId();
+    set.multi_import_set = multi;
+    const rows = records.map((rec, i) => {
+      const values: Record<string, unknown> = {};
+      if (rec && typeof rec === 'object') {
+        for (const [k, v] of Object.entries(rec as Record<string, unknown>)) {
+          const column = byName ? (own.has(k) ? k : undefined) : labels.get(k);
+          if (column) values[column] = v;
+        }
+      }
+      return transformer.load(staging, values, set.sys_id as string, i, req.receivedAt, user);
+    });
+    const host = baseUrl(req);
+    const timer = setTimeout(() => {
+      const at = Date.now();
+      for (const row of rows)
+        if (store.get(staging, row.sys_id as string)) transformer.transform(staging, row, at, user, host);
+      store.update(
+        'sys_import_set',
+        set.sys_id as string,
+        { state: 'processed', load_completed: snTime(at) },
+        at,
+        user,
+      );
+    }, asyncDelay);
+    timer.unref();
+    return json(201, { import_set_id: set.sys_id, multi_import_set_id: multi });
+  }
+
+  // ------------------------------------------------------------------ rate limits (§5)
+
+  function rateLimit(
+    req: SimRequest,
+    user: string,
+  ): { denied?: SimResponse; headers: Record<string, string> } {
+    const rule = rateRules.find(
+      (r) => (r.method === '*' || r.method === req.method) && r.path.test(req.path),
+    );
+    if (!rule) return { headers: {} };
+    const now = Date.now();
+    let w = rule.windows.get(user);
+    if (!w || now >= w.start + rule.windowSeconds * 1000) {
+      w = { start: now, count: 0 };
+      rule.windows.set(user, w);
+    }
+    w.count += 1;
+    const reset = Math.ceil((w.start + rule.windowSeconds * 1000) / 1000);
+    const headers = {
+      'X-RateLimit-Limit': String(rule.limit),
+      'X-RateLimit-Reset': String(reset),
+      'X-RateLimit-Rule': rule.sys_id,
+    };
+    if (w.count <= rule.limit) return { headers };
+    const retryAfter = Math.max(1, reset - Math.floor(now / 1000));
+    return {
+      headers,
+      denied: envelope(
+        429,
+        'Rate limit exceeded',
+        `Rate limit of ${rule.limit} requests per hour for ${rule.resource} exceeded`,
+        { ...headers, 'Retry-After': String(retryAfter) },
+      ),
+    };
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  function handle(req: SimRequest): SimResponse {
+    if (req.path === '/oauth_token.do') return auth.tokenEndpoint(req);
+    if (!req.path.startsWith('/api/')) {
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/html;charset=UTF-8' },
+        body: '<html><body>Page not found</body></html>',
+      };
+    }
+    const user = auth.authenticate(req);
+    if (!user) return unauthenticated();
+    const limited = rateLimit(req, user);
+    if (limited.denied) return limited.denied;
+    const answer = route(req, user);
+    return { ...answer, headers: { ...(answer.headers ?? {}), ...limited.headers } };
+  }
+
+  function route(req: SimRequest, user: string): SimResponse {
+    const accept = String(req.headers.accept ?? '');
+    if (!accept) return envelope(400, 'Accept header is missing', 'Set Accept to application/json');
+    if (!/application\/json|\*\/\*|application\/\*/.test(accept))
+      return envelope(406, 'Not Acceptable', `Accept ${accept} is not supported`);
+    const t = TABLE_PATH.exec(req.path);
+    if (t) return tableApi(t, req, user);
+    const i = IMPORT_PATH.exec(req.path);
+    if (i) return importApi(i, req, user);
+    return envelope(400, 'Requested URI does not represent any resource', null);
+  }
+
+  // ------------------------------------------------------------------ faults and control
+
+  function renderFault(rule: FaultRule): SimResponse | undefined {
+    switch (rule.kind) {
+      case 'rate_limit': {
+        const retryAfter = rule.retryAfter ?? 1;
+        return envelope(
+          429,
+          'Rate limit exceeded',
+          'Rate limit of 100 requests per hour for Table API exceeded',
+          {
+            'Retry-After': String(retryAfter),
+            'X-RateLimit-Limit': '100',
+            'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + retryAfter),
+            'X-RateLimit-Rule': 'b0f5c3a1d7e24f0e9a8b6c4d2e1f0a9b',
+          },
+        );
+      }
+      case 'server_error': {
+        const status = rule.status ?? 500;
+        const message =
+          status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : 'Internal Server Error';
+        return envelope(
+          status,
+          message,
+          (rule.params?.detail as string | undefined) ?? null,
+          rule.retryAfter === undefined ? {} : { 'Retry-After': String(rule.retryAfter) },
+        );
+      }
+      case 'revoke_token':
+        // The request then meets its revoked token, as on the real server.
+        auth.revokeAll();
+        return undefined;
+      case 'transaction_cancel':
+        return {
+          status: rule.status ?? 500,
+          headers: { 'content-type': 'text/plain;charset=UTF-8' },
+          body: CANCELLED,
+        };
+      case 'row_error':
+        transformer.rowErrors.push(String(rule.params?.message ?? 'Row rejected by a transform script'));
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  function control(route: string, body: unknown, req: SimRequest): SimResponse | undefined {
+    const b = (body ?? {}) as Record<string, unknown>;
+    switch (route) {
+      case 'acl': {
+        const table = String(b.table ?? '');
+        if (!store.def(table)) return json(400, { error: `unknown table ${table}` });
+        if (b.hide) store.acl.set(table, String(b.hide));
+        else store.acl.delete(table);
+        return json(200, { ok: true });
+      }
+      case 'coalesce': {
+        const staging = String(b.staging ?? '');
+        const maps = store.query('sys_transform_map', `source_table=${staging}`);
+        if (maps.length === 0) return json(400, { error: `no transform map reads ${staging}` });
+        const definition = STAGING_TABLES.find((t) => t.name === staging);
+        for (const map of maps) {
+          for (const e of store.query('sys_transform_entry', `map=${map.sys_id}`)) {
+            const original =
+              definition?.maps.find((x) => x.source === e.source_field && x.target === e.target_field)
+                ?.coalesce === true;
+            store.update(
+              'sys_transform_entry',
+              e.sys_id as string,
+              { coalesce: b.coalesce === false ? 'false' : String(original) },
+              req.receivedAt,
+              'admin',
+            );
+          }
+        }
+        return json(200, { ok: true });
+      }
+      case 'insert_multiple': {
+        const staging = String(b.staging ?? '');
+        const config = store.query('sys_rest_insert_multiple', `source_table=${staging}`)[0];
+        const mapping = b.columnMapping === 'name' ? 'name' : 'label';
+        if (config)
+          store.update(
+            'sys_rest_insert_multiple',
+            config.sys_id as string,
+            { column_mapping: mapping },
+            req.receivedAt,
+            'admin',
+          );
+        else
+          store.insert(
+            'sys_rest_insert_multiple',
+            { source_table: staging, column_mapping: mapping, transform: 'asynchronous', active: 'true' },
+            req.receivedAt,
+            'admin',
+          );
+        return json(200, { ok: true });
+      }
+      case 'rate_limit': {
+        const rules = Array.isArray(b.rules) ? (b.rules as Array<Record<string, unknown>>) : [];
+        rateRules = rules.map((r, n) => {
+          const resource = String(r.resource ?? '');
+          const space = resource.indexOf(' ');
+          return {
+            sys_id: `${String(n + 1).padStart(2, '0')}${'a7c3e9f1'.repeat(4)}`.slice(0, 32),
+            resource,
+            method: space > 0 ? resource.slice(0, space).toUpperCase() : '*',
+            path: new RegExp(space > 0 ? resource.slice(space + 1) : resource),
+            limit: Number(r.limit ?? 100),
+            windowSeconds: Number(r.windowSeconds ?? 3600),
+            windows: new Map(),
+          };
+        });
+        return json(200, {
+          ok: true,
+          rules: rateRules.map((r) => ({ sys_id: r.sys_id, resource: r.resource, limit: r.limit })),
+        });
+      }
+      case 'purge_import_sets': {
+        for (const set of store.rows('sys_import_set')) store.delete('sys_import_set', set.sys_id as string);
+        for (const def of store.tables.keys()) if (store.def(def)?.staging) store.tables.get(def)?.clear();
+        return json(200, { ok: true });
+      }
+      case 'expire_tokens':
+        auth.expireAll();
+        return json(200, { ok: true });
+      case 'exec': {
+        const table = String(b.table ?? '');
+        if (!store.def(table)) return json(400, { error: `unknown table ${table}` });
+        const record = (b.record ?? {}) as Record<string, unknown>;
+        const sysId = b.sysId === undefined ? undefined : String(b.sysId);
+        if (sysId && b.delete === true) return json(200, { ok: store.delete(table, sysId) });
+        if (sysId && store.get(table, sysId)) {
+          store.update(table, sysId, record, req.receivedAt, 'admin');
+          return json(200, { result: store.get(table, sysId) });
+        }
+        return json(200, { result: store.insert(table, record, req.receivedAt, 'admin', sysId) });
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  function state(name?: string): unknown {
+    if (name && store.def(name)) return store.rows(name);
+    if (name === 'auth') return { ...auth.counts };
+    return {
+      seed: currentSeed,
+      tables: Object.fromEntries(
+        [...store.tables.entries()].filter(([, rows]) => rows.size > 0).map(([t, rows]) => [t, rows.size]),
+      ),
+      acl: Object.fromEntries(store.acl),
+      auth: { ...auth.counts },
+    };
+  }
+
+  return {
+    name: 'servicenow',
+    store,
+    auth,
+    transformer,
+    credentials,
+    handle,
+    seed(spec) {
+      currentSeed = String(spec.seed ?? 'demo');
+      seedStore(store, currentSeed, credentials);
+    },
+    reset() {
+      currentSeed = 'empty';
+      seedStore(store, 'empty', credentials);
+      auth.reset();
+      rateRules = [];
+      transformer.rowErrors.length = 0;
+    },
+    state,
+    renderFault,
+    control,
+  };
+}
+
+/** Starts the simulator on 127.0.0.1 (ephemeral port unless given). Credentials are random per start unless given. */
+export async function startServiceNowSim(
+  opts: ServiceNowSimOptions & SimServerOptions = {},
+): Promise<RunningSim & { credentials: SnCredentials; sim: ServiceNowSim }> {
+  const sim = createServiceNowSim(opts);
+  const running = await startSimServer(sim, {
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }),
+  });
+  return { ...running, credentials: { ...sim.credentials }, sim };
+}
