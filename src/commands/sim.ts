@@ -57,6 +57,20 @@ export async function startSimulators(
 }
 
 /**
+ * Pair settings that fit the simulators' demo seed: the legal entity the ServiceNow seed holds, the
+ * Acumatica subaccounts that are ServiceNow's cost centers, and the vendor for catalog requests that
+ * name no supplier. `mlc sim --write-config` and `mlc demo` both use them.
+ */
+export const SIM_PAIR_SETTINGS: Readonly<Record<string, Record<string, unknown>>> = {
+  'odoo-servicenow': { legalEntity: 'Acme Distribution' },
+  'acumatica-servicenow': {
+    legalEntity: 'Acme Distribution',
+    costCenters: { map: { '100-000': 'CC-100', '200-000': 'CC-200', '300-000': 'CC-300' } },
+    requests: { defaultVendor: 'V000003' },
+  },
+};
+
+/**
  * Writes an mlc.yaml that points at running simulators: connections named after their systems, every
  * pair whose two systems are running, credentials stored in the encrypted store next to the file.
  */
@@ -96,10 +110,7 @@ export function writeSimConfig(
 /** `mlc sim`: runs until SIGINT/SIGTERM. */
 export async function runSim(options: SimCommandOptions, io: SimIo): Promise<void> {
   const sims = await startSimulators(options);
-  if (options.writeConfig)
-    writeSimConfig(options.writeConfig, sims, io.env, {
-      'odoo-servicenow': { legalEntity: 'Acme Distribution' },
-    });
+  if (options.writeConfig) writeSimConfig(options.writeConfig, sims, io.env, SIM_PAIR_SETTINGS);
   const info = sims.map((s) => ({
     system: s.system,
     url: s.running.url,

@@ -60,6 +60,7 @@ const requestOpts: RequestMapOptions = {
   inventoryId: 'NONSTOCK',
   account: '',
   refField: 'VendorRef',
+  defaultVendor: '',
   costCenterSource: 'Subaccount',
   costCenterMap: { '300-000': 'CC-300' },
 };
@@ -164,7 +165,7 @@ describe('acumatica-servicenow mappers', () => {
     );
     expect(r).toMatchObject({
       kind: 'write',
-      payload: { u_erp_payment_number: '000007', u_invoice_numbers: '000001' },
+      payload: { u_payment_number: '000007', u_invoice_number: '000001' },
     });
   });
 

@@ -9,6 +9,14 @@ import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pai
  */
 const PAIR = 'acumatica-servicenow';
 const SYSTEMS = ['acumatica', 'servicenow'];
+/** The demo seeds' subaccounts are ServiceNow's cost centers; catalog requests name no supplier. */
+const OPTIONS = {
+  [PAIR]: {
+    legalEntity: 'Acme Distribution',
+    costCenters: { map: { '100-000': 'CC-100', '200-000': 'CC-200', '300-000': 'CC-300' } },
+    requests: { defaultVendor: 'V000003' },
+  },
+};
 
 type Row = Record<string, string>;
 
@@ -99,6 +107,7 @@ async function rackingBill(envp: PairEnv): Promise<string> {
     Type: 'Bill',
     Vendor: 'V000002',
     VendorRef: 'INV-7710',
+    Date: '2025-03-20T00:00:00+00:00',
     Description: 'Pallet racking',
     Hold: false,
     Details: [
@@ -111,6 +120,7 @@ async function rackingBill(envp: PairEnv): Promise<string> {
       },
     ],
   });
+  await nextSecond(); // windows end on whole seconds
   return String(bill.ReferenceNbr.value);
 }
 
@@ -121,7 +131,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('syncs the demo data in dependency order, creates a PO per approved request, and a second pass writes nothing', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     const first = await e.cli('sync', PAIR, '--json');
     expect(first.code).toBe(0);
     const pass = JSON.parse(first.stdout).outcomes[0];
@@ -140,7 +150,7 @@ describe('acumatica-servicenow end to end', () => {
     expect(gl).not.toContain('10100');
     expect(flowOf(pass, 'gl_accounts').skipped).toBe(2);
     const cc = (await sn(e, 'cmn_cost_center')).map((c) => c.code);
-    expect(cc).toEqual(expect.arrayContaining(['000-000', '100-000', '200-000', '300-000']));
+    expect(cc).toEqual(expect.arrayContaining(['000-000', 'CC-100', 'CC-200', 'CC-300']));
     const suppliers = await sn(e, 'sn_fin_supplier', 'erp_source=ACUMATICA');
     expect(suppliers.map((s) => s.erp_company_code).sort()).toEqual(['V000001', 'V000002', 'V000003']);
     // Every approved request became exactly one Acumatica PO, which reached ServiceNow in the same pass.
@@ -165,7 +175,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('audits a bill whose GL account ServiceNow lacks (not an Expense account), and replays it once the account exists', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     const number = await rackingBill(e);
     const run = await e.cli('sync', PAIR);
     expect(run.code).toBe(3);
@@ -197,7 +207,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('turns an approved request into exactly one Acumatica PO across re-reads, replays, a lost state and a killed pass', async () => {
-    e = await startPairEnv({ systems: SYSTEMS, latencyMs: 20 });
+    e = await startPairEnv({ systems: SYSTEMS, latencyMs: 20, pairOptions: OPTIONS });
     // Killed mid-pass, as soon as the first PO has been sent to Acumatica.
     const child = e.spawnCli(['sync', PAIR]);
     const done = finished(child);
@@ -258,7 +268,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('reports a wrong endpoint version with the versions the server offers', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     e.editConfig((c) => {
       c.connections.acumatica.endpointVersion = '25.200.001';
     });
@@ -268,12 +278,12 @@ describe('acumatica-servicenow end to end', () => {
     expect(ping.stdout + ping.stderr).toMatch(/24\.200\.001/);
     const sync = await e.cli('sync', PAIR);
     expect(sync.code).toBe(2);
-    expect(sync.stdout + sync.stderr).toMatch(/mlc ping/);
+    expect(sync.stdout + sync.stderr).toMatch(/Default 25\.200\.001 or the entity does not exist/);
     expect((await seats(e)).sessionsOpen).toBe(0);
   });
 
   it('syncs every row sharing one timestamp beyond a page, on both sides', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     e.editConfig((c) => {
       c.connections.acumatica.pageSize = 2;
       c.connections.servicenow.pageSize = 2;
@@ -293,7 +303,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('rides out 429 storms and 5xx bursts; a persistent outage stops cleanly (exit 4), signs out, and the next pass completes without loss or duplicates', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     await e.control('acumatica', 'POST', 'faults', {
       rules: [
         { kind: 'rate_limit', match: '^GET /entity/Default/', times: 3, retryAfter: 1 },
@@ -337,7 +347,7 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it('a canary secret never reaches the state file, the audit log or any output', async () => {
-    e = await startPairEnv({ systems: SYSTEMS });
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     const { password, clientSecret } = e.sims.acumatica!.credentials as {
       password: string;
       clientSecret: string;

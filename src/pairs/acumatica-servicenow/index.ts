@@ -1,0 +1,167 @@
+import type { AcumaticaRequirement } from '../../systems/acumatica/adapter.js';
+import type { AcumaticaClient } from '../../systems/acumatica/client.js';
+import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
+import type { ServiceNowClient } from '../../systems/servicenow/client.js';
+import { LazyDimensions, type PairDefinition } from '../types.js';
+import { acumaticaEntities, buildFlows } from './flows.js';
+import { acumaticaServiceNowOptions, type AcumaticaServiceNowOptions } from './options.js';
+
+/** Staging columns each flow writes (what `mlc ping` checks exist), keyed like `tables`/`coalesce`. */
+export const STAGING_COLUMNS = {
+  glAccount: [
+    'u_number',
+    'u_account_name',
+    'u_account_currency',
+    'u_category',
+    'u_type',
+    'u_inactive',
+    'u_erp_source',
+  ],
+  costCenter: ['u_code', 'u_name', 'u_erp_source', 'u_valid_to'],
+  supplier: ['u_erp_company_code', 'u_erp_source', 'u_legal_name', 'u_status', 'u_payment_term'],
+  order: [
+    'u_erp_po_number',
+    'u_erp_source',
+    'u_supplier_company_name',
+    'u_supplier_erp_code',
+    'u_legal_entity',
+    'u_cost_center',
+    'u_po_amount',
+    'u_po_amount_currency',
+    'u_po_status',
+    'u_order_type',
+    'u_payment_term',
+    'u_order_date',
+  ],
+  orderLine: [
+    'u_erp_source',
+    'u_erp_po_number',
+    'u_erp_po_line_number',
+    'u_product_name',
+    'u_product_type',
+    'u_quantity',
+    'u_unit_price',
+    'u_line_amount',
+    'u_cost_center',
+    'u_expected_delivery',
+  ],
+  invoice: [
+    'u_external_invoice_number',
+    'u_external_invoice_source',
+    'u_erp_source',
+    'u_invoice_date',
+    'u_other_charges',
+    'u_amount_invoiced',
+    'u_currency',
+    'u_supplier',
+    'u_supplier_invoice_number',
+    'u_purchase_order',
+    'u_legal_entity',
+    'u_payment_terms',
+    'u_final_tax',
+    'u_invoice_type',
+  ],
+  invoiceLine: [
+    'u_external_invoice_number',
+    'u_external_invoice_source',
+    'u_erp_line_number',
+    'u_erp_source',
+    'u_line_description',
+    'u_line_quantity',
+    'u_line_unit_price',
+    'u_subtotal',
+    'u_cost_center',
+    'u_gl_account',
+    'u_tax_amount',
+    'u_purchase_order_line',
+  ],
+  payment: [
+    'u_payment_number',
+    'u_erp_source',
+    'u_supplier',
+    'u_amount',
+    'u_currency',
+    'u_payment_date',
+    'u_status',
+    'u_invoice_number',
+    'u_payment_method',
+  ],
+} as const;
+
+/**
+ * acumatica-servicenow: Acumatica (financial system of record) -> ServiceNow Source-to-Pay. GL
+ * accounts and cost centers first, then vendors, purchase orders, AP bills and AP payments into the
+ * S2P staging tables; return path: approved ServiceNow requests -> Acumatica purchase orders, created
+ * once each. Posted ledger entries are never written back. A pass runs in ONE Acumatica session
+ * (one licensed API seat), always signed out.
+ */
+export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOptions)['shape']> = {
+  name: 'acumatica-servicenow',
+  description:
+    'Acumatica -> ServiceNow Source-to-Pay: GL accounts, cost centers, vendors, purchase orders, AP bills, AP payments; approved requests -> Acumatica POs',
+  systems: { source: 'acumatica', target: 'servicenow' },
+  options: acumaticaServiceNowOptions,
+  requirements(o: AcumaticaServiceNowOptions) {
+    const source: AcumaticaRequirement[] = acumaticaEntities(o).map((entity) => ({ entity }));
+    const t = o.tables;
+    const c = o.coalesce;
+    const staging = (
+      name: string,
+      columns: readonly string[],
+      coalesceOn: string[],
+    ): ServiceNowRequirement => ({
+      staging: name,
+      columns: [...columns],
+      coalesceOn,
+    });
+    const target: ServiceNowRequirement[] = [
+      { table: t.costCenter },
+      { table: t.glAccount },
+      { table: t.supplier },
+    ];
+    if (o.glAccounts.enabled)
+      target.push(staging(t.glAccountStaging, STAGING_COLUMNS.glAccount, c.glAccount));
+    if (o.costCenters.enabled)
+      target.push(staging(t.costCenterStaging, STAGING_COLUMNS.costCenter, c.costCenter));
+    if (o.vendors.enabled) target.push(staging(t.supplierStaging, STAGING_COLUMNS.supplier, c.supplier));
+    if (o.purchaseOrders.enabled)
+      target.push(
+        staging(t.orderStaging, STAGING_COLUMNS.order, c.order),
+        staging(t.orderLineStaging, STAGING_COLUMNS.orderLine, c.orderLine),
+      );
+    if (o.bills.enabled)
+      target.push(
+        staging(t.invoiceStaging, STAGING_COLUMNS.invoice, c.invoice),
+        staging(t.invoiceLineStaging, STAGING_COLUMNS.invoiceLine, c.invoiceLine),
+      );
+    if (o.payments.enabled) target.push(staging(t.paymentStaging, STAGING_COLUMNS.payment, c.payment));
+    if (o.requests.enabled) {
+      target.push({ table: t.request }, { table: t.requestItem }, { table: t.requisition });
+      if (!source.some((s) => s.entity === 'PurchaseOrder')) source.push({ entity: 'PurchaseOrder' });
+    }
+    return { source, target };
+  },
+  build(env) {
+    const acu = env.source as AcumaticaClient;
+    const sn = env.target as ServiceNowClient;
+    const o = env.options;
+    const t = o.tables;
+    const keyed = async (table: string, key: string, query?: string): Promise<Map<string, string>> => {
+      const rows = await sn.queryAll(table, {
+        fields: ['sys_id', key],
+        ...(query === undefined ? {} : { query }),
+      });
+      return new Map(rows.filter((r) => r[key]).map((r) => [String(r[key]).trim().toLowerCase(), r.sys_id]));
+    };
+    return {
+      flows: buildFlows({ acu, sn }, o, o.batchSize),
+      makeDims: () =>
+        new LazyDimensions({
+          cost_center: () => keyed(t.costCenter, 'code'),
+          gl_account: () => keyed(t.glAccount, 'code', 'active!=false'),
+          supplier: () => keyed(t.supplier, 'erp_company_code', `erp_source=${o.erpSource}`),
+        }),
+      session: (fn) => acu.withSession(fn),
+    };
+  },
+};
