@@ -184,6 +184,8 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, path: (string | n
         : `expected ${issue.expected}, got ${JSON.stringify(found)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(found)}`;
+    case 'invalid_key':
+      return issue.issues[0]?.message ?? 'invalid name';
     case 'invalid_union':
       return `${issue.message}; got ${JSON.stringify(found)}`;
     default:

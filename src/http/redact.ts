@@ -23,8 +23,13 @@ export function registerBasicCredentials(user: string, password: string): void {
 const PATTERNS: Array<[RegExp, string]> = [
   [/(authorization["']?\s*[:=]\s*["']?)(bearer|basic)\s+[^\s"',}]+/gi, `$1$2 ${MASK}`],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${MASK}`],
+  // key=value (forms, query strings) and "key": "value" (JSON); not prose such as "apiKey: a plaintext …".
   [
-    /((?:access_token|refresh_token|client_secret|password|api_?key|apikey|secret|token)["']?\s*[:=]\s*["']?)[^\s"'&,}]+/gi,
+    /\b((?:access_token|refresh_token|client_secret|password|api_?key|apikey|token)=)[^\s&"']+/gi,
+    `$1${MASK}`,
+  ],
+  [
+    /("(?:access_token|refresh_token|client_secret|password|api_?key|apikey|secret|token)"\s*:\s*")[^"]*/gi,
     `$1${MASK}`,
   ],
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${MASK}@`],

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -11,9 +11,14 @@ export type Db = Database.Database;
  * the pass locks and the encrypted secrets. WAL lets `mlc audit` read while a pass writes.
  */
 export function openDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let db: Db;
   try {
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // The audit log holds business data: a new file is readable by its owner only (SQLite gives its
+      // -wal and -shm files the same mode).
+      closeSync(openSync(path, 'a', 0o600));
+    }
     db = new Database(path);
   } catch (err) {
     throw new ConfigError(`cannot open state file ${path}: ${(err as Error).message}`, {

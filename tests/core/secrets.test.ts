@@ -79,6 +79,7 @@ describe('the encrypted secret store', () => {
   it('keeps the schema in numbered migrations recorded in the file', () => {
     const dbPath = join(tmp.dir, 's.sqlite');
     openDb(dbPath).close();
+    expect(statSync(dbPath).mode & 0o777).toBe(0o600);
     const raw = new Database(dbPath);
     expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');

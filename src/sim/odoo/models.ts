@@ -240,7 +240,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
     {
       name: 'account.account',
       description: 'Account',
-      order: 'code, company_id',
+      order: v18 ? 'code, id' : 'code, company_id',
       actions: [],
       fields: {
         name: f('char', 'Account Name', { required: true }),
@@ -434,6 +434,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       fields: {
         move_id: m2o('account.move', 'Journal Entry', { required: true }),
         move_name: computed(f('char', 'Number')),
+        sequence: f('integer', 'Sequence', { default: 10 }),
         display_type: sel(
           [
             'product',
