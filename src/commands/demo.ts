@@ -9,7 +9,7 @@ import { createLogger } from '../log.js';
 import { connect, openRuntime, type Runtime } from '../runtime.js';
 import type { AcumaticaClient } from '../systems/acumatica/client.js';
 import type { ServiceNowClient } from '../systems/servicenow/client.js';
-import { runAuditList } from './audit.js';
+import { runAuditList, type AuditEntry } from './audit.js';
 import { runReplay } from './replay.js';
 import { SIM_PAIR_SETTINGS, startSimulators, writeSimConfig } from './sim.js';
 import { runSync, type SyncResult } from './sync.js';
@@ -83,11 +83,7 @@ const DEMOS: Record<string, DemoScript> = {
         say(`   ServiceNow now holds ${invoices.length} invoice ${bill.label} with ${lines.length} line(s)`);
 
         say(chalk.bold(`5. Audit trail of ${bill.label}`));
-        for (const e of runAuditList(rt, { pair, sourceId: bill.sourceId, limit: 20 }).reverse()) {
-          say(
-            `   ${String(e.id).padStart(4)} ${e.time.slice(11, 19)} ${e.outcome.padEnd(9)} ${e.message ?? ''}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}`,
-          );
-        }
+        sayTrail(rt, bill, say);
         const ok =
           replay.outcomes[0]?.result === 'written' &&
           invoices.length === 1 &&
@@ -100,7 +96,7 @@ const DEMOS: Record<string, DemoScript> = {
             : chalk.red('The demo did not run as described; see above.'),
         );
         say(
-          'Try it yourself: mlc sim --write-config mlc.yaml   (then, in another shell) mlc sync odoo-servicenow',
+          'Try it yourself: npx mlc sim --write-config mlc.yaml   (then, in another shell) npx mlc sync odoo-servicenow',
         );
         return ok;
       } finally {
@@ -233,11 +229,7 @@ const DEMOS: Record<string, DemoScript> = {
         });
 
         say(chalk.bold(`6. Audit trail of ${bill.label}`));
-        for (const e of runAuditList(rt, { pair, sourceId: bill.sourceId, limit: 20 }).reverse()) {
-          say(
-            `   ${String(e.id).padStart(4)} ${e.time.slice(11, 19)} ${e.outcome.padEnd(9)} ${e.message ?? ''}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}`,
-          );
-        }
+        sayTrail(rt, bill, say);
         const ok =
           first.exitCode === EXIT.failedRecords &&
           movedAgain === 0 &&
@@ -253,7 +245,7 @@ const DEMOS: Record<string, DemoScript> = {
             : chalk.red('The demo did not run as described; see above.'),
         );
         say(
-          'Try it yourself: mlc sim --systems acumatica,servicenow --write-config mlc.yaml   (then, in another shell) mlc sync acumatica-servicenow',
+          'Try it yourself: npx mlc sim --systems acumatica,servicenow --write-config mlc.yaml   (then, in another shell) npx mlc sync acumatica-servicenow',
         );
         return ok;
       } finally {
@@ -349,4 +341,19 @@ export async function runDemo(
 function stripAnsi(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/** The audit entries of one record, oldest first: what happened to it, pass by pass and replay. */
+function sayTrail(rt: Runtime, record: AuditEntry, say: (line: string) => void): void {
+  const trail = runAuditList(rt, {
+    pair: record.pair,
+    flow: record.flow,
+    sourceId: record.sourceId,
+    limit: 20,
+  }).reverse();
+  for (const e of trail) {
+    const what = e.message ?? (e.targetId ? `target ${e.targetId}` : '');
+    const replay = e.replayOf ? ` (replay of ${e.replayOf})` : '';
+    say(`   ${String(e.id).padStart(4)} ${e.time.slice(11, 19)} ${e.outcome.padEnd(9)} ${what}${replay}`);
+  }
 }

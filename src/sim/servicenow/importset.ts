@@ -16,6 +16,12 @@ export interface ImportResult {
 
 const lower = (v: string | undefined): string => (v ?? '').toLowerCase();
 
+interface Plan {
+  maps: Row[];
+  entries: Map<string, Row[]>;
+  mandatory: string[];
+}
+
 /**
  * The transform engine of the Import Set API (§3.1), driven by the instance's own configuration
  * rows: `sys_transform_map` (active maps of the staging table), `sys_transform_entry` (field maps:
@@ -31,7 +37,38 @@ export class Transformer {
   /** Messages of pending `row_error` faults: the next rows transformed fail with them. */
   readonly rowErrors: string[] = [];
 
+  /** Transform maps, their entries and the mandatory staging columns, per staging table. */
+  private readonly plans = new Map<string, { generation: string; plan: Plan }>();
+
   constructor(private readonly store: Store) {}
+
+  /** The staging table's transform setup, re-read whenever a map, entry or dictionary row changes. */
+  private plan(staging: string): Plan {
+    const generation = ['sys_transform_map', 'sys_transform_entry', 'sys_dictionary']
+      .map((t) => this.store.generation(t))
+      .join('/');
+    const cached = this.plans.get(staging);
+    if (cached?.generation === generation) return cached.plan;
+    const maps = this.store.query(
+      'sys_transform_map',
+      `source_table=${staging}^active=true^ORDERBYsys_created_on`,
+    );
+    const plan: Plan = {
+      maps,
+      entries: new Map(
+        maps.map((m) => [
+          m.sys_id as string,
+          this.store.query('sys_transform_entry', `map=${m.sys_id}^ORDERBYsys_created_on`),
+        ]),
+      ),
+      mandatory: this.store
+        .query('sys_dictionary', `name=${staging}^mandatory=true`)
+        .map((d) => d.element ?? '')
+        .filter((c) => c !== ''),
+    };
+    this.plans.set(staging, { generation, plan });
+    return plan;
+  }
 
   /** The staging row's import set for synchronous posts: one open set per staging table. */
   syncImportSet(staging: string, at: number, user: string): Row {
@@ -77,10 +114,7 @@ export class Transformer {
 
   /** Runs every active transform map of the staging table on one staging row. */
   transform(staging: string, row: Row, at: number, user: string, baseUrl: string): ImportResult[] {
-    const maps = this.store.query(
-      'sys_transform_map',
-      `source_table=${staging}^active=true^ORDERBYsys_created_on`,
-    );
+    const { maps } = this.plan(staging);
     const results = maps.map((map) => this.runMap(staging, map, row, at, user, baseUrl));
     const worst =
       results.find((r) => r.status === 'error') ?? results.find((r) => r.status === 'skipped') ?? results[0];
@@ -143,16 +177,14 @@ export class Transformer {
     const injected = this.rowErrors.shift();
     if (injected !== undefined) return fail('error', injected);
     if (!targetDef) return fail('error', `Target table ${target} does not exist`);
-    const entries = this.store.query('sys_transform_entry', `map=${map.sys_id}^ORDERBYsys_created_on`);
+    const plan = this.plan(staging);
+    const entries = plan.entries.get(map.sys_id as string) ?? [];
     const coalesce = entries.filter((e) => e.coalesce === 'true');
     const emptyKey = coalesce.find(
       (e) => (row[e.source_field ?? ''] ?? '') === '' && e.coalesce_empty_fields !== 'true',
     );
     if (emptyKey) return fail('skipped', `Row skipped: coalesce field ${emptyKey.source_field} is empty`);
-    const mandatory = this.store
-      .query('sys_dictionary', `name=${staging}^mandatory=true`)
-      .map((d) => d.element ?? '')
-      .filter((c) => c && (row[c] ?? '') === '');
+    const mandatory = plan.mandatory.filter((c) => (row[c] ?? '') === '');
     if (mandatory.length > 0) return fail('error', `Mandatory field(s) missing: ${mandatory.join(', ')}`);
 
     const values: Record<string, string> = {};
@@ -165,7 +197,7 @@ export class Transformer {
       if (e.use_source_script === 'true') value = lower(value) === 'true' ? 'false' : 'true';
       if (value !== '' && fdef.type === 'reference' && fdef.ref) {
         const by = e.referenced_value_field || this.store.def(fdef.ref)?.display || 'name';
-        const found = this.store.rows(fdef.ref).find((r) => lower(r[by]) === lower(value));
+        const [found] = this.store.findBy(fdef.ref, by, value);
         if (!found) {
           if (e.choice_action === 'reject') {
             return fail(
@@ -183,12 +215,8 @@ export class Transformer {
       values[field] = value;
     }
 
-    const match =
-      coalesce.length === 0
-        ? undefined
-        : this.store
-            .rows(target)
-            .find((r) => Object.entries(keys).every(([f, v]) => lower(r[f]) === lower(v)));
+    const keyList = Object.entries(keys);
+    const [match] = this.store.findByAll(target, keyList);
     const done = (
       status: 'inserted' | 'updated' | 'ignored',
       record: Row,

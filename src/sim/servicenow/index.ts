@@ -534,7 +534,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       }
       case 'purge_import_sets': {
         for (const set of store.rows('sys_import_set')) store.delete('sys_import_set', set.sys_id as string);
-        for (const def of store.tables.keys()) if (store.def(def)?.staging) store.tables.get(def)?.clear();
+        for (const def of store.tables.keys()) if (store.def(def)?.staging) store.truncate(def);
         return json(200, { ok: true });
       }
       case 'expire_tokens':

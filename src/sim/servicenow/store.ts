@@ -20,6 +20,14 @@ export class Store {
   private readonly counters = new Map<string, number>();
   /** ACL mode: per table, an encoded query of rows the API user may not see. */
   readonly acl = new Map<string, string>();
+  /**
+   * Case-insensitive value indexes, built on first use per (table, field) and kept current by insert,
+   * update and delete: transform maps look rows up by coalesce key and reference value for every
+   * imported row, which would otherwise scan the whole target table each time.
+   */
+  private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /** Per table, a count of writes, so that derived caches (transform maps) know when to rebuild. */
+  private readonly generations = new Map<string, number>();
 
   constructor() {
     this.clear();
@@ -29,7 +37,70 @@ export class Store {
     this.tables.clear();
     this.counters.clear();
     this.acl.clear();
+    this.indexes.clear();
+    this.bump('*');
     for (const name of TABLES.keys()) this.tables.set(name, new Map());
+  }
+
+  /** Empties one table. */
+  truncate(table: string): void {
+    this.tables.get(table)?.clear();
+    this.indexes.delete(table);
+    this.bump(table);
+  }
+
+  /** Changes whenever the table (or the whole store) is written. */
+  generation(table: string): string {
+    return `${this.generations.get('*') ?? 0}.${this.generations.get(table) ?? 0}`;
+  }
+
+  private bump(table: string): void {
+    this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
+  }
+
+  /** Rows whose field equals value, ignoring case (as coalesce and reference look-ups compare). */
+  findBy(table: string, field: string, value: string): Row[] {
+    return this.findByAll(table, [[field, value]]);
+  }
+
+  /** Rows matching every (field, value) pair, ignoring case; scans only the smallest index bucket. */
+  findByAll(table: string, keys: Array<[string, string]>): Row[] {
+    if (keys.length === 0) return [];
+    let smallest: Set<string> | undefined;
+    for (const [field, value] of keys) {
+      const ids = this.index(table, field).get(fold(value));
+      if (!ids || ids.size === 0) return [];
+      if (!smallest || ids.size < smallest.size) smallest = ids;
+    }
+    const out: Row[] = [];
+    for (const id of smallest ?? []) {
+      const row = this.get(table, id);
+      if (row && keys.every(([f, v]) => fold(row[f]) === fold(v))) out.push(row);
+    }
+    return out;
+  }
+
+  private index(table: string, field: string): Map<string, Set<string>> {
+    let byField = this.indexes.get(table);
+    if (!byField) this.indexes.set(table, (byField = new Map()));
+    let index = byField.get(field);
+    if (!index) {
+      index = new Map();
+      for (const row of this.tables.get(table)?.values() ?? [])
+        addTo(index, fold(row[field]), row.sys_id as string);
+      byField.set(field, index);
+    }
+    return index;
+  }
+
+  private indexRow(table: string, row: Row): void {
+    for (const [field, index] of this.indexes.get(table) ?? [])
+      addTo(index, fold(row[field]), row.sys_id as string);
+  }
+
+  private unindexRow(table: string, row: Row): void {
+    for (const [field, index] of this.indexes.get(table) ?? [])
+      index.get(fold(row[field]))?.delete(row.sys_id as string);
   }
 
   def(table: string): TableDef | undefined {
@@ -112,6 +183,8 @@ export class Store {
     row.sys_updated_by = user;
     row.sys_mod_count = '0';
     this.tables.get(table)?.set(row.sys_id, row);
+    this.indexRow(table, row);
+    this.bump(table);
     return row;
   }
 
@@ -122,14 +195,21 @@ export class Store {
     const clean = this.clean(table, values);
     const changed = Object.keys(clean).filter((k) => (row[k] ?? '') !== clean[k]);
     if (changed.length === 0) return [];
+    this.unindexRow(table, row);
     for (const k of changed) row[k] = clean[k] as string;
     row.sys_updated_on = snTime(at);
     row.sys_updated_by = user;
     row.sys_mod_count = String(Number(row.sys_mod_count ?? '0') + 1);
+    this.indexRow(table, row);
+    this.bump(table);
     return changed;
   }
 
   delete(table: string, sysId: string): boolean {
+    const row = this.get(table, sysId);
+    if (!row) return false;
+    this.unindexRow(table, row);
+    this.bump(table);
     return this.tables.get(table)?.delete(sysId) ?? false;
   }
 
@@ -140,4 +220,12 @@ export class Store {
     if (!def || !row) return '';
     return row[def.display] ?? '';
   }
+}
+
+const fold = (v: string | undefined): string => (v ?? '').toLowerCase();
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = index.get(key);
+  if (!ids) index.set(key, (ids = new Set()));
+  ids.add(id);
 }
