@@ -40,9 +40,12 @@ async function main(): Promise<void> {
     MLC_MASTER_KEY: randomBytes(32).toString('hex'),
   };
   const config = join(dir, 'mlc.yaml');
+  // MLC_BENCH_SIM_NODE_ARGS (e.g. "--cpu-prof") profiles the simulators' process.
+  const simNodeArgs = (process.env.MLC_BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const sims = spawn(
     process.execPath,
     [
+      ...simNodeArgs,
       join(ROOT, 'bin/mlc.js'),
       'sim',
       '--systems',
@@ -109,6 +112,17 @@ async function main(): Promise<void> {
     const floorMs = (odooFloor * LATENCY) / 1 + (snFloor * LATENCY) / SN_CONCURRENCY;
 
     const idle = await idlePass(config, env);
+    // The same with no injected latency: what the pass itself costs (startup, state, overlap re-read).
+    await Promise.all(
+      Object.values(urls).map((u) =>
+        fetch(`${u}/_sim/latency`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ms: 0 }),
+        }),
+      ),
+    );
+    const idleNoLatency = await idlePass(config, env);
 
     const report = {
       records: {
@@ -133,7 +147,8 @@ async function main(): Promise<void> {
         seconds: round(floorMs / 1000),
         ratio: round(wallMs / floorMs),
       },
-      nothingToDoMs: idle,
+      nothingToDoMs: { [`latency${LATENCY}ms`]: idle, latency0ms: idleNoLatency },
+      byRoute: { odoo: stats.odoo?.byRoute, servicenow: stats.servicenow?.byRoute },
       targets: { ratio: 1.3, cpuMsPerRecord: 0.5, peakRssMb: 200, nothingToDoMs: 400 },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -5,14 +5,19 @@
  */
 const MASK = '***';
 const known = new Set<string>();
+/** `known`, longest first so that a secret containing another is masked whole. */
+let ordered: string[] = [];
 
 /** Registers a secret value so that it is masked wherever it appears. Short values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value !== 'string' || value.length < 4) return;
   known.add(value);
-  // The same secret may travel URL-encoded or base64-encoded inside Basic auth.
+  // The same secret may travel URL-encoded, JSON-escaped, or base64-encoded inside Basic auth.
   const encoded = encodeURIComponent(value);
   if (encoded !== value) known.add(encoded);
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) known.add(escaped);
+  ordered = [...known].sort((a, b) => b.length - a.length);
 }
 
 /** For Basic auth: registers the base64 form of user:password as a secret. */
@@ -37,12 +42,19 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function redact(text: string): string {
   let out = text;
-  // Longest first so that a secret containing another is masked whole.
-  for (const secret of [...known].sort((a, b) => b.length - a.length)) {
+  for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
   for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
   return out;
+}
+
+/**
+ * JSON text of a value with credentials masked: keys that name credentials are masked and the whole
+ * text is redacted once (much cheaper than redacting every string inside a large payload).
+ */
+export function redactedJson(value: unknown): string {
+  return redact(JSON.stringify(value, (k, v: unknown) => (k !== '' && SECRET_KEY.test(k) ? MASK : v)));
 }
 
 /** Deep-redacts a JSON-like value: strings are redacted, keys that name credentials are masked. */
@@ -67,4 +79,5 @@ function walk(value: unknown): unknown {
 /** For tests only: forget registered secrets. */
 export function clearSecretsForTests(): void {
   known.clear();
+  ordered = [];
 }

@@ -1,7 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { InternalError } from '../errors.js';
-import { redact, redactValue } from '../http/redact.js';
+import { redact, redactedJson } from '../http/redact.js';
 import { nowIso, type Db } from './db.js';
 
 export type Outcome = 'written' | 'unchanged' | 'failed' | 'skipped' | 'would_write';
@@ -77,31 +78,40 @@ const CursorRow = z.object({ modified: z.string().datetime({ offset: true }), la
 
 /** Every read and write of the state file goes through here; SQL stays in this one place. */
 export class StateStore {
+  /** Prepared statements by SQL text: preparing costs more than running most of them. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {}
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) this.statements.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
 
   // ---- runs ---------------------------------------------------------------------------------
 
   startRun(pair: string, kind: 'sync' | 'replay', dryRun: boolean): number {
-    const info = this.db
-      .prepare('INSERT INTO runs (pair, kind, dry_run, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(pair, kind, dryRun ? 1 : 0, nowIso(), 'running', process.pid);
+    const info = this.prepare(
+      'INSERT INTO runs (pair, kind, dry_run, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(pair, kind, dryRun ? 1 : 0, nowIso(), 'running', process.pid);
     return Number(info.lastInsertRowid);
   }
 
   finishRun(runId: number, status: RunStatus, stats: unknown, error?: unknown): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, status = ?, stats_json = ?, error_json = ? WHERE id = ?')
-      .run(
-        nowIso(),
-        status,
-        JSON.stringify(stats),
-        error === undefined ? null : redact(JSON.stringify(error)),
-        runId,
-      );
+    this.prepare(
+      'UPDATE runs SET finished_at = ?, status = ?, stats_json = ?, error_json = ? WHERE id = ?',
+    ).run(
+      nowIso(),
+      status,
+      JSON.stringify(stats),
+      error === undefined ? null : redact(JSON.stringify(error)),
+      runId,
+    );
   }
 
   lastRuns(limit = 20): Array<Record<string, unknown>> {
-    return this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Array<
+    return this.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Array<
       Record<string, unknown>
     >;
   }
@@ -109,9 +119,10 @@ export class StateStore {
   // ---- cursors ------------------------------------------------------------------------------
 
   getCursor(pair: string, flow: string): Cursor | undefined {
-    const row = this.db
-      .prepare('SELECT modified, last_id FROM cursors WHERE pair = ? AND flow = ?')
-      .get(pair, flow);
+    const row = this.prepare('SELECT modified, last_id FROM cursors WHERE pair = ? AND flow = ?').get(
+      pair,
+      flow,
+    );
     if (row === undefined) return undefined;
     const parsed = CursorRow.safeParse(row);
     if (!parsed.success) {
@@ -124,20 +135,18 @@ export class StateStore {
   }
 
   setCursor(pair: string, flow: string, cursor: Cursor): void {
-    this.db
-      .prepare(
-        `INSERT INTO cursors (pair, flow, modified, last_id, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.prepare(
+      `INSERT INTO cursors (pair, flow, modified, last_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (pair, flow) DO UPDATE SET modified = excluded.modified, last_id = excluded.last_id,
            updated_at = excluded.updated_at`,
-      )
-      .run(pair, flow, cursor.modified, cursor.lastId, nowIso());
+    ).run(pair, flow, cursor.modified, cursor.lastId, nowIso());
   }
 
   // ---- id map -------------------------------------------------------------------------------
 
   getIds(pair: string, entity: string, sourceIds: readonly string[]): Map<string, IdMapEntry> {
     const out = new Map<string, IdMapEntry>();
-    const stmt = this.db.prepare(
+    const stmt = this.prepare(
       `SELECT source_id, target_id, hash, written_version, seen_version, seen_outcome FROM id_map
        WHERE pair = ? AND entity = ? AND source_id IN (SELECT value FROM json_each(?))`,
     );
@@ -165,11 +174,9 @@ export class StateStore {
 
   /** Every target id known for an entity (used for lookups such as supplier code -> sys_id). */
   allIds(pair: string, entity: string): Map<string, string> {
-    const rows = this.db
-      .prepare(
-        'SELECT source_id, target_id FROM id_map WHERE pair = ? AND entity = ? AND target_id IS NOT NULL',
-      )
-      .all(pair, entity) as Array<{ source_id: string; target_id: string }>;
+    const rows = this.prepare(
+      'SELECT source_id, target_id FROM id_map WHERE pair = ? AND entity = ? AND target_id IS NOT NULL',
+    ).all(pair, entity) as Array<{ source_id: string; target_id: string }>;
     return new Map(rows.map((r) => [r.source_id, r.target_id]));
   }
 
@@ -182,73 +189,65 @@ export class StateStore {
     hash: string,
     version: string,
   ): void {
-    this.db
-      .prepare(
-        `INSERT INTO id_map (pair, entity, source_id, target_id, hash, written_version, seen_version, seen_outcome, updated_at)
+    this.prepare(
+      `INSERT INTO id_map (pair, entity, source_id, target_id, hash, written_version, seen_version, seen_outcome, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'written', ?)
          ON CONFLICT (pair, entity, source_id) DO UPDATE SET
            target_id = COALESCE(excluded.target_id, id_map.target_id), hash = excluded.hash,
            written_version = excluded.written_version, seen_version = excluded.seen_version,
            seen_outcome = 'written', updated_at = excluded.updated_at`,
-      )
-      .run(pair, entity, sourceId, targetId, hash, version, version, nowIso());
+    ).run(pair, entity, sourceId, targetId, hash, version, version, nowIso());
   }
 
   /** Records that a version was seen with another outcome (unchanged, failed, skipped). */
   markSeen(pair: string, entity: string, sourceId: string, version: string, outcome: Outcome): void {
-    this.db
-      .prepare(
-        `INSERT INTO id_map (pair, entity, source_id, seen_version, seen_outcome, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.prepare(
+      `INSERT INTO id_map (pair, entity, source_id, seen_version, seen_outcome, updated_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (pair, entity, source_id) DO UPDATE SET seen_version = excluded.seen_version,
            seen_outcome = excluded.seen_outcome, updated_at = excluded.updated_at`,
-      )
-      .run(pair, entity, sourceId, version, outcome, nowIso());
+    ).run(pair, entity, sourceId, version, outcome, nowIso());
   }
 
   /** Links a source id to a target id without a write (a dimension found on the target). */
   link(pair: string, entity: string, sourceId: string, targetId: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO id_map (pair, entity, source_id, target_id, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.prepare(
+      `INSERT INTO id_map (pair, entity, source_id, target_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (pair, entity, source_id) DO UPDATE SET target_id = excluded.target_id, updated_at = excluded.updated_at`,
-      )
-      .run(pair, entity, sourceId, targetId, nowIso());
+    ).run(pair, entity, sourceId, targetId, nowIso());
   }
 
   // ---- audit --------------------------------------------------------------------------------
 
   audit(entry: AuditInput): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO audit (run_id, pair, flow, source_id, source_label, source_version, target_id, outcome,
+    const info = this.prepare(
+      `INSERT INTO audit (run_id, pair, flow, source_id, source_label, source_version, target_id, outcome,
            error_kind, error_code, message, hint, source_json, request_json, response_json, attempts, replay_of, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        entry.runId,
-        entry.pair,
-        entry.flow,
-        entry.sourceId,
-        entry.sourceLabel ?? null,
-        entry.sourceVersion ?? null,
-        entry.targetId ?? null,
-        entry.outcome,
-        entry.errorKind ?? null,
-        entry.errorCode ?? null,
-        entry.message === undefined ? null : redact(entry.message),
-        entry.hint === undefined ? null : redact(entry.hint),
-        toJson(entry.source),
-        toJson(entry.request),
-        toJson(entry.response),
-        entry.attempts ?? 1,
-        entry.replayOf ?? null,
-        nowIso(),
-      );
+    ).run(
+      entry.runId,
+      entry.pair,
+      entry.flow,
+      entry.sourceId,
+      entry.sourceLabel ?? null,
+      entry.sourceVersion ?? null,
+      entry.targetId ?? null,
+      entry.outcome,
+      entry.errorKind ?? null,
+      entry.errorCode ?? null,
+      entry.message === undefined ? null : redact(entry.message),
+      entry.hint === undefined ? null : redact(entry.hint),
+      toJson(entry.source),
+      toJson(entry.request),
+      toJson(entry.response),
+      entry.attempts ?? 1,
+      entry.replayOf ?? null,
+      nowIso(),
+    );
     return Number(info.lastInsertRowid);
   }
 
   getAudit(id: number): AuditRow | undefined {
-    return this.db.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;
+    return this.prepare('SELECT * FROM audit WHERE id = ?').get(id) as AuditRow | undefined;
   }
 
   queryAudit(filter: AuditFilter): AuditRow[] {
@@ -268,7 +267,7 @@ export class StateStore {
     if (filter.since !== undefined) add('created_at >= ?', filter.since);
     if (filter.until !== undefined) add('created_at < ?', filter.until);
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, filter.limit ?? 100) as AuditRow[];
+    return this.prepare(sql).all(...args, filter.limit ?? 100) as AuditRow[];
   }
 
   /**
@@ -276,15 +275,13 @@ export class StateStore {
    * A later success (a newer version, or a replay) clears it.
    */
   openFailures(pair?: string): AuditRow[] {
-    return this.db
-      .prepare(
-        `SELECT a.* FROM audit a
+    return this.prepare(
+      `SELECT a.* FROM audit a
          JOIN (SELECT pair, flow, source_id, MAX(id) AS id FROM audit
                WHERE outcome != 'would_write' ${pair === undefined ? '' : 'AND pair = ?'}
                GROUP BY pair, flow, source_id) latest ON latest.id = a.id
          WHERE a.outcome = 'failed' ORDER BY a.id`,
-      )
-      .all(...(pair === undefined ? [] : [pair])) as AuditRow[];
+    ).all(...(pair === undefined ? [] : [pair])) as AuditRow[];
   }
 
   // ---- lock ---------------------------------------------------------------------------------
@@ -299,22 +296,18 @@ export class StateStore {
   ): { ok: true; tookOverFrom?: { pid: number; acquired_at: string } } | { ok: false; holder: LockRow } {
     const host = hostname();
     const take = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM locks WHERE pair = ?').get(pair) as LockRow | undefined;
+      const row = this.prepare('SELECT * FROM locks WHERE pair = ?').get(pair) as LockRow | undefined;
       if (row && !lockIsStale(row, host, staleMs)) return { ok: false as const, holder: row };
       const now = nowIso();
-      this.db
-        .prepare(
-          `INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
+      this.prepare(
+        `INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (pair) DO UPDATE SET pid = excluded.pid, host = excluded.host, run_id = NULL,
              acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-        )
-        .run(pair, process.pid, host, now, now);
+      ).run(pair, process.pid, host, now, now);
       if (row) {
-        this.db
-          .prepare(
-            `UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`,
-          )
-          .run(now, pair, row.pid);
+        this.prepare(
+          `UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`,
+        ).run(now, pair, row.pid);
         return { ok: true as const, tookOverFrom: { pid: row.pid, acquired_at: row.acquired_at } };
       }
       return { ok: true as const };
@@ -323,17 +316,19 @@ export class StateStore {
   }
 
   setLockRun(pair: string, runId: number): void {
-    this.db.prepare('UPDATE locks SET run_id = ? WHERE pair = ? AND pid = ?').run(runId, pair, process.pid);
+    this.prepare('UPDATE locks SET run_id = ? WHERE pair = ? AND pid = ?').run(runId, pair, process.pid);
   }
 
   heartbeat(pair: string): void {
-    this.db
-      .prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND pid = ?')
-      .run(nowIso(), pair, process.pid);
+    this.prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND pid = ?').run(
+      nowIso(),
+      pair,
+      process.pid,
+    );
   }
 
   releaseLock(pair: string): void {
-    this.db.prepare('DELETE FROM locks WHERE pair = ? AND pid = ?').run(pair, process.pid);
+    this.prepare('DELETE FROM locks WHERE pair = ? AND pid = ?').run(pair, process.pid);
   }
 
   transaction<T>(fn: () => T): T {
@@ -366,5 +361,5 @@ function lockIsStale(row: LockRow, host: string, staleMs: number): boolean {
 
 function toJson(value: unknown): string | null {
   if (value === undefined) return null;
-  return JSON.stringify(redactValue(value));
+  return redactedJson(value);
 }

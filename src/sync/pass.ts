@@ -316,7 +316,7 @@ async function processPage(
       if (!options.dryRun) store.markSeen(pair, flow.entity, record.id, version, 'unchanged');
       continue;
     }
-    toWrite.push({ record, payload: prepared.mapped?.payload, hash, existing });
+    toWrite.push({ record, version, payload: prepared.mapped?.payload, hash, existing });
   }
 
   if (options.dryRun) {
@@ -406,7 +406,7 @@ function applyResults(
   store.transaction(() => {
     batch.forEach((item, i) => {
       const result = results[i] as WriteResult;
-      const version = versionOf(item.record);
+      const version = item.version ?? versionOf(item.record);
       if (result.ok) {
         s.written += 1;
         audit({

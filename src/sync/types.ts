@@ -31,6 +31,8 @@ export type MapResult<P> =
 
 export interface WriteItem<P> {
   record: SourceRecord;
+  /** The record's version token (see versionOf), computed once when the page was read. */
+  version?: string;
   payload: P;
   hash: string;
   existing: IdMapEntry | undefined;

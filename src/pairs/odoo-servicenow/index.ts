@@ -137,6 +137,11 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
     };
     return {
       flows: buildFlows({ odoo, sn }, o, o.batchSize),
+      // The models' field metadata in one round trip instead of one per flow.
+      session: async (run) => {
+        odoo.prefetchFields(Object.keys(ODOO_FIELDS));
+        return run();
+      },
       makeDims: () =>
         new LazyDimensions({
           cost_center: () => keyed(t.costCenter, 'code'),

@@ -96,11 +96,17 @@ export class Transformer {
     at: number,
     user: string,
   ): Row {
-    const row = this.store.insert(staging, this.stagingValues(staging, values), at, user);
-    row.sys_import_set = importSet;
-    row.sys_import_row = String(index);
-    row.sys_import_state = 'pending';
-    return row;
+    return this.store.insert(
+      staging,
+      {
+        ...this.stagingValues(staging, values),
+        sys_import_set: importSet,
+        sys_import_row: String(index),
+        sys_import_state: 'pending',
+      },
+      at,
+      user,
+    );
   }
 
   /** Keeps the staging table's own columns from a posted body (unknown names are dropped, no dot-walking). */
@@ -118,15 +124,16 @@ export class Transformer {
     const results = maps.map((map) => this.runMap(staging, map, row, at, user, baseUrl));
     const worst =
       results.find((r) => r.status === 'error') ?? results.find((r) => r.status === 'skipped') ?? results[0];
-    row.sys_import_state = worst?.status ?? 'skipped';
-    row.sys_import_state_comment = worst
-      ? (worst.error_message ?? worst.status_message ?? '')
-      : 'No transform map';
-    row.sys_row_error = worst?.status === 'error' ? (worst.error_message ?? '') : '';
-    row.sys_target_sys_id =
-      worst && worst.status !== 'error' && worst.status !== 'skipped' ? worst.sys_id : '';
-    row.sys_target_table = worst?.table ?? '';
-    row.sys_transform_map = maps[0]?.sys_id ?? '';
+    this.store.assign(staging, row, {
+      sys_import_state: worst?.status ?? 'skipped',
+      sys_import_state_comment: worst
+        ? (worst.error_message ?? worst.status_message ?? '')
+        : 'No transform map',
+      sys_row_error: worst?.status === 'error' ? (worst.error_message ?? '') : '',
+      sys_target_sys_id: worst && worst.status !== 'error' && worst.status !== 'skipped' ? worst.sys_id : '',
+      sys_target_table: worst?.table ?? '',
+      sys_transform_map: maps[0]?.sys_id ?? '',
+    });
     return results;
   }
 

@@ -311,14 +311,13 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
         .map((d) => [d.column_label ?? '', d.element ?? '']),
     );
     const own = new Set(ownColumns(def));
+    const multi = newSysId();
     const set = store.insert(
       'sys_import_set',
-      { table_name: staging, state: 'loading', mode: 'asynchronous' },
+      { table_name: staging, state: 'loading', mode: 'asynchronous', multi_import_set: multi },
       req.receivedAt,
       user,
     );
-    const multi = newSysId();
-    set.multi_import_set = multi;
     const rows = records.map((rec, i) => {
       const values: Record<string, unknown> = {};
       if (rec && typeof rec === 'object') {

@@ -28,6 +28,9 @@ export class Store {
   private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
   /** Per table, a count of writes, so that derived caches (transform maps) know when to rebuild. */
   private readonly generations = new Map<string, number>();
+  /** Per table, each row's insertion number: indexed look-ups answer in table order. */
+  private readonly sequence = new Map<string, Map<string, number>>();
+  private inserted = 0;
 
   constructor() {
     this.clear();
@@ -38,6 +41,7 @@ export class Store {
     this.counters.clear();
     this.acl.clear();
     this.indexes.clear();
+    this.sequence.clear();
     this.bump('*');
     for (const name of TABLES.keys()) this.tables.set(name, new Map());
   }
@@ -46,6 +50,7 @@ export class Store {
   truncate(table: string): void {
     this.tables.get(table)?.clear();
     this.indexes.delete(table);
+    this.sequence.delete(table);
     this.bump(table);
   }
 
@@ -130,9 +135,32 @@ export class Store {
     const ctx = this.context(table);
     const q = parseQuery(query, ctx);
     return sortRows(
-      this.rows(table).filter((r) => matches(q, r, ctx)),
+      this.candidates(table, q, ctx).filter((r) => matches(q, r, ctx)),
       q,
       ctx,
+    );
+  }
+
+  /**
+   * The rows a query can match, in insertion order: when one AND-ed term is a plain `field=value` on
+   * a text field, only the rows the index holds for that value (as an instance's indexed columns
+   * such as `sys_import_set` answer); otherwise every row.
+   */
+  private candidates(table: string, q: ParsedQuery, ctx: QueryContext): Row[] {
+    if (q.queries.length !== 1) return this.rows(table);
+    const term = q.queries[0]!.find(
+      (group) =>
+        group.length === 1 &&
+        group[0]!.op === '=' &&
+        !group[0]!.field.includes('.') &&
+        ctx.table.fields[group[0]!.field]?.type !== 'integer' &&
+        ctx.table.fields[group[0]!.field]?.type !== 'decimal' &&
+        ctx.table.fields[group[0]!.field]?.type !== 'currency',
+    )?.[0];
+    if (!term) return this.rows(table);
+    const seq = this.sequence.get(table);
+    return this.findBy(table, term.field, term.value).sort(
+      (a, b) => (seq?.get(a.sys_id as string) ?? 0) - (seq?.get(b.sys_id as string) ?? 0),
     );
   }
 
@@ -183,6 +211,9 @@ export class Store {
     row.sys_updated_by = user;
     row.sys_mod_count = '0';
     this.tables.get(table)?.set(row.sys_id, row);
+    let seq = this.sequence.get(table);
+    if (!seq) this.sequence.set(table, (seq = new Map()));
+    seq.set(row.sys_id, (this.inserted += 1));
     this.indexRow(table, row);
     this.bump(table);
     return row;
@@ -205,10 +236,19 @@ export class Store {
     return changed;
   }
 
+  /** Sets system-maintained fields of a row (import state and the like) without touching its stamps. */
+  assign(table: string, row: Row, values: Record<string, string>): void {
+    this.unindexRow(table, row);
+    Object.assign(row, values);
+    this.indexRow(table, row);
+    this.bump(table);
+  }
+
   delete(table: string, sysId: string): boolean {
     const row = this.get(table, sysId);
     if (!row) return false;
     this.unindexRow(table, row);
+    this.sequence.get(table)?.delete(sysId);
     this.bump(table);
     return this.tables.get(table)?.delete(sysId) ?? false;
   }

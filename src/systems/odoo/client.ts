@@ -290,6 +290,8 @@ export class OdooClient {
   private readonly batchSize: number;
   private readonly timeoutMs: number;
   private versionInfo: Promise<{ serverVersion: string; major: number }> | undefined;
+  /** The server's clock (HTTP `Date`) against ours, taken once: later reads of it cost no call. */
+  private clock: { server: number; local: number } | undefined;
   private resolved: Promise<Transport> | undefined;
   private uid: Promise<number> | undefined;
   private readonly fieldsCache = new Map<string, Promise<Record<string, FieldInfo>>>();
@@ -518,6 +520,13 @@ export class OdooClient {
   }
 
   private async fetchVersion(): Promise<{ serverVersion: string; major: number; date?: string }> {
+    const version = await this.fetchVersionOnce();
+    const at = version.date === undefined ? NaN : Date.parse(version.date);
+    if (!Number.isNaN(at)) this.clock = { server: at, local: Date.now() };
+    return version;
+  }
+
+  private async fetchVersionOnce(): Promise<{ serverVersion: string; major: number; date?: string }> {
     if (this.conn.transport !== 'xmlrpc') {
       const web = await this.webVersion();
       if (web) return web;
@@ -628,8 +637,19 @@ export class OdooClient {
     return value;
   }
 
-  /** Server time from the HTTP `Date` header of a cheap unauthenticated call (never the local clock). */
+  /**
+   * Server time from the HTTP `Date` header of a cheap unauthenticated call (never the local clock
+   * alone). The header is taken once per client and carried forward by the local clock's elapsed
+   * time; it is truncated to the second, so the estimate never runs ahead of the server (a window
+   * that ends a little early is read on by the next pass).
+   */
   async serverTime(): Promise<Date> {
+    if (!this.clock) await this.version().catch(() => undefined);
+    if (this.clock) {
+      // Whole seconds, as the header gives them.
+      const now = this.clock.server + (Date.now() - this.clock.local);
+      return new Date(now - (now % 1000));
+    }
     const v = await this.retry('odoo.server_time', true, () => this.fetchVersion());
     const at = v.date === undefined ? NaN : Date.parse(v.date);
     if (Number.isNaN(at))
@@ -862,6 +882,14 @@ export class OdooClient {
     kwargs: Record<string, unknown> = {},
   ): Promise<unknown> {
     return this.retry(`odoo.${model}.${method}`, false, () => this.orm(model, method, ids, kwargs));
+  }
+
+  /**
+   * Starts `fields_get` for several models at once (the flows need each before their first read);
+   * failures are left for the call that needs the model to report.
+   */
+  prefetchFields(models: readonly string[]): void {
+    for (const model of models) this.fieldsGet(model).catch(() => undefined);
   }
 
   /** `fields_get` (type, string, relation, required), cached per model. */

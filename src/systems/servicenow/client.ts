@@ -281,6 +281,8 @@ export class ServiceNowClient {
   private readonly batchSize: number;
   private readonly pageSizes = new Map<string, number>();
   private readonly mappings = new Map<string, Promise<Map<string, string> | null>>();
+  /** Per staging table, how long its import sets took to transform: the first poll waits that long. */
+  private readonly transformMs = new Map<string, number>();
 
   constructor(
     private readonly conn: ServiceNowConnection,
@@ -709,7 +711,10 @@ export class ServiceNowClient {
       return mapLimit(rows, this.conn.concurrency ?? 4, (row) => this.importOne(staging, row));
     const batches: Record<string, string>[][] = [];
     for (let i = 0; i < rows.length; i += this.batchSize) batches.push(rows.slice(i, i + this.batchSize));
-    const results = await mapLimit(batches, this.conn.concurrency ?? 4, (batch) =>
+    // The request limiter bounds the calls in flight; an import set waiting for its transform holds no
+    // call, so more import sets than calls may be open (bounded, so the instance's transform queue
+    // is not flooded).
+    const results = await mapLimit(batches, (this.conn.concurrency ?? 4) * 4, (batch) =>
       this.importBatch(staging, batch),
     );
     return results.flat();
@@ -773,17 +778,27 @@ export class ServiceNowClient {
       'sys_target_sys_id',
       'sys_target_table',
     ];
-    const deadline = Date.now() + 120_000;
+    const posted = Date.now();
+    const deadline = posted + 120_000;
+    // The first poll waits as long as this table's last import set took, so that one poll usually
+    // finds every row transformed; a first poll that succeeds shortens the next wait a little.
+    const expected = this.transformMs.get(staging) ?? 10;
+    await sleep(expected);
     let wait = 10;
-    for (;;) {
-      const rows = await this.queryAll(staging, {
-        query: `sys_import_set=${importSet}`,
-        fields,
-        pageSize: Math.max(count, 1),
-      });
+    for (let poll = 1; ; poll += 1) {
+      const polledAt = Date.now() - posted;
+      // One page holds the whole set; only when rows are missing from it (ACLs) does the keyset
+      // loop read on.
+      const query = `sys_import_set=${importSet}`;
+      let { rows } = await this.page(staging, `${query}^ORDERBYsys_id`, fields, Math.max(count, 1), 0);
+      if (rows.length < count) rows = await this.queryAll(staging, { query, fields, pageSize: count });
       const done =
         rows.length >= count && rows.every((r) => r.sys_import_state && r.sys_import_state !== 'pending');
       if (done) {
+        this.transformMs.set(
+          staging,
+          poll === 1 ? Math.max(5, Math.round(expected * 0.9)) : Math.min(polledAt, 5_000),
+        );
         const byIndex = new Map(rows.map((r) => [Number(r.sys_import_row), r]));
         return Array.from({ length: count }, (_, i) => {
           const r = byIndex.get(i);
