@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
@@ -331,11 +332,25 @@ describe('odoo-servicenow end to end', () => {
     }
   });
 
-  it('(9) malformed API answers give a specific error and leave the cursors untouched', async () => {
+  it("(9) malformed API answers give a specific error and leave the stopped flows' cursors and the id map untouched", async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
-    const cursors = async () =>
-      JSON.stringify((await e.cli('audit', '--json', '--limit', '1000')).stdout.length);
-    const before = await cursors();
+    await e.cli('sync', PAIR); // cursors and id map to protect
+    await nextSecond();
+    const statePath = join(e.env.MLC_HOME as string, 'state.sqlite');
+    const state = (): { cursors: Record<string, string>; ids: number } => {
+      const db = new Database(statePath, { readonly: true });
+      try {
+        const rows = db.prepare('SELECT flow, modified, last_id FROM cursors').all() as Array<{
+          flow: string;
+          modified: string;
+          last_id: string;
+        }>;
+        const ids = (db.prepare('SELECT count(*) AS n FROM id_map').get() as { n: number }).n;
+        return { cursors: Object.fromEntries(rows.map((r) => [r.flow, `${r.modified}/${r.last_id}`])), ids };
+      } finally {
+        db.close();
+      }
+    };
     const cases: Array<[string, unknown, RegExp]> = [
       ['servicenow', { kind: 'html', match: '^GET /api/now/table/' }, /hibernat|HTML/i],
       [
@@ -364,12 +379,19 @@ describe('odoo-servicenow end to end', () => {
       ],
     ];
     for (const [system, rule, expected] of cases) {
+      const before = state();
       await e.control(system, 'POST', 'faults', { ...(rule as object), times: -1 });
-      const r = await e.cli('sync', PAIR);
+      const r = await e.cli('sync', PAIR, '--json');
+      await e.control(system, 'DELETE', 'faults');
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toMatch(expected);
-      await e.control(system, 'DELETE', 'faults');
+      // Every flow the bad answer stopped keeps its cursor; nothing was linked.
+      const pass = JSON.parse(r.stdout).outcomes[0] as { flows: Array<{ flow: string; status: string }> };
+      const stopped = pass.flows.filter((f) => f.status !== 'ok').map((f) => f.flow);
+      expect(stopped.length).toBeGreaterThan(0);
+      const after = state();
+      for (const flow of stopped) expect(after.cursors[flow]).toBe(before.cursors[flow]);
+      expect(after.ids).toBe(before.ids);
     }
-    expect(await cursors()).toBe(before);
   });
 });
