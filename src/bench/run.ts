@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parse, stringify } from 'yaml';
+import { SIM_PAIR_SETTINGS } from '../commands/sim.js';
 import { runSync } from '../commands/sync.js';
 import { openRuntime } from '../runtime.js';
 import { silentLogger } from '../systems/types.js';
@@ -13,7 +14,7 @@ import { silentLogger } from '../systems/types.js';
 /**
  * `npm run bench`: one pass of odoo-servicenow over `volume:N` purchase orders (5 lines each) and
  * N/5 vendor bills (3 lines each) through the simulators with injected latency. The simulators run
- * in a child process so that the CPU and memory measured are mlc's own.
+ * in child processes (one per system) so that the CPU and memory measured are mlc's own.
  *
  * Floor: the requests the pass cannot avoid at the largest page and batch sizes, times the latency,
  * divided by the concurrency each connection allows (Odoo reads are sequential keyset pages; the
@@ -40,32 +41,51 @@ async function main(): Promise<void> {
     MLC_MASTER_KEY: randomBytes(32).toString('hex'),
   };
   const config = join(dir, 'mlc.yaml');
-  // MLC_BENCH_SIM_NODE_ARGS (e.g. "--cpu-prof") profiles the simulators' process.
+  // Each simulator in its own process, as each system is its own server: neither one's work slows
+  // the other's answers. MLC_BENCH_SIM_NODE_ARGS (e.g. "--cpu-prof") profiles them.
   const simNodeArgs = (process.env.MLC_BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const sims = spawn(
-    process.execPath,
-    [
-      ...simNodeArgs,
-      join(ROOT, 'bin/mlc.js'),
-      'sim',
-      '--systems',
-      'odoo,servicenow',
-      '--seed',
-      `volume:${N}`,
-      '--latency-ms',
-      String(LATENCY),
-      '--write-config',
-      config,
-      '--json',
-    ],
-    { env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const startSim = (system: string): ChildProcess =>
+    spawn(
+      process.execPath,
+      [
+        ...simNodeArgs,
+        join(ROOT, 'bin/mlc.js'),
+        'sim',
+        '--systems',
+        system,
+        '--seed',
+        `volume:${N}`,
+        '--latency-ms',
+        String(LATENCY),
+        '--write-config',
+        join(dir, `${system}.yaml`),
+        '--json',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+  const sims: ChildProcess[] = [];
   try {
     process.stdout.write(
       `seeding volume:${N} (${N} purchase orders x 5 lines, ${N / 5} bills x 3 lines), latency ${LATENCY} ms ...\n`,
     );
-    const info = await firstJsonLine(sims);
-    const urls = Object.fromEntries(info.simulators.map((s) => [s.system, s.url]));
+    // One after the other: each stores its credentials in the same encrypted store.
+    const urls: Record<string, string> = {};
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML documents edited in place
+    const connections: Record<string, any> = {};
+    for (const system of ['odoo', 'servicenow']) {
+      const child = startSim(system);
+      sims.push(child);
+      const info = await firstJsonLine(child);
+      for (const s of info.simulators) urls[s.system] = s.url;
+      Object.assign(connections, parse(readFileSync(join(dir, `${system}.yaml`), 'utf8')).connections);
+    }
+    writeFileSync(
+      config,
+      stringify({
+        connections,
+        pairs: { [PAIR]: { source: 'odoo', target: 'servicenow', ...SIM_PAIR_SETTINGS[PAIR] } },
+      }),
+    );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a YAML document edited in place
     const c = parse(readFileSync(config, 'utf8')) as Record<string, any>;
     c.connections.odoo.pageSize = ODOO_PAGE;
@@ -159,7 +179,7 @@ async function main(): Promise<void> {
       idle.secondRun < 400;
     process.stdout.write(ok ? 'all targets met\n' : 'some targets missed (see above)\n');
   } finally {
-    sims.kill('SIGTERM');
+    for (const child of sims) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }

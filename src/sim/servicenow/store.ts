@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseQuery, matches, sortRows, type ParsedQuery, type QueryContext, type Row } from './query.js';
 import { TABLES, type TableDef } from './schema.js';
 
@@ -8,7 +8,8 @@ export function snTime(ms: number): string {
 }
 
 export function newSysId(): string {
-  return randomBytes(16).toString('hex');
+  // 32 hex characters like a real sys_id; randomUUID draws from a cached entropy pool.
+  return randomUUID().replace(/-/g, '');
 }
 
 /**
