@@ -1,6 +1,7 @@
 import { RecordError } from '../errors.js';
 import type { ImportOutcome, ServiceNowClient } from '../systems/servicenow/client.js';
 import type { WriteItem, WriteResult } from '../sync/types.js';
+import { LazyDimensions } from './types.js';
 
 /**
  * Sinks into ServiceNow Source-to-Pay staging tables through the Import Set API, shared by every pair
@@ -8,6 +9,39 @@ import type { WriteItem, WriteResult } from '../sync/types.js';
  * reference (checked by `mlc ping`), so a re-sent row updates the record it created.
  */
 export type StagingRow = Record<string, string>;
+
+/**
+ * The dimensions every ServiceNow-bound pair checks before a document: cost centers and active GL
+ * accounts by code, the pair's suppliers by ERP company code; loaded once per pass.
+ */
+export function s2pDimensions(
+  sn: ServiceNowClient,
+  tables: { costCenter: string; glAccount: string; supplier: string },
+  erpSource: string,
+): LazyDimensions {
+  return new LazyDimensions({
+    cost_center: () => keyedSet(sn, tables.costCenter, 'code'),
+    gl_account: () => keyedSet(sn, tables.glAccount, 'code', 'active!=false'),
+    supplier: () => keyedSet(sn, tables.supplier, 'erp_company_code', `erp_source=${erpSource}`),
+  });
+}
+
+/**
+ * A ServiceNow table as a dimension set: `key` value (trimmed, lower-cased, as reference look-ups
+ * compare) -> sys_id.
+ */
+async function keyedSet(
+  sn: ServiceNowClient,
+  table: string,
+  key: string,
+  query?: string,
+): Promise<Map<string, string>> {
+  const rows = await sn.queryAll(table, {
+    fields: ['sys_id', key],
+    ...(query === undefined ? {} : { query }),
+  });
+  return new Map(rows.filter((r) => r[key]).map((r) => [String(r[key]).trim().toLowerCase(), r.sys_id]));
+}
 
 export interface DocumentPayload {
   header: StagingRow;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSecretStore } from '../../src/commands/secret.js';
-import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { finished, nextSecond, snRows, startPairEnv, type PairEnv } from '../helpers/pair.js';
 
 /**
  * The acumatica-servicenow pair end to end: the real CLI against the Acumatica and ServiceNow
@@ -20,19 +20,7 @@ const OPTIONS = {
 
 type Row = Record<string, string>;
 
-async function sn(envp: PairEnv, table: string, query = ''): Promise<Row[]> {
-  const sim = envp.sims.servicenow!;
-  const { username, password } = sim.credentials as { username: string; password: string };
-  const url = `${sim.running.url}/api/now/table/${table}?sysparm_limit=10000&sysparm_exclude_reference_link=true&sysparm_query=${encodeURIComponent(query)}`;
-  const res = await fetch(url, {
-    headers: {
-      accept: 'application/json',
-      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
-    },
-  });
-  if (!res.ok) throw new Error(`${table}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { result: Row[] }).result;
-}
+const sn = snRows;
 
 async function snWrite(envp: PairEnv, method: string, path: string, body: unknown): Promise<Row> {
   const sim = envp.sims.servicenow!;

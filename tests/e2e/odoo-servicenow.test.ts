@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { finished, nextSecond, snRows, startPairEnv, type PairEnv } from '../helpers/pair.js';
 
 /**
  * The invariants of the design, end to end: the real CLI against the Odoo and ServiceNow simulators
@@ -9,19 +9,7 @@ import { finished, nextSecond, startPairEnv, type PairEnv } from '../helpers/pai
  */
 const PAIR = 'odoo-servicenow';
 
-async function sn(envp: PairEnv, table: string, query = ''): Promise<Array<Record<string, any>>> {
-  const sim = envp.sims.servicenow!;
-  const { username, password } = sim.credentials as { username: string; password: string };
-  const url = `${sim.running.url}/api/now/table/${table}?sysparm_limit=10000&sysparm_exclude_reference_link=true&sysparm_query=${encodeURIComponent(query)}`;
-  const res = await fetch(url, {
-    headers: {
-      accept: 'application/json',
-      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
-    },
-  });
-  if (!res.ok) throw new Error(`${table}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { result: Array<Record<string, any>> }).result;
-}
+const sn = snRows;
 
 async function odoo(
   envp: PairEnv,
@@ -154,7 +142,7 @@ describe('odoo-servicenow end to end', () => {
     await nextSecond();
     await e.cli('sync', PAIR);
     let suppliers = await sn(e, 'sn_fin_supplier');
-    expect(suppliers.filter((s) => s.legal_name.startsWith('Burst Vendor'))).toHaveLength(12);
+    expect(suppliers.filter((s) => (s.legal_name ?? '').startsWith('Burst Vendor'))).toHaveLength(12);
     expect(suppliers.some((s) => s.legal_name === 'Late Vendor')).toBe(false);
     await e.control('odoo', 'POST', 'commit', { txn: late.txn });
     await nextSecond();

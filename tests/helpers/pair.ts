@@ -102,6 +102,26 @@ export async function startPairEnv(options: {
   };
 }
 
+/** Rows of a ServiceNow simulator table, read over the Table API as the integration user would. */
+export async function snRows(
+  envp: PairEnv,
+  table: string,
+  query = '',
+): Promise<Array<Record<string, string>>> {
+  const sim = envp.sims.servicenow;
+  if (!sim) throw new Error('no ServiceNow simulator in this environment');
+  const { username, password } = sim.credentials as { username: string; password: string };
+  const url = `${sim.running.url}/api/now/table/${table}?sysparm_limit=10000&sysparm_exclude_reference_link=true&sysparm_query=${encodeURIComponent(query)}`;
+  const res = await fetch(url, {
+    headers: {
+      accept: 'application/json',
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+    },
+  });
+  if (!res.ok) throw new Error(`${table}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { result: Array<Record<string, string>> }).result;
+}
+
 /** Waits until the wall clock has moved into the next whole second (windows end on whole seconds). */
 export async function nextSecond(): Promise<void> {
   const ms = 1000 - (Date.now() % 1000) + 50;

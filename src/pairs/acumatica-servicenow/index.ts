@@ -2,7 +2,8 @@ import type { AcumaticaRequirement } from '../../systems/acumatica/adapter.js';
 import type { AcumaticaClient } from '../../systems/acumatica/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { LazyDimensions, type PairDefinition } from '../types.js';
+import { s2pDimensions } from '../s2p.js';
+import type { PairDefinition } from '../types.js';
 import { acumaticaEntities, buildFlows } from './flows.js';
 import { acumaticaServiceNowOptions, type AcumaticaServiceNowOptions } from './options.js';
 
@@ -146,21 +147,9 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
     const sn = env.target as ServiceNowClient;
     const o = env.options;
     const t = o.tables;
-    const keyed = async (table: string, key: string, query?: string): Promise<Map<string, string>> => {
-      const rows = await sn.queryAll(table, {
-        fields: ['sys_id', key],
-        ...(query === undefined ? {} : { query }),
-      });
-      return new Map(rows.filter((r) => r[key]).map((r) => [String(r[key]).trim().toLowerCase(), r.sys_id]));
-    };
     return {
       flows: buildFlows({ acu, sn }, o, o.batchSize),
-      makeDims: () =>
-        new LazyDimensions({
-          cost_center: () => keyed(t.costCenter, 'code'),
-          gl_account: () => keyed(t.glAccount, 'code', 'active!=false'),
-          supplier: () => keyed(t.supplier, 'erp_company_code', `erp_source=${o.erpSource}`),
-        }),
+      makeDims: () => s2pDimensions(sn, t, o.erpSource),
       session: (fn) => acu.withSession(fn),
     };
   },

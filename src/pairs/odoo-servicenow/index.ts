@@ -2,7 +2,8 @@ import type { OdooRequirement } from '../../systems/odoo/adapter.js';
 import type { OdooClient } from '../../systems/odoo/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { LazyDimensions, type PairDefinition } from '../types.js';
+import { s2pDimensions } from '../s2p.js';
+import type { PairDefinition } from '../types.js';
 import { buildFlows, ODOO_FIELDS } from './flows.js';
 import { odooServiceNowOptions, type OdooServiceNowOptions } from './options.js';
 
@@ -128,13 +129,6 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
     const sn = env.target as ServiceNowClient;
     const o = env.options;
     const t = o.tables;
-    const keyed = async (table: string, key: string, query?: string): Promise<Map<string, string>> => {
-      const rows = await sn.queryAll(table, {
-        fields: ['sys_id', key],
-        ...(query === undefined ? {} : { query }),
-      });
-      return new Map(rows.filter((r) => r[key]).map((r) => [String(r[key]).trim().toLowerCase(), r.sys_id]));
-    };
     return {
       flows: buildFlows({ odoo, sn }, o, o.batchSize),
       // The models' field metadata in one round trip instead of one per flow.
@@ -142,12 +136,7 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
         odoo.prefetchFields(Object.keys(ODOO_FIELDS));
         return run();
       },
-      makeDims: () =>
-        new LazyDimensions({
-          cost_center: () => keyed(t.costCenter, 'code'),
-          gl_account: () => keyed(t.glAccount, 'code', 'active!=false'),
-          supplier: () => keyed(t.supplier, 'erp_company_code', `erp_source=${o.erpSource}`),
-        }),
+      makeDims: () => s2pDimensions(sn, t, o.erpSource),
     };
   },
 };
