@@ -63,15 +63,7 @@ const DEMOS: Record<string, DemoScript> = {
           active: 'true',
         });
         say(chalk.bold(`4. mlc replay ${bill.id}`));
-        const replay = await runReplay(rt, { ids: [bill.id], failed: false, dryRun: false });
-        for (const o of replay.outcomes)
-          say(
-            `   ${o.result === 'written' ? chalk.green(o.result) : chalk.red(o.result)} ${o.label}${o.newAuditId ? ` (audit ${o.newAuditId})` : ''}${o.message ? `: ${o.message}` : ''}`,
-          );
-        const again = await runReplay(rt, { ids: [bill.id], failed: false, dryRun: false });
-        say(
-          `   replayed once more: ${again.outcomes.map((o) => o.result).join(', ')} (the target already holds it; no duplicate)`,
-        );
+        const replay = await sayReplayTwice(rt, bill.id, say);
         const invoices = await client.queryAll('sn_shop_invoice', {
           query: `external_invoice_number=${bill.label}`,
           fields: ['sys_id', 'external_invoice_number'],
@@ -188,15 +180,7 @@ const DEMOS: Record<string, DemoScript> = {
           active: 'true',
         });
         say(chalk.bold(`4. mlc replay ${bill.id}`));
-        const replay = await runReplay(rt, { ids: [bill.id], failed: false, dryRun: false });
-        for (const o of replay.outcomes)
-          say(
-            `   ${o.result === 'written' ? chalk.green(o.result) : chalk.red(o.result)} ${o.label}${o.newAuditId ? ` (audit ${o.newAuditId})` : ''}${o.message ? `: ${o.message}` : ''}`,
-          );
-        const again = await runReplay(rt, { ids: [bill.id], failed: false, dryRun: false });
-        say(
-          `   replayed once more: ${again.outcomes.map((o) => o.result).join(', ')} (the target already holds it; no duplicate)`,
-        );
+        const replay = await sayReplayTwice(rt, bill.id, say);
         const number = String(racking.ReferenceNbr);
         const invoices = await client.queryAll('sn_shop_invoice', {
           query: `external_invoice_number=${number}`,
@@ -356,4 +340,23 @@ function sayTrail(rt: Runtime, record: AuditEntry, say: (line: string) => void):
     const replay = e.replayOf ? ` (replay of ${e.replayOf})` : '';
     say(`   ${String(e.id).padStart(4)} ${e.time.slice(11, 19)} ${e.outcome.padEnd(9)} ${what}${replay}`);
   }
+}
+
+/** Replays one audited record, then once more to show the second changes nothing. */
+async function sayReplayTwice(
+  rt: Runtime,
+  id: number,
+  say: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof runReplay>>> {
+  const replay = await runReplay(rt, { ids: [id], failed: false, dryRun: false });
+  for (const o of replay.outcomes) {
+    const result = o.result === 'written' ? chalk.green(o.result) : chalk.red(o.result);
+    const audit = o.newAuditId ? ` (audit ${o.newAuditId})` : '';
+    say(`   ${result} ${o.label}${audit}${o.message ? `: ${o.message}` : ''}`);
+  }
+  const again = await runReplay(rt, { ids: [id], failed: false, dryRun: false });
+  say(
+    `   replayed once more: ${again.outcomes.map((o) => o.result).join(', ')} (the target already holds it; no duplicate)`,
+  );
+  return replay;
 }
