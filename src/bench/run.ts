@@ -24,7 +24,7 @@ const N = Number(process.env.MLC_BENCH_POS ?? 10_000);
 const LATENCY = Number(process.env.MLC_BENCH_LATENCY_MS ?? 20);
 const ODOO_PAGE = 1000;
 const SN_BATCH = 200;
-const SN_CONCURRENCY = 4;
+const SN_CONCURRENCY = Number(process.env.MLC_BENCH_SN_CONCURRENCY ?? 4);
 const PAIR = 'odoo-servicenow';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -97,12 +97,19 @@ async function main(): Promise<void> {
     await Promise.all(Object.values(urls).map((u) => fetch(`${u}/_sim/stats`, { method: 'DELETE' })));
 
     const rt = openRuntime(config, silentLogger, env);
+    // Where the memory is when RSS peaks: V8 heap (used / reserved), off-heap buffers.
+    let atPeak = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      if (m.rss > atPeak.rss) atPeak = m;
+    }, 20);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await runSync(rt, { pairs: [PAIR], dryRun: false, full: false });
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    clearInterval(sampler);
     rt.close();
 
     const pass = result.outcomes[0];
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
       },
       cpuMsPerRecord: round((cpu.user + cpu.system) / 1000 / Math.max(1, docs)),
       peakRssMb: round(peakRssMb),
+      memoryAtPeakMb: Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, round(v / 1024 / 1024)])),
       floor: {
         odooRequests: odooFloor,
         servicenowRequests: snFloor,
