@@ -125,6 +125,42 @@ describe('Odoo error table against the simulator', () => {
     ).toBe('odoo.missing_record');
   });
 
+  test('a row whose value does not fit its field type is refused, naming model, field and what was expected', async () => {
+    const client = clientFor(v19, 'json2');
+    await client.fieldsGet('purchase.order');
+    const answer = (rows: unknown): void =>
+      fault(v19, {
+        kind: 'status',
+        status: 200,
+        body: rows,
+        match: '^POST /json/2/purchase.order/search_read',
+      });
+    const read = (): Promise<unknown> =>
+      client.searchRead('purchase.order', [], {
+        fields: ['name', 'partner_id', 'date_order', 'amount_total'],
+      });
+
+    answer([
+      { id: 1, name: 'P1', partner_id: [7, 'Acme'], date_order: '2026-01-05T10:00:00Z', amount_total: 5 },
+    ]);
+    const date = await expectRejects(read());
+    expect(date.code).toBe('odoo.bad_payload');
+    expect(date.message).toContain('purchase.order.date_order');
+    expect(date.message).toContain('"YYYY-MM-DD HH:MM:SS" or false');
+
+    answer([{ id: 1, name: 'P1', partner_id: ['7', 'Acme'], date_order: false, amount_total: 5 }]);
+    expect((await expectRejects(read())).message).toContain('purchase.order.partner_id');
+
+    answer([{ name: 'P1', partner_id: false, date_order: false, amount_total: 5 }]);
+    expect((await expectRejects(read())).message).toContain('row without an integer id');
+
+    // What fits is read, with Odoo's `false` for empty turned into null.
+    answer([{ id: 1, name: 'P1', partner_id: false, date_order: '2026-01-05 10:00:00', amount_total: 5 }]);
+    expect(await read()).toEqual([
+      { id: 1, name: 'P1', partner_id: null, date_order: '2026-01-05 10:00:00', amount_total: 5 },
+    ]);
+  });
+
   test('the login cooldown is an AuthError that says to wait, and is not retried', async () => {
     const sim = await startSim({ version: 17, seed: 'empty' });
     try {

@@ -26,8 +26,7 @@ import {
   idListSchema,
   json2ErrorSchema,
   majorVersion,
-  rawRowSchema,
-  valueSchemaFor,
+  valueCheckFor,
   webVersionSchema,
   xmlrpcVersionSchema,
 } from './schemas.js';
@@ -81,6 +80,8 @@ export interface OdooFailure {
   html?: boolean;
   retryAfterMs?: number;
 }
+
+const BOOLEAN_CHECK = valueCheckFor('boolean');
 
 const COOLDOWN = /too many login failures/i;
 const SERIALIZATION =
@@ -997,31 +998,33 @@ export class OdooClient {
 
   // ------------------------------------------------------------------ parsing
 
-  /** Validates raw rows with zod by field type and maps `false` → null for non-boolean fields. */
+  /** Checks raw rows by field type (`valueCheckFor`) and maps `false` → null for non-boolean fields. */
   private async parseRows(model: string, raw: unknown, fields: string[]): Promise<OdooRow[]> {
     if (!Array.isArray(raw))
       throw new InternalError(`Odoo ${model}: expected a list of rows`, { code: 'odoo.bad_payload' });
     const types = await this.fieldsGet(model);
-    const schemas = new Map(fields.map((f) => [f, valueSchemaFor(types[f]?.type ?? 'unknown')]));
-    return raw.map((item) => {
-      const row = rawRowSchema.safeParse(item);
-      if (!row.success)
+    const checks = fields.map((f) => valueCheckFor(types[f]?.type ?? 'unknown'));
+    return raw.map((item: unknown) => {
+      const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+      if (!Number.isInteger(id))
         throw new InternalError(`Odoo ${model}: row without an integer id`, { code: 'odoo.bad_payload' });
-      const out: OdooRow = { id: row.data.id };
-      for (const f of fields) {
+      const row = item as Record<string, unknown>;
+      const out: OdooRow = { id: id as number };
+      for (let i = 0; i < fields.length; i += 1) {
+        const f = fields[i]!;
         if (f === 'id') continue;
-        const value = (row.data as Record<string, unknown>)[f];
-        const check = schemas.get(f)?.safeParse(value);
-        if (check && !check.success) {
+        const value = row[f];
+        const check = checks[i]!;
+        if (!check.ok(value)) {
           throw new InternalError(
-            `Odoo ${model}.${f}: unexpected value ${redact(JSON.stringify(value)).slice(0, 120)}`,
+            `Odoo ${model}.${f}: unexpected value ${redact(JSON.stringify(value) ?? 'undefined').slice(0, 120)} (expected ${check.expected})`,
             {
               code: 'odoo.bad_payload',
               data: { model, field: f, type: types[f]?.type ?? null },
             },
           );
         }
-        out[f] = value === false && types[f]?.type !== 'boolean' ? null : value;
+        out[f] = value === false && check !== BOOLEAN_CHECK ? null : value;
       }
       return out;
     });
