@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { parse, stringify } from 'yaml';
 import { SIM_PAIR_SETTINGS } from '../commands/sim.js';
 import { runSync } from '../commands/sync.js';
+import { tuneHeap } from '../heap.js';
 import { openRuntime } from '../runtime.js';
 import { silentLogger } from '../systems/types.js';
 
@@ -34,6 +35,8 @@ interface Stats {
 }
 
 async function main(): Promise<void> {
+  // The pass runs in this process: the same heap settings as `bin/mlc.js`.
+  tuneHeap();
   const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
   const env = {
     ...process.env,
