@@ -11,8 +11,6 @@ import { runPing } from './commands/ping.js';
 import { runReplay } from './commands/replay.js';
 import { openSecretStore, readStdin } from './commands/secret.js';
 import { runSync } from './commands/sync.js';
-import { runSim } from './commands/sim.js';
-import { runDemo } from './commands/demo.js';
 import { exitCodeOf } from './commands/sync.js';
 import {
   renderAuditList,
@@ -301,6 +299,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         cmd: Command,
       ) => {
         const g = globals(cmd);
+        // The simulators (and the demo) load only when asked for: cron's `mlc sync` never needs them.
+        const { runSim } = await import('./commands/sim.js');
         await runSim(
           {
             systems: o.systems
@@ -325,6 +325,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument('[pair]', 'odoo-servicenow', 'odoo-servicenow')
     .action(async (pair: string, _o, cmd: Command) => {
       const g = globals(cmd);
+      const { runDemo } = await import('./commands/demo.js');
       const result = await runDemo(pair, { json: Boolean(g.json), verbose: Boolean(g.verbose) }, io);
       exitCode = result.exitCode;
     });

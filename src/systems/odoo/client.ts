@@ -4,7 +4,6 @@
  */
 import type { Got } from 'got';
 import type { Agent as HttpAgent } from 'node:http';
-import xmlrpc from 'xmlrpc';
 import {
   AuthError,
   ConfigError,
@@ -328,7 +327,7 @@ export class OdooClient {
   }
 
   /** One XML-RPC call (`/xmlrpc/2/<service>`), with a timeout; answers the value and the Date header. */
-  private xmlCall(
+  private async xmlCall(
     service: 'common' | 'object',
     method: string,
     params: unknown[],
@@ -343,6 +342,8 @@ export class OdooClient {
       headers: { 'User-Agent': USER_AGENT },
       signal: controller.signal,
     };
+    // Loaded on first use: Odoo 19 and later speak JSON-2, and a pass there never needs it.
+    const { default: xmlrpc } = await import('xmlrpc');
     const client = (this.base.protocol === 'https:'
       ? xmlrpc.createSecureClient(options)
       : xmlrpc.createClient(options)) as unknown as XmlRpcClientLike;
@@ -354,7 +355,7 @@ export class OdooClient {
       },
     });
     const started = Date.now();
-    return new Promise((resolve, reject) => {
+    return new Promise<{ value: unknown; date?: string }>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         if (settled) return;
