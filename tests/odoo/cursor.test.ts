@@ -226,3 +226,30 @@ describe('volume seed', () => {
     }
   });
 });
+
+describe('the Odoo simulator can age its data', () => {
+  test('every create_date and write_date moves back by the seconds given, and windowed reads see it', async () => {
+    const sim = await startSim({ version: 19, seed: 'demo' });
+    try {
+      const client = clientFor(sim, 'json2');
+      const before = await dump(sim, 'purchase.order');
+      expect(before.length).toBeGreaterThan(0);
+      // A window from the oldest stamp to now holds every order; aged by an hour, none.
+      const oldest = Math.min(...before.map((r) => r.write_date_us as number));
+      const window = {
+        since: new Date(Math.floor(oldest / SECOND) * 1000),
+        until: new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000),
+      };
+      const recent = async (): Promise<number> =>
+        (await collect(client.readChanged('purchase.order', { fields: ['name'], window }))).flat().length;
+      expect(await recent()).toBe(before.length);
+
+      await control(sim, 'age', { seconds: 3600 });
+      const after = await dump(sim, 'purchase.order');
+      expect(after.map((r) => r.write_date_us)).toEqual(before.map((r) => r.write_date_us - 3600 * SECOND));
+      expect(await recent()).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});

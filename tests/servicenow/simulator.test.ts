@@ -289,3 +289,44 @@ describe('the ServiceNow simulator speaks the wire protocol of the notes', () =>
     }
   });
 });
+
+describe('the ServiceNow simulator can age its data', () => {
+  it('moves every sys_created_on and sys_updated_on back by the seconds given, and queries see the new stamps', async () => {
+    const sim = await startServiceNowSim({ seed: 'demo' });
+    try {
+      const read = async (): Promise<
+        Array<{ code: string; sys_created_on: string; sys_updated_on: string }>
+      > =>
+        (
+          await raw(
+            sim,
+            'GET',
+            '/api/now/table/cmn_cost_center?sysparm_fields=code,sys_created_on,sys_updated_on&sysparm_query=ORDERBYcode',
+          )
+        ).body.result;
+      const before = await read();
+      const newest = before
+        .map((r) => r.sys_updated_on)
+        .sort()
+        .at(-1)!;
+      await control(sim, 'POST', 'age', { seconds: 3600 });
+      const after = await read();
+      const hourBack = (s: string): string =>
+        new Date(Date.parse(`${s.replace(' ', 'T')}Z`) - 3_600_000)
+          .toISOString()
+          .slice(0, 19)
+          .replace('T', ' ');
+      expect(after).toEqual(
+        before.map((r) => ({
+          code: r.code,
+          sys_created_on: hourBack(r.sys_created_on),
+          sys_updated_on: hourBack(r.sys_updated_on),
+        })),
+      );
+      expect(await codes(sim, `sys_updated_on>=${hourBack(newest)}`)).not.toHaveLength(0);
+      expect(await codes(sim, `sys_updated_on>${hourBack(newest)}`)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  });
+});

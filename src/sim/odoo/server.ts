@@ -10,7 +10,8 @@
  *
  * Control routes (besides the frame's): POST /_sim/expire_key, /_sim/restore_key,
  * /_sim/long_transaction {model, vals_list, backdateSeconds}, /_sim/commit {txn},
- * /_sim/exec {model, method, args, kwargs}, /_sim/clear_cooldown, /_sim/seed {"seed": ...}.
+ * /_sim/exec {model, method, args, kwargs}, /_sim/clear_cooldown, /_sim/seed {"seed": ...},
+ * /_sim/age {seconds} (every create/write stamp moves that far into the past).
  * Fault kinds: serialization_failure, access_error, validation_error, missing_error, rate_limit,
  * lost_response (the call commits, then the answer is held for `delayMs`).
  */
@@ -249,6 +250,9 @@ export class OdooSim implements SimSystem {
           return json(200, { ok: true });
         case 'clear_cooldown':
           this.failures.clear();
+          return json(200, { ok: true });
+        case 'age':
+          this.store.age(Number(input.seconds ?? 0));
           return json(200, { ok: true });
         case 'long_transaction': {
           const model = String(input.model);

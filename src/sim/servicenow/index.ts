@@ -44,6 +44,7 @@ export {
  *   purge_import_sets                 deletes import sets and staging rows (GET import/... then 404s)
  *   expire_tokens                     every access token expires now
  *   exec {table, record, sysId?, delete?}  a user's edit, stamped now
+ *   age {seconds}                     every sys_created_on/sys_updated_on moves that far into the past
  * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error (+ the frame's).
  */
 export interface ServiceNowSimOptions {
@@ -538,6 +539,9 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       }
       case 'expire_tokens':
         auth.expireAll();
+        return json(200, { ok: true });
+      case 'age':
+        store.age(Number(b.seconds ?? 0));
         return json(200, { ok: true });
       case 'exec': {
         const table = String(b.table ?? '');

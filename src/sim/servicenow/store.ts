@@ -47,6 +47,22 @@ export class Store {
     for (const name of TABLES.keys()) this.tables.set(name, new Map());
   }
 
+  /**
+   * Moves every row's `sys_created_on`/`sys_updated_on` `seconds` into the past, as if the data had
+   * been written that long ago and nothing since: what a cron pass finds one interval after the last.
+   */
+  age(seconds: number): void {
+    const back = (stamp: unknown): string =>
+      snTime(Date.parse(`${String(stamp).replace(' ', 'T')}Z`) - seconds * 1000);
+    for (const table of this.tables.values())
+      for (const row of table.values()) {
+        if (row.sys_created_on) row.sys_created_on = back(row.sys_created_on);
+        if (row.sys_updated_on) row.sys_updated_on = back(row.sys_updated_on);
+      }
+    this.indexes.clear();
+    this.bump('*');
+  }
+
   /** Empties one table. */
   truncate(table: string): void {
     this.tables.get(table)?.clear();
