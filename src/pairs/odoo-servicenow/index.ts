@@ -131,9 +131,12 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
     const t = o.tables;
     return {
       flows: buildFlows({ odoo, sn }, o, o.batchSize),
-      // The models' field metadata in one round trip instead of one per flow.
+      // Start-up work of both systems at once: the models' field metadata in one round trip instead
+      // of one per flow, and ServiceNow's token and clock (for the flow it is the source of) while
+      // Odoo answers.
       session: async (run) => {
         odoo.prefetchFields(Object.keys(ODOO_FIELDS));
+        sn.prefetchServerTime();
         return run();
       },
       makeDims: () => s2pDimensions(sn, t, o.erpSource),
