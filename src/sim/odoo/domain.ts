@@ -40,9 +40,17 @@ export function naiveToMicros(text: string): number {
   return ms * 1000 + frac;
 }
 
+let lastSecond = NaN;
+let lastNaive = '';
+
 export function microsToNaive(us: number, withMicros = false): string {
-  const ms = Math.floor(us / 1000);
-  const base = new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  // Rows written together share their second: format each second once.
+  const second = Math.floor(us / 1_000_000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastNaive = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  const base = lastNaive;
   if (!withMicros) return base;
   const frac = us - Math.floor(us / 1_000_000) * 1_000_000;
   return `${base}.${String(frac).padStart(6, '0')}`;

@@ -50,6 +50,7 @@ export interface QueryContext {
 
 /** The definition of a field, possibly dot-walked; undefined when any part is unknown. */
 export function fieldDef(ctx: QueryContext, field: string): FieldDef | undefined {
+  if (!field.includes('.')) return ctx.table.fields[field];
   const [head, tail] = field.split('.', 2) as [string, string | undefined];
   const d = ctx.table.fields[head];
   if (!d) return undefined;
@@ -60,6 +61,7 @@ export function fieldDef(ctx: QueryContext, field: string): FieldDef | undefined
 
 /** The stored value of a field, possibly dot-walked. */
 export function fieldValue(ctx: QueryContext, row: Row, field: string): string {
+  if (!field.includes('.')) return row[field] ?? '';
   const [head, tail] = field.split('.', 2) as [string, string | undefined];
   const v = row[head] ?? '';
   if (tail === undefined) return v;

@@ -4,7 +4,26 @@ import { TABLES, type TableDef } from './schema.js';
 
 /** `YYYY-MM-DD HH:MM:SS` UTC at second precision, the stored form of every date-time (§2.1). */
 export function snTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  // Every row of an import set is stamped within the same second or two: format each second once.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return lastStamp;
+}
+let lastSecond = NaN;
+let lastStamp = '';
+
+/** A row of the table with every field empty, built once per table. */
+const EMPTY_ROWS = new WeakMap<TableDef, Row>();
+function emptyRow(def: TableDef): Row {
+  let row = EMPTY_ROWS.get(def);
+  if (!row) {
+    row = Object.fromEntries(Object.keys(def.fields).map((f) => [f, ''])) as Row;
+    EMPTY_ROWS.set(def, row);
+  }
+  return row;
 }
 
 export function newSysId(): string {
@@ -32,6 +51,7 @@ export class Store {
   /** Per table, each row's insertion number: indexed look-ups answer in table order. */
   private readonly sequence = new Map<string, Map<string, number>>();
   private inserted = 0;
+  private readonly contexts = new Map<string, QueryContext>();
 
   constructor() {
     this.clear();
@@ -138,9 +158,14 @@ export class Store {
   }
 
   context(table: string): QueryContext {
-    const def = this.def(table);
-    if (!def) throw new Error(`no table ${table}`);
-    return { table: def, tableDef: (t) => this.def(t), record: (t, id) => this.get(t, id) };
+    let ctx = this.contexts.get(table);
+    if (!ctx) {
+      const def = this.def(table);
+      if (!def) throw new Error(`no table ${table}`);
+      ctx = { table: def, tableDef: (t) => this.def(t), record: (t, id) => this.get(t, id) };
+      this.contexts.set(table, ctx);
+    }
+    return ctx;
   }
 
   parse(table: string, query: string): ParsedQuery {
@@ -217,8 +242,7 @@ export class Store {
   insert(table: string, values: Record<string, unknown>, at: number, user: string, sysId?: string): Row {
     const def = this.def(table);
     if (!def) throw new Error(`no table ${table}`);
-    const row: Row = {};
-    for (const f of Object.keys(def.fields)) row[f] = '';
+    const row: Row = { ...emptyRow(def) };
     Object.assign(row, this.clean(table, values));
     if (def.numberPrefix && 'number' in def.fields && !row.number) row.number = this.nextNumber(def);
     row.sys_id = sysId ?? newSysId();
