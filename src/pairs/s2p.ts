@@ -104,11 +104,29 @@ export async function importFlat(
 }
 
 /**
- * Documents with lines: every header first, then the lines of the headers that were accepted
- * (ServiceNow rejects a line whose header is not there yet). A document fails when its header or any
- * of its lines fails; its hash is then not stored, so the next version or a replay re-sends it whole.
+ * Documents with lines: headers first, then the lines of the headers that were accepted (ServiceNow
+ * rejects a line whose header is not there yet). A document fails when its header or any of its lines
+ * fails; its hash is then not stored, so the next version or a replay re-sends it whole.
+ *
+ * The headers go in groups of one Import Set each, and a group's lines follow as soon as that
+ * group's headers are in: a line needs its own header, not every header of the batch, so the lines
+ * of the first group are loading while the later headers still are.
  */
 export async function importDocuments(
+  sn: ServiceNowClient,
+  headerStaging: string,
+  lineStaging: string,
+  items: WriteItem<DocumentPayload>[],
+): Promise<WriteResult[]> {
+  const groups: WriteItem<DocumentPayload>[][] = [];
+  for (let i = 0; i < items.length; i += sn.batchSize) groups.push(items.slice(i, i + sn.batchSize));
+  const results = await Promise.all(
+    groups.map((group) => importDocumentGroup(sn, headerStaging, lineStaging, group)),
+  );
+  return results.flat();
+}
+
+async function importDocumentGroup(
   sn: ServiceNowClient,
   headerStaging: string,
   lineStaging: string,

@@ -278,7 +278,10 @@ export class ServiceNowClient {
   private readonly tokens: TokenCache | undefined;
   private refreshToken: string | undefined;
   private readonly pageSize: number;
-  private readonly batchSize: number;
+  /** Rows per `insertMultiple` call (at most 200). */
+  readonly batchSize: number;
+  /** Import sets open at once (posted, transform not yet polled to the end), across every caller. */
+  private readonly openImportSets: Limiter;
   private readonly pageSizes = new Map<string, number>();
   private readonly mappings = new Map<string, Promise<Map<string, string> | null>>();
   /** Per staging table, how long its import sets took to transform: the first poll waits that long. */
@@ -299,6 +302,7 @@ export class ServiceNowClient {
     this.limiter = new Limiter(concurrency);
     this.pageSize = conn.pageSize ?? 500;
     this.batchSize = Math.min(conn.batchSize ?? 200, 200);
+    this.openImportSets = new Limiter((conn.concurrency ?? 4) * 4);
     const auth = conn.auth;
     if (auth.kind === 'basic') {
       registerSecret(auth.password);
@@ -730,10 +734,10 @@ export class ServiceNowClient {
     const batches: Record<string, string>[][] = [];
     for (let i = 0; i < rows.length; i += this.batchSize) batches.push(rows.slice(i, i + this.batchSize));
     // The request limiter bounds the calls in flight; an import set waiting for its transform holds no
-    // call, so more import sets than calls may be open (bounded, so the instance's transform queue
-    // is not flooded).
-    const results = await mapLimit(batches, (this.conn.concurrency ?? 4) * 4, (batch) =>
-      this.importBatch(staging, batch),
+    // call, so more import sets than calls may be open (bounded across all callers, so the instance's
+    // transform queue is not flooded).
+    const results = await Promise.all(
+      batches.map((batch) => this.openImportSets.run(() => this.importBatch(staging, batch))),
     );
     return results.flat();
   }
