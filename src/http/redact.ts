@@ -45,16 +45,27 @@ export function redact(text: string): string {
   for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
+  // Each pattern needs one of these words (or the `@` of a URL with credentials): one scan decides
+  // whether the five are worth running.
+  if (!PATTERN_WORDS.test(out)) return out;
   for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
   return out;
 }
+const PATTERN_WORDS = /authorization|bearer|basic|token|secret|password|api_?key|apikey|@/i;
 
 /**
  * JSON text of a value with credentials masked: keys that name credentials are masked and the whole
  * text is redacted once (much cheaper than redacting every string inside a large payload).
  */
 export function redactedJson(value: unknown): string {
-  return redact(JSON.stringify(value, (k, v: unknown) => (k !== '' && SECRET_KEY.test(k) ? MASK : v)));
+  // Business payloads seldom carry a credential-named key: the plain (fast) stringify first, and the
+  // key-masking replacer only when such a key is there.
+  const plain = JSON.stringify(value);
+  const text =
+    plain !== undefined && SECRET_KEY_IN_JSON.test(plain)
+      ? JSON.stringify(value, (k, v: unknown) => (k !== '' && SECRET_KEY.test(k) ? MASK : v))
+      : plain;
+  return redact(text);
 }
 
 /** Deep-redacts a JSON-like value: strings are redacted, keys that name credentials are masked. */
@@ -62,8 +73,11 @@ export function redactValue<T>(value: T): T {
   return walk(value) as T;
 }
 
-const SECRET_KEY =
-  /^(authorization|password|passwd|secret|client_secret|api_?key|apikey|token|access_token|refresh_token|cookie|set-cookie)$/i;
+const SECRET_KEYS =
+  'authorization|password|passwd|secret|client_secret|api_?key|apikey|token|access_token|refresh_token|cookie|set-cookie';
+const SECRET_KEY = new RegExp(`^(${SECRET_KEYS})$`, 'i');
+/** A credential-named key anywhere in JSON text. */
+const SECRET_KEY_IN_JSON = new RegExp(`"(${SECRET_KEYS})"\\s*:`, 'i');
 
 function walk(value: unknown): unknown {
   if (typeof value === 'string') return redact(value);
