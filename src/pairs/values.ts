@@ -38,9 +38,15 @@ export function ids(v: unknown): number[] {
 export function isoUtc(v: unknown): string | null {
   if (v instanceof Date) return v.toISOString();
   if (typeof v !== 'string' || v === '') return null;
-  if (/[zZ]|[+-]\d\d:?\d\d$/.test(v)) return new Date(v).toISOString();
-  return fromNaiveUtc(v).toISOString();
+  // A document and its lines, and the documents of one import, mostly share their stamp.
+  if (v === lastStamp) return lastIso;
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(v) ? new Date(v).toISOString() : fromNaiveUtc(v).toISOString();
+  lastStamp = v;
+  lastIso = iso;
+  return iso;
 }
+let lastStamp = '';
+let lastIso = '';
 
 /** Naive UTC `YYYY-MM-DD HH:MM:SS` (ServiceNow literals) from any of the above. */
 export function naive(v: unknown): string | null {

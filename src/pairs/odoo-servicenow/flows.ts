@@ -145,10 +145,20 @@ class OdooLookups {
     return this.productTypes;
   }
 
-  /** Cost centers of an `analytic_distribution` (`{"12": 100.0}` or `{"3,7": 50.0}`): accounts of the cost-center plan only. */
-  async costCenters(distribution: unknown): Promise<Array<{ code: string; share: number }>> {
-    if (distribution === null || typeof distribution !== 'object') return [];
+  /**
+   * Reads the cost centers of an `analytic_distribution` (`{"12": 100.0}` or `{"3,7": 50.0}`):
+   * accounts of the cost-center plan only. Answers a plain function once the accounts are loaded.
+   */
+  async costCenters(): Promise<(distribution: unknown) => Array<{ code: string; share: number }>> {
     const analytic = await this.analyticAccounts();
+    return (distribution) => this.costCentersIn(analytic, distribution);
+  }
+
+  private costCentersIn(
+    analytic: Map<number, { code: string | null; plan: string | null }>,
+    distribution: unknown,
+  ): Array<{ code: string; share: number }> {
+    if (distribution === null || typeof distribution !== 'object') return [];
     const out = new Map<string, number>();
     for (const [key, share] of Object.entries(distribution as Record<string, unknown>)) {
       for (const id of key.split(',').map(Number)) {
@@ -158,6 +168,12 @@ class OdooLookups {
     }
     return [...out].map(([code, s]) => ({ code, share: Math.round(s * 100) / 100 }));
   }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 export interface OdooServiceNowClients {
@@ -404,51 +420,48 @@ export function buildFlows(
     const products = await lookups.productTypesOf(
       lineRows.flatMap((l) => (m2o(l.product_id) ? [m2o(l.product_id)!.id] : [])),
     );
+    const costCentersOf = await lookups.costCenters();
     const byOrder = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
       if (text(l.display_type)) continue; // sections and notes are not order lines
       const oid = m2o(l.order_id)?.id;
-      if (oid !== undefined) byOrder.set(oid, [...(byOrder.get(oid) ?? []), l]);
+      if (oid !== undefined) pushTo(byOrder, oid, l);
     }
-    return Promise.all(
-      headers.map(async (h) => {
-        const lines = byOrder.get(h.id) ?? [];
-        const partner = m2o(h.partner_id);
-        return {
-          id: String(h.id),
-          modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
-          label: text(h.name) ?? `PO ${h.id}`,
-          data: {
-            id: h.id,
-            name: text(h.name) ?? String(h.id),
-            state: text(h.state) ?? '',
-            supplierId: partner?.id ?? null,
-            supplierName: partner?.name ?? null,
-            partnerRef: text(h.partner_ref),
-            dateOrder: naive(h.date_order),
-            currency: m2o(h.currency_id)?.name ?? null,
-            amountTotal: num(h.amount_total),
-            paymentTerm: m2o(h.payment_term_id)?.name ?? null,
-            lines: await Promise.all(
-              lines.map(async (l) => {
-                const product = m2o(l.product_id);
-                return {
-                  id: l.id,
-                  description: text(l.name) ?? '',
-                  product: product?.name ?? null,
-                  productType: product ? (products.get(product.id) ?? null) : null,
-                  quantity: num(l.product_qty),
-                  priceUnit: num(l.price_unit),
-                  subtotal: num(l.price_subtotal),
-                  datePlanned: naive(l.date_planned),
-                  costCenters: await lookups.costCenters(l.analytic_distribution),
-                };
-              }),
-            ),
-          },
-        };
-      }),
-    );
+    return headers.map((h) => {
+      const lines = byOrder.get(h.id) ?? [];
+      const partner = m2o(h.partner_id);
+      return {
+        id: String(h.id),
+        modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
+        label: text(h.name) ?? `PO ${h.id}`,
+        data: {
+          id: h.id,
+          name: text(h.name) ?? String(h.id),
+          state: text(h.state) ?? '',
+          supplierId: partner?.id ?? null,
+          supplierName: partner?.name ?? null,
+          partnerRef: text(h.partner_ref),
+          dateOrder: naive(h.date_order),
+          currency: m2o(h.currency_id)?.name ?? null,
+          amountTotal: num(h.amount_total),
+          paymentTerm: m2o(h.payment_term_id)?.name ?? null,
+          lines: lines.map((l) => {
+            const product = m2o(l.product_id);
+            return {
+              id: l.id,
+              description: text(l.name) ?? '',
+              product: product?.name ?? null,
+              productType: product ? (products.get(product.id) ?? null) : null,
+              quantity: num(l.product_qty),
+              priceUnit: num(l.price_unit),
+              subtotal: num(l.price_subtotal),
+              datePlanned: naive(l.date_planned),
+              costCenters: costCentersOf(l.analytic_distribution),
+            };
+          }),
+        },
+      };
+    });
   };
   if (options.purchaseOrders.enabled) {
     flows.push({
@@ -516,54 +529,51 @@ export function buildFlows(
       { fields: f('account.move.line'), order: 'sequence asc, id asc' },
     );
     const accounts = await lookups.accountCodes();
+    const costCentersOf = await lookups.costCenters();
     const byMove = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
       const mid = m2o(l.move_id)?.id;
-      if (mid !== undefined) byMove.set(mid, [...(byMove.get(mid) ?? []), l]);
+      if (mid !== undefined) pushTo(byMove, mid, l);
     }
-    return Promise.all(
-      headers.map(async (h) => {
-        const lines = byMove.get(h.id) ?? [];
-        const partner = m2o(h.partner_id);
-        return {
-          id: String(h.id),
-          modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
-          label: text(h.name) ?? `bill ${h.id}`,
-          data: {
-            id: h.id,
-            name: text(h.name) === '/' ? null : text(h.name),
-            ref: text(h.ref),
-            state: text(h.state) ?? '',
-            supplierId: partner?.id ?? null,
-            supplierName: partner?.name ?? null,
-            invoiceDate: date(h.invoice_date),
-            currency: m2o(h.currency_id)?.name ?? null,
-            amountTotal: num(h.amount_total),
-            amountTax: num(h.amount_tax),
-            origin: text(h.invoice_origin),
-            paymentTerm: m2o(h.invoice_payment_term_id)?.name ?? null,
-            lines: await Promise.all(
-              lines.map(async (l) => {
-                const acc = m2o(l.account_id);
-                const known = acc ? accounts.get(acc.id) : undefined;
-                return {
-                  id: l.id,
-                  description: text(l.name) ?? '',
-                  quantity: num(l.quantity),
-                  priceUnit: num(l.price_unit),
-                  subtotal: num(l.price_subtotal),
-                  total: num(l.price_total),
-                  accountCode: known?.code ?? null,
-                  accountName: known?.name ?? acc?.name ?? null,
-                  costCenters: await lookups.costCenters(l.analytic_distribution),
-                  purchaseLineId: m2o(l.purchase_line_id)?.id ?? null,
-                };
-              }),
-            ),
-          },
-        };
-      }),
-    );
+    return headers.map((h) => {
+      const lines = byMove.get(h.id) ?? [];
+      const partner = m2o(h.partner_id);
+      return {
+        id: String(h.id),
+        modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
+        label: text(h.name) ?? `bill ${h.id}`,
+        data: {
+          id: h.id,
+          name: text(h.name) === '/' ? null : text(h.name),
+          ref: text(h.ref),
+          state: text(h.state) ?? '',
+          supplierId: partner?.id ?? null,
+          supplierName: partner?.name ?? null,
+          invoiceDate: date(h.invoice_date),
+          currency: m2o(h.currency_id)?.name ?? null,
+          amountTotal: num(h.amount_total),
+          amountTax: num(h.amount_tax),
+          origin: text(h.invoice_origin),
+          paymentTerm: m2o(h.invoice_payment_term_id)?.name ?? null,
+          lines: lines.map((l) => {
+            const acc = m2o(l.account_id);
+            const known = acc ? accounts.get(acc.id) : undefined;
+            return {
+              id: l.id,
+              description: text(l.name) ?? '',
+              quantity: num(l.quantity),
+              priceUnit: num(l.price_unit),
+              subtotal: num(l.price_subtotal),
+              total: num(l.price_total),
+              accountCode: known?.code ?? null,
+              accountName: known?.name ?? acc?.name ?? null,
+              costCenters: costCentersOf(l.analytic_distribution),
+              purchaseLineId: m2o(l.purchase_line_id)?.id ?? null,
+            };
+          }),
+        },
+      };
+    });
   };
   if (options.vendorBills.enabled) {
     flows.push({
