@@ -190,23 +190,38 @@ async function runFlow(
   if (since && since >= until) return;
 
   let lastId = '';
-  // The next page is read while this one is written: reads are side-effect free, and the cursor
-  // still moves only after the whole window has an outcome.
+  // The next page is read, and prepared (mapped, checked, hashed), while this one is written: reads
+  // are side-effect free and a page's records are distinct from the previous page's, so only the
+  // writes need to stay in order. A flow that provides a dimension is the exception: a later record
+  // may name one that an earlier record of the same flow creates, so its pages go one at a time.
+  // The cursor still moves only after the whole window has an outcome.
+  const overlap = !flow.provides;
   const pages = flow.read(window, ctx)[Symbol.asyncIterator]();
   let next = pages.next();
+  let writing: Promise<void> = Promise.resolve();
   try {
     for (;;) {
       const current = await next;
       if (current.done) break;
-      next = pages.next();
-      next.catch(() => undefined);
       const page = current.value;
       s.read += page.length;
-      await processPage(store, pair, runId, flow, ctx, s, page, options);
-      lastId = page.at(-1)?.id ?? lastId;
-      options.onProgress?.(`${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`);
+      const toWrite = await preparePage(store, pair, runId, flow, ctx, s, page, options);
+      await writing;
+      next = pages.next();
+      next.catch(() => undefined);
+      writing = writePage(store, pair, runId, flow, ctx, s, toWrite, options).then(() => {
+        lastId = page.at(-1)?.id ?? lastId;
+        options.onProgress?.(
+          `${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`,
+        );
+      });
+      writing.catch(() => undefined);
+      if (!overlap) await writing;
     }
+    await writing;
   } catch (err) {
+    // No write may still be running when the flow reports its failure (the store closes after it).
+    await writing.catch(() => undefined);
     void pages.return?.(undefined)?.catch(() => undefined);
     throw err;
   }
@@ -226,7 +241,19 @@ interface Prepared {
   hash?: string;
 }
 
-async function processPage(
+type AuditFn = (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>) => void;
+
+function auditFor(store: StateStore, pair: string, runId: number | null, flow: Flow): AuditFn {
+  return (entry) => {
+    if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
+  };
+}
+
+/**
+ * Maps, checks and hashes a page. Records that need no write get their outcome here (skipped,
+ * failed, unchanged, already handled); the rest are answered for `writePage`.
+ */
+async function preparePage(
   store: StateStore,
   pair: string,
   runId: number | null,
@@ -235,16 +262,14 @@ async function processPage(
   s: FlowStats,
   page: SourceRecord[],
   options: PassOptions,
-): Promise<void> {
+): Promise<WriteItem<unknown>[]> {
   const known = store.getIds(
     pair,
     flow.entity,
     page.map((r) => r.id),
   );
   const toWrite: WriteItem<unknown>[] = [];
-  const audit = (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>): void => {
-    if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
-  };
+  const audit = auditFor(store, pair, runId, flow);
 
   for (const record of page) {
     const version = versionOf(record);
@@ -318,7 +343,21 @@ async function processPage(
     }
     toWrite.push({ record, version, payload: prepared.mapped?.payload, hash, existing });
   }
+  return toWrite;
+}
 
+/** Writes a prepared page in batches and stores each record's outcome. */
+async function writePage(
+  store: StateStore,
+  pair: string,
+  runId: number | null,
+  flow: Flow,
+  ctx: FlowContext,
+  s: FlowStats,
+  toWrite: WriteItem<unknown>[],
+  options: PassOptions,
+): Promise<void> {
+  const audit = auditFor(store, pair, runId, flow);
   if (options.dryRun) {
     s.wouldWrite ??= [];
     for (const item of toWrite)
@@ -367,7 +406,7 @@ function recordFailure(
   request: unknown,
   response: unknown,
   dryRun: boolean,
-  audit: (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>) => void,
+  audit: AuditFn,
 ): void {
   s.failed += 1;
   if (dryRun) {
@@ -401,7 +440,7 @@ function applyResults(
   s: FlowStats,
   batch: WriteItem<unknown>[],
   results: WriteResult[],
-  audit: (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>) => void,
+  audit: AuditFn,
 ): void {
   store.transaction(() => {
     batch.forEach((item, i) => {
