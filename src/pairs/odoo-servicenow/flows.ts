@@ -471,27 +471,39 @@ export function buildFlows(
       description: `Odoo purchase orders (${options.purchaseOrders.states.join(', ')}) with lines -> ${t.orderStaging} + ${t.orderLineStaging}`,
       serverTime: odooTime,
       async *read(window: ReadWindow) {
-        const seen = new Set<number>();
-        for await (const page of odoo.readChanged('purchase.order', {
-          fields: f('purchase.order'),
-          window,
-          domain: poDomain,
-        })) {
-          for (const h of page) seen.add(h.id);
-          yield await enrichPos(page);
-        }
-        // A line-description edit does not bump the order's write_date: poll lines on their own.
-        const touched = new Set<number>();
-        for await (const page of odoo.readChanged('purchase.order.line', {
-          fields: ['id', 'order_id', 'write_date'],
-          window,
-        })) {
-          for (const l of page) {
-            const oid = m2o(l.order_id)?.id;
-            if (oid !== undefined && !seen.has(oid)) touched.add(oid);
+        // A line-description edit does not bump the order's write_date: lines are polled on their
+        // own, alongside the order pages (it only collects order ids), and the orders it finds that
+        // the pages did not hold are read at the end.
+        let stopped = false;
+        const lineOrders = new Set<number>();
+        const linePoll = (async () => {
+          for await (const page of odoo.readChanged('purchase.order.line', {
+            fields: ['id', 'order_id', 'write_date'],
+            window,
+          })) {
+            for (const l of page) {
+              const oid = m2o(l.order_id)?.id;
+              if (oid !== undefined) lineOrders.add(oid);
+            }
+            if (stopped) return;
           }
+        })();
+        linePoll.catch(() => undefined);
+        const seen = new Set<number>();
+        try {
+          for await (const page of odoo.readChanged('purchase.order', {
+            fields: f('purchase.order'),
+            window,
+            domain: poDomain,
+          })) {
+            for (const h of page) seen.add(h.id);
+            yield await enrichPos(page);
+          }
+          await linePoll;
+        } finally {
+          stopped = true;
         }
-        const extra = [...touched];
+        const extra = [...lineOrders].filter((id) => !seen.has(id));
         for (let i = 0; i < extra.length; i += batchSize) {
           const headers = await odoo.searchRead(
             'purchase.order',
