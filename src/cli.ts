@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { defaultConfigPath } from './config/load.js';
 import { ConfigError, isMlcError, toMlcError } from './errors.js';
 import { EXIT } from './exit.js';
+import { tuneHeap } from './heap.js';
 import { redact, redactValue } from './http/redact.js';
 import { createLogger } from './log.js';
 import { openRuntime, type Runtime } from './runtime.js';
@@ -122,6 +123,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             );
           }
           const progress = io.isTty && !g.json ? (line: string) => io.err(`\r\x1b[2K${line}`) : undefined;
+          tuneHeap();
           const result = await runSync(rt, {
             pairs,
             dryRun: Boolean(o.dryRun),
@@ -210,6 +212,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           hint: 'mlc audit failures lists them',
         });
       await withRuntime(cmd, async (rt, g) => {
+        tuneHeap();
         const result = await runReplay(rt, {
           ids: ids.map((i) => positiveInt(i, 'audit id')),
           failed: Boolean(o.failed),

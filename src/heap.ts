@@ -12,6 +12,9 @@ const GROWING_PERCENT = 50;
  * near 185 MB on any machine for a few hundredths of a millisecond more CPU per record
  * (`npm run bench`). The factor is read at each full collection, so setting it after
  * start-up takes effect from the next one; a value given on the node command line is kept.
+ *
+ * For the commands that run passes (`sync`, `replay`) only: the simulators hold a large live heap
+ * (a whole seeded system), where frequent full collections would only cost time.
  */
 export function tuneHeap(): void {
   if (process.execArgv.some((a) => a.startsWith(FLAG))) return;
