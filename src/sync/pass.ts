@@ -190,44 +190,50 @@ async function runFlow(
   if (since && since >= until) return;
 
   let lastId = '';
-  // The next page is read, and prepared (mapped, checked, hashed), while this one is written: reads
-  // are side-effect free and a page's records are distinct from the previous page's, so only the
-  // writes need to stay in order. A flow that provides a dimension is the exception: a later record
-  // may name one that an earlier record of the same flow creates, so its pages go one at a time.
-  // The cursor still moves only after the whole window has an outcome.
-  const overlap = !flow.provides;
+  // Pages overlap: while a page is written, the next one is read and prepared (mapped, checked,
+  // hashed) and then written too, up to WRITES_IN_FLIGHT pages at once. Reads are side-effect free
+  // and a page's records are distinct from every other page's, so their writes are independent. A
+  // flow that provides a dimension is the exception: a later record may name one that an earlier
+  // record of the same flow creates, so its pages go one at a time. The cursor moves only after the
+  // whole window has an outcome.
+  const inFlight = flow.provides ? 1 : WRITES_IN_FLIGHT;
+  const writing: Promise<void>[] = [];
   const pages = flow.read(window, ctx)[Symbol.asyncIterator]();
   let next = pages.next();
-  let writing: Promise<void> = Promise.resolve();
   try {
     for (;;) {
       const current = await next;
       if (current.done) break;
       const page = current.value;
       s.read += page.length;
+      lastId = page.at(-1)?.id ?? lastId;
       const toWrite = await preparePage(store, pair, runId, flow, ctx, s, page, options);
-      await writing;
+      while (writing.length >= inFlight) await writing.shift();
       next = pages.next();
       next.catch(() => undefined);
-      writing = writePage(store, pair, runId, flow, ctx, s, toWrite, options).then(() => {
-        lastId = page.at(-1)?.id ?? lastId;
+      const written = writePage(store, pair, runId, flow, ctx, s, toWrite, options).then(() =>
         options.onProgress?.(
           `${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`,
-        );
-      });
-      writing.catch(() => undefined);
-      if (!overlap) await writing;
+        ),
+      );
+      written.catch(() => undefined);
+      writing.push(written);
+      // A provider's page is written before the next one is read.
+      if (inFlight === 1) await written;
     }
-    await writing;
+    await Promise.all(writing);
   } catch (err) {
     // No write may still be running when the flow reports its failure (the store closes after it).
-    await writing.catch(() => undefined);
+    await Promise.allSettled(writing);
     void pages.return?.(undefined)?.catch(() => undefined);
     throw err;
   }
   // Every record of the window has a stored outcome: the cursor may move to the window's end.
   if (!options.dryRun) store.setCursor(pair, flow.name, { modified: until.toISOString(), lastId });
 }
+
+/** Pages of one flow whose writes may run at once (see runFlow). */
+const WRITES_IN_FLIGHT = 2;
 
 /** The version token: the source's change stamp plus a hash of the content read. */
 export function versionOf(record: SourceRecord): string {

@@ -270,19 +270,26 @@ describe('pages of one flow', () => {
       silentLogger,
     );
 
-  it('maps the next page while the one before it is written, and keeps the writes in page order', async () => {
+  /** The most writes the log shows running at once. */
+  const mostAtOnce = (log: string[]): number => {
+    let now = 0;
+    let most = 0;
+    for (const l of log) {
+      if (l.endsWith('start')) most = Math.max(most, (now += 1));
+      if (l.endsWith('end')) now -= 1;
+    }
+    return most;
+  };
+  const settled = (log: string[]): boolean =>
+    log.filter((l) => l.endsWith('start')).length === log.filter((l) => l.endsWith('end')).length;
+
+  it('prepares and writes the next page while the one before it is written, two writes at most', async () => {
     const { flow, log } = pagedFlow({});
     const result = await run(flow);
     expect(result.flows[0]).toMatchObject({ status: 'ok', written: 6 });
     expect(log.indexOf('map 2')).toBeLessThan(log.indexOf('write 1 end'));
-    expect(log.filter((l) => l.startsWith('write'))).toEqual([
-      'write 1 start',
-      'write 1 end',
-      'write 2 start',
-      'write 2 end',
-      'write 3 start',
-      'write 3 end',
-    ]);
+    expect(log.indexOf('write 2 start')).toBeLessThan(log.indexOf('write 1 end'));
+    expect(mostAtOnce(log)).toBe(2);
     expect(store.getCursor('paged-pair', 'paged')).toBeDefined();
   });
 
@@ -302,17 +309,17 @@ describe('pages of one flow', () => {
     ]);
   });
 
-  it('stops at a failed write with the next page already mapped, after that write has settled', async () => {
+  it('stops at a failed write once every write in flight has settled, and the next pass sends the rest', async () => {
     const { flow, log } = pagedFlow({ failWriteOfPage: 2 });
     const result = await run(flow);
-    expect(result.flows[0]).toMatchObject({ status: 'stopped', written: 2 });
-    expect(log).toContain('map 3');
-    expect(log).not.toContain('write 3 start');
-    expect(log.at(-1)).toBe('write 2 end');
+    expect(result.flows[0]).toMatchObject({ status: 'stopped' });
+    expect(settled(log)).toBe(true);
     expect(store.getCursor('paged-pair', 'paged')).toBeUndefined();
-    // The first page keeps its outcome: the next pass finds it handled and re-sends the rest.
+    // What was written keeps its outcome: the next pass finds it handled and sends the rest.
+    const written = result.flows[0]!.written;
+    expect(written).toBeGreaterThanOrEqual(2);
     const again = await run(pagedFlow({}).flow);
-    expect(again.flows[0]).toMatchObject({ status: 'ok', written: 4, alreadyHandled: 2 });
+    expect(again.flows[0]).toMatchObject({ status: 'ok', written: 6 - written, alreadyHandled: written });
   });
 
   it('a page that cannot be prepared stops the flow only once the write before it has settled', async () => {
@@ -320,6 +327,7 @@ describe('pages of one flow', () => {
     const result = await run(flow);
     expect(result.flows[0]).toMatchObject({ status: 'stopped', written: 2 });
     expect(log).toEqual(['map 1', 'write 1 start', 'map 2', 'write 1 end']);
+    expect(settled(log)).toBe(true);
     expect(store.getCursor('paged-pair', 'paged')).toBeUndefined();
   });
 });
