@@ -218,7 +218,7 @@ async function runFlow(
       );
       written.catch(() => undefined);
       writing.push(written);
-      // A provider's page is written before the next one is read.
+      // A provider's page is written before the next one is prepared.
       if (inFlight === 1) await written;
     }
     await Promise.all(writing);
