@@ -3,6 +3,7 @@
  * 19+), behind one interface (api notes §1). Business semantics are identical on both transports.
  */
 import type { Got } from 'got';
+import type { ZodType } from 'zod';
 import type { Agent as HttpAgent } from 'node:http';
 import {
   AuthError,
@@ -25,7 +26,7 @@ import {
   idListSchema,
   json2ErrorSchema,
   majorVersion,
-  valueCheckFor,
+  rowsSchemaFor,
   webVersionSchema,
   xmlrpcVersionSchema,
 } from './schemas.js';
@@ -79,8 +80,6 @@ export interface OdooFailure {
   html?: boolean;
   retryAfterMs?: number;
 }
-
-const BOOLEAN_CHECK = valueCheckFor('boolean');
 
 const COOLDOWN = /too many login failures/i;
 const SERIALIZATION =
@@ -295,6 +294,8 @@ export class OdooClient {
   private resolved: Promise<Transport> | undefined;
   private uid: Promise<number> | undefined;
   private readonly fieldsCache = new Map<string, Promise<Record<string, FieldInfo>>>();
+  /** zod schemas of read rows, per model and field list. */
+  private readonly rowSchemas = new Map<string, ZodType>();
 
   constructor(
     private readonly conn: OdooConnection,
@@ -999,35 +1000,31 @@ export class OdooClient {
 
   // ------------------------------------------------------------------ parsing
 
-  /** Checks raw rows by field type (`valueCheckFor`) and maps `false` → null for non-boolean fields. */
+  /** Validates raw rows with zod by field type and maps `false` → null for non-boolean fields. */
   private async parseRows(model: string, raw: unknown, fields: string[]): Promise<OdooRow[]> {
     if (!Array.isArray(raw))
       throw new InternalError(`Odoo ${model}: expected a list of rows`, { code: 'odoo.bad_payload' });
     const types = await this.fieldsGet(model);
-    const checks = fields.map((f) => valueCheckFor(types[f]?.type ?? 'unknown'));
-    return raw.map((item: unknown) => {
-      const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
-      if (!Number.isInteger(id))
+    const typeOf = (f: string): string => types[f]?.type ?? 'unknown';
+    const key = `${model}:${fields.join(',')}`;
+    let schema = this.rowSchemas.get(key);
+    if (!schema) this.rowSchemas.set(key, (schema = rowsSchemaFor(fields, typeOf)));
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const [index, field] = (issue?.path ?? []) as [number | undefined, string | undefined];
+      if (field === undefined || field === 'id')
         throw new InternalError(`Odoo ${model}: row without an integer id`, { code: 'odoo.bad_payload' });
-      const row = item as Record<string, unknown>;
-      const out: OdooRow = { id: id as number };
-      for (let i = 0; i < fields.length; i += 1) {
-        const f = fields[i]!;
-        if (f === 'id') continue;
-        const value = row[f];
-        const check = checks[i]!;
-        if (!check.ok(value)) {
-          throw new InternalError(
-            `Odoo ${model}.${f}: unexpected value ${redact(JSON.stringify(value) ?? 'undefined').slice(0, 120)} (expected ${check.expected})`,
-            {
-              code: 'odoo.bad_payload',
-              data: { model, field: f, type: types[f]?.type ?? null },
-            },
-          );
-        }
-        out[f] = value === false && check !== BOOLEAN_CHECK ? null : value;
-      }
-      return out;
-    });
+      const value = (raw[index ?? 0] as Record<string, unknown> | undefined)?.[field];
+      throw new InternalError(
+        `Odoo ${model}.${field}: unexpected value ${redact(JSON.stringify(value) ?? 'undefined').slice(0, 120)} (${issue?.message ?? 'invalid'})`,
+        { code: 'odoo.bad_payload', data: { model, field, type: typeOf(field) } },
+      );
+    }
+    const rows = parsed.data as OdooRow[];
+    // Odoo's `false` for empty is null here, except in boolean fields.
+    const nullable = fields.filter((f) => typeOf(f) !== 'boolean');
+    for (const row of rows) for (const f of nullable) if (row[f] === false) row[f] = null;
+    return rows;
   }
 }
