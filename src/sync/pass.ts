@@ -196,6 +196,17 @@ async function runFlow(
   // flow that provides a dimension is the exception: a later record may name one that an earlier
   // record of the same flow creates, so its pages go one at a time. The cursor moves only after the
   // whole window has an outcome.
+  const run: FlowRun = {
+    store,
+    pair,
+    flow,
+    ctx,
+    s,
+    options,
+    audit: (entry) => {
+      if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
+    },
+  };
   const inFlight = flow.provides ? 1 : WRITES_IN_FLIGHT;
   const writing: Promise<void>[] = [];
   const pages = flow.read(window, ctx)[Symbol.asyncIterator]();
@@ -207,11 +218,11 @@ async function runFlow(
       const page = current.value;
       s.read += page.length;
       lastId = page.at(-1)?.id ?? lastId;
-      const toWrite = await preparePage(store, pair, runId, flow, ctx, s, page, options);
+      const toWrite = await preparePage(run, page);
       while (writing.length >= inFlight) await writing.shift();
       next = pages.next();
       next.catch(() => undefined);
-      const written = writePage(store, pair, runId, flow, ctx, s, toWrite, options).then(() =>
+      const written = writePage(run, toWrite).then(() =>
         options.onProgress?.(
           `${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`,
         ),
@@ -249,34 +260,30 @@ interface Prepared {
 
 type AuditFn = (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>) => void;
 
-function auditFor(store: StateStore, pair: string, runId: number | null, flow: Flow): AuditFn {
-  return (entry) => {
-    if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
-  };
+/** What the steps of one flow's run share. */
+interface FlowRun {
+  store: StateStore;
+  pair: string;
+  flow: Flow;
+  ctx: FlowContext;
+  s: FlowStats;
+  options: PassOptions;
+  /** Audit rows of this run and flow (none in a dry run, which has no run id). */
+  audit: AuditFn;
 }
 
 /**
  * Maps, checks and hashes a page. Records that need no write get their outcome here (skipped,
  * failed, unchanged, already handled); the rest are answered for `writePage`.
  */
-async function preparePage(
-  store: StateStore,
-  pair: string,
-  runId: number | null,
-  flow: Flow,
-  ctx: FlowContext,
-  s: FlowStats,
-  page: SourceRecord[],
-  options: PassOptions,
-): Promise<WriteItem<unknown>[]> {
+async function preparePage(run: FlowRun, page: SourceRecord[]): Promise<WriteItem<unknown>[]> {
+  const { store, pair, flow, ctx, s, options, audit } = run;
   const known = store.getIds(
     pair,
     flow.entity,
     page.map((r) => r.id),
   );
   const toWrite: WriteItem<unknown>[] = [];
-  const audit = auditFor(store, pair, runId, flow);
-
   for (const record of page) {
     const version = versionOf(record);
     const existing = known.get(record.id);
@@ -353,17 +360,8 @@ async function preparePage(
 }
 
 /** Writes a prepared page in batches and stores each record's outcome. */
-async function writePage(
-  store: StateStore,
-  pair: string,
-  runId: number | null,
-  flow: Flow,
-  ctx: FlowContext,
-  s: FlowStats,
-  toWrite: WriteItem<unknown>[],
-  options: PassOptions,
-): Promise<void> {
-  const audit = auditFor(store, pair, runId, flow);
+async function writePage(run: FlowRun, toWrite: WriteItem<unknown>[]): Promise<void> {
+  const { store, pair, flow, ctx, s, options, audit } = run;
   if (options.dryRun) {
     s.wouldWrite ??= [];
     for (const item of toWrite)
