@@ -1,6 +1,7 @@
 import { RecordError } from '../errors.js';
+import type { ServiceNowRequirement } from '../systems/servicenow/adapter.js';
 import type { ImportOutcome, ServiceNowClient } from '../systems/servicenow/client.js';
-import type { WriteItem, WriteResult } from '../sync/types.js';
+import type { DimensionRef, WriteItem, WriteResult } from '../sync/types.js';
 import { LazyDimensions } from './types.js';
 
 /**
@@ -9,6 +10,90 @@ import { LazyDimensions } from './types.js';
  * reference (checked by `mlc ping`), so a re-sent row updates the record it created.
  */
 export type StagingRow = Record<string, string>;
+
+/**
+ * Columns of the S2P staging tables that every ServiceNow-bound pair writes the same way (what `mlc
+ * ping` checks exist); a pair adds the tables only it writes.
+ */
+export const S2P_STAGING_COLUMNS = {
+  costCenter: ['u_code', 'u_name', 'u_erp_source', 'u_valid_to'],
+  order: [
+    'u_erp_po_number',
+    'u_erp_source',
+    'u_supplier_company_name',
+    'u_supplier_erp_code',
+    'u_legal_entity',
+    'u_cost_center',
+    'u_po_amount',
+    'u_po_amount_currency',
+    'u_po_status',
+    'u_order_type',
+    'u_payment_term',
+    'u_order_date',
+  ],
+  orderLine: [
+    'u_erp_source',
+    'u_erp_po_number',
+    'u_erp_po_line_number',
+    'u_product_name',
+    'u_product_type',
+    'u_quantity',
+    'u_unit_price',
+    'u_line_amount',
+    'u_cost_center',
+    'u_expected_delivery',
+  ],
+  invoice: [
+    'u_external_invoice_number',
+    'u_external_invoice_source',
+    'u_erp_source',
+    'u_invoice_date',
+    'u_other_charges',
+    'u_amount_invoiced',
+    'u_currency',
+    'u_supplier',
+    'u_supplier_invoice_number',
+    'u_purchase_order',
+    'u_legal_entity',
+    'u_payment_terms',
+    'u_final_tax',
+    'u_invoice_type',
+  ],
+  invoiceLine: [
+    'u_external_invoice_number',
+    'u_external_invoice_source',
+    'u_erp_line_number',
+    'u_erp_source',
+    'u_line_description',
+    'u_line_quantity',
+    'u_line_unit_price',
+    'u_subtotal',
+    'u_cost_center',
+    'u_gl_account',
+    'u_tax_amount',
+    'u_purchase_order_line',
+  ],
+} as const;
+
+/** A document's dimensions, each named once (by kind and case-insensitive key), in first-seen order. */
+export function uniqueDimensions(refs: DimensionRef[]): DimensionRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const k = `${r.kind}:${r.key.toLowerCase()}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A staging table `mlc ping` checks: its columns exist and the transform map coalesces on `coalesceOn`. */
+export function stagingRequirement(
+  staging: string,
+  columns: readonly string[],
+  coalesceOn: string[],
+): ServiceNowRequirement {
+  return { staging, columns: [...columns], coalesceOn };
+}
 
 /**
  * The dimensions every ServiceNow-bound pair checks before a document: cost centers and active GL

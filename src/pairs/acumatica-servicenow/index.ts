@@ -2,13 +2,14 @@ import type { AcumaticaRequirement } from '../../systems/acumatica/adapter.js';
 import type { AcumaticaClient } from '../../systems/acumatica/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { s2pDimensions } from '../s2p.js';
+import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
 import type { PairDefinition } from '../types.js';
 import { acumaticaEntities, buildFlows } from './flows.js';
 import { acumaticaServiceNowOptions, type AcumaticaServiceNowOptions } from './options.js';
 
 /** Staging columns each flow writes (what `mlc ping` checks exist), keyed like `tables`/`coalesce`. */
 export const STAGING_COLUMNS = {
+  ...S2P_STAGING_COLUMNS,
   glAccount: [
     'u_number',
     'u_account_name',
@@ -18,64 +19,7 @@ export const STAGING_COLUMNS = {
     'u_inactive',
     'u_erp_source',
   ],
-  costCenter: ['u_code', 'u_name', 'u_erp_source', 'u_valid_to'],
   supplier: ['u_erp_company_code', 'u_erp_source', 'u_legal_name', 'u_status', 'u_payment_term'],
-  order: [
-    'u_erp_po_number',
-    'u_erp_source',
-    'u_supplier_company_name',
-    'u_supplier_erp_code',
-    'u_legal_entity',
-    'u_cost_center',
-    'u_po_amount',
-    'u_po_amount_currency',
-    'u_po_status',
-    'u_order_type',
-    'u_payment_term',
-    'u_order_date',
-  ],
-  orderLine: [
-    'u_erp_source',
-    'u_erp_po_number',
-    'u_erp_po_line_number',
-    'u_product_name',
-    'u_product_type',
-    'u_quantity',
-    'u_unit_price',
-    'u_line_amount',
-    'u_cost_center',
-    'u_expected_delivery',
-  ],
-  invoice: [
-    'u_external_invoice_number',
-    'u_external_invoice_source',
-    'u_erp_source',
-    'u_invoice_date',
-    'u_other_charges',
-    'u_amount_invoiced',
-    'u_currency',
-    'u_supplier',
-    'u_supplier_invoice_number',
-    'u_purchase_order',
-    'u_legal_entity',
-    'u_payment_terms',
-    'u_final_tax',
-    'u_invoice_type',
-  ],
-  invoiceLine: [
-    'u_external_invoice_number',
-    'u_external_invoice_source',
-    'u_erp_line_number',
-    'u_erp_source',
-    'u_line_description',
-    'u_line_quantity',
-    'u_line_unit_price',
-    'u_subtotal',
-    'u_cost_center',
-    'u_gl_account',
-    'u_tax_amount',
-    'u_purchase_order_line',
-  ],
   payment: [
     'u_payment_number',
     'u_erp_source',
@@ -106,15 +50,6 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
     const source: AcumaticaRequirement[] = acumaticaEntities(o).map((entity) => ({ entity }));
     const t = o.tables;
     const c = o.coalesce;
-    const staging = (
-      name: string,
-      columns: readonly string[],
-      coalesceOn: string[],
-    ): ServiceNowRequirement => ({
-      staging: name,
-      columns: [...columns],
-      coalesceOn,
-    });
     const target: ServiceNowRequirement[] = [
       { table: t.costCenter },
       { table: t.glAccount },

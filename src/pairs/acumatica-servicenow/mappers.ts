@@ -1,6 +1,6 @@
 import { RecordError } from '../../errors.js';
 import type { DimensionRef, MapResult } from '../../sync/types.js';
-import type { DocumentPayload, StagingRow } from '../s2p.js';
+import { uniqueDimensions, type DocumentPayload, type StagingRow } from '../s2p.js';
 
 /**
  * Pure mappers of the acumatica-servicenow pair: enriched source record -> Import Set staging rows
@@ -208,16 +208,6 @@ function lineCostCenter(
   return { code, ref: costCenterRef(code, raw, opts.costCenterSource) };
 }
 
-function dedupe(refs: DimensionRef[]): DimensionRef[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const k = `${r.kind}:${r.key.toLowerCase()}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 /** Date part of an Acumatica date-time (`2025-03-02T00:00:00+00:00` -> `2025-03-02`). */
 export function dateOnly(v: string | null): string {
   return v ? v.slice(0, 10) : '';
@@ -330,7 +320,7 @@ export function mapPurchaseOrder(po: PoData, opts: MapOptions): MapResult<Docume
       },
       lines,
     },
-    dimensions: dedupe(dims),
+    dimensions: uniqueDimensions(dims),
   };
 }
 
@@ -385,7 +375,7 @@ export function mapBill(bill: BillData, opts: MapOptions): MapResult<DocumentPay
       },
       lines,
     },
-    dimensions: dedupe(dims),
+    dimensions: uniqueDimensions(dims),
   };
 }
 

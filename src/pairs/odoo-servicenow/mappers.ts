@@ -1,6 +1,6 @@
 import { RecordError } from '../../errors.js';
 import type { DimensionRef, MapResult } from '../../sync/types.js';
-import type { DocumentPayload, StagingRow } from '../s2p.js';
+import { uniqueDimensions, type DocumentPayload, type StagingRow } from '../s2p.js';
 
 /**
  * Pure mappers of the odoo-servicenow pair: enriched source record -> staging rows (ServiceNow) or
@@ -281,7 +281,7 @@ export function mapPurchaseOrder(po: PoData, opts: MapOptions): MapResult<Docume
       },
       lines,
     },
-    dimensions: dedupe(dims),
+    dimensions: uniqueDimensions(dims),
   };
 }
 
@@ -335,16 +335,6 @@ export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): 
       },
       lines,
     },
-    dimensions: dedupe(dims),
+    dimensions: uniqueDimensions(dims),
   };
-}
-
-function dedupe(refs: DimensionRef[]): DimensionRef[] {
-  const seen = new Set<string>();
-  return refs.filter((r) => {
-    const k = `${r.kind}:${r.key.toLowerCase()}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
