@@ -119,8 +119,9 @@ export async function runPass(
       };
       const stats: FlowStats[] = [];
       let stopped: MlcError | undefined;
-      for (const flow of flows) {
-        if (options.only && !options.only.includes(flow.name)) continue;
+      const run = flows.filter((flow) => !options.only || options.only.includes(flow.name));
+      const clocks = serverClocks(run);
+      for (const flow of run) {
         const s = emptyStats(flow.name);
         stats.push(s);
         if (stopped) {
@@ -128,7 +129,7 @@ export async function runPass(
           continue;
         }
         try {
-          await runFlow(store, pair, runId, flow, ctx, s, options, startedAt);
+          await runFlow(store, pair, runId, flow, ctx, s, options, startedAt, clocks.get(flow.serverTime)!);
         } catch (err) {
           const e = toMlcError(err);
           s.status = 'stopped';
@@ -164,6 +165,22 @@ export async function runPass(
   );
 }
 
+/**
+ * Each source's clock, read once for all the flows that share it and all at the pass start, at
+ * once. A window's end is capped at the pass start anyway (see runFlow), so reading the clock there
+ * rather than when the flow starts moves no window; a failed read fails the flows that need it.
+ */
+function serverClocks(flows: Flow[]): Map<Flow['serverTime'], Promise<Date>> {
+  const clocks = new Map<Flow['serverTime'], Promise<Date>>();
+  for (const flow of flows) {
+    if (clocks.has(flow.serverTime)) continue;
+    const clock = flow.serverTime();
+    clock.catch(() => undefined);
+    clocks.set(flow.serverTime, clock);
+  }
+  return clocks;
+}
+
 function emptyStats(flow: string): FlowStats {
   return { flow, read: 0, written: 0, unchanged: 0, failed: 0, skipped: 0, alreadyHandled: 0, status: 'ok' };
 }
@@ -177,9 +194,10 @@ async function runFlow(
   s: FlowStats,
   options: PassOptions,
   passStart: Date,
+  clock: Promise<Date>,
 ): Promise<void> {
   const cursor = options.full ? undefined : store.getCursor(pair, flow.name);
-  const serverNow = await flow.serverTime();
+  const serverNow = await clock;
   // Cap at the pass start (a clock ahead of ours must not move the cursor into the future), and
   // leave the last seconds to transactions that are still committing.
   const end = Math.min(serverNow.getTime(), passStart.getTime() + 1000) - options.settleSeconds * 1000;

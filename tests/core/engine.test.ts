@@ -331,3 +331,50 @@ describe('pages of one flow', () => {
     expect(store.getCursor('paged-pair', 'paged')).toBeUndefined();
   });
 });
+
+describe('source clocks', () => {
+  it('reads each source clock once per pass, at its start, and a failed read stops only the flows on it', async () => {
+    const store = new StateStore(openDb(':memory:'));
+    const log: string[] = [];
+    const clock =
+      (name: string, fail = false) =>
+      async (): Promise<Date> => {
+        log.push(`clock ${name}`);
+        if (fail) throw new TransientError(`${name} clock down`, { code: 'test.down' });
+        return new Date();
+      };
+    const flowOn = (name: string, serverTime: () => Promise<Date>): Flow =>
+      ({
+        name,
+        entity: name,
+        direction: 'fake -> fake',
+        description: name,
+        serverTime,
+        read: async function* () {
+          yield [{ id: `${name}-1`, modified: iso(60), label: `${name}-1`, data: {} }];
+        },
+        fetch: async () => [],
+        map: (r: SourceRecord) => ({ kind: 'write', payload: { ref: r.id } }),
+        write: async (items: unknown[]) => {
+          log.push(`write ${name}`);
+          return items.map(() => ({ ok: true, targetId: null }));
+        },
+      }) as unknown as Flow;
+    const erp = clock('erp');
+    const result = await runPass(
+      store,
+      'clock-pair',
+      [flowOn('a', erp), flowOn('b', clock('other', true)), flowOn('c', erp)],
+      () => new LazyDimensions({}),
+      options,
+      silentLogger,
+    );
+    expect(log.filter((l) => l.startsWith('clock'))).toEqual(['clock erp', 'clock other']);
+    expect(log.indexOf('clock other')).toBeLessThan(log.indexOf('write a'));
+    expect(result.flows.map((f) => [f.flow, f.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'stopped'],
+      ['c', 'not_run'],
+    ]);
+  });
+});

@@ -286,8 +286,6 @@ export class ServiceNowClient {
   private readonly mappings = new Map<string, Promise<Map<string, string> | null>>();
   /** Per staging table, how long its import sets took to transform: the first poll waits that long. */
   private readonly transformMs = new Map<string, number>();
-  /** A server-time read started early by `prefetchServerTime`, answered to the next `serverTime()`. */
-  private prefetchedTime: Promise<Date> | undefined;
 
   constructor(
     private readonly conn: ServiceNowConnection,
@@ -488,27 +486,11 @@ export class ServiceNowClient {
   // ------------------------------------------------------------------ reads
 
   /**
-   * Starts the server-time read (and the token it needs) now, alongside other start-up work; the
-   * next `serverTime()` answers from it. A window end read a little early is only a little earlier.
-   */
-  prefetchServerTime(): void {
-    const time = this.readServerTime();
-    time.catch(() => undefined);
-    this.prefetchedTime = time;
-  }
-
-  /**
    * Server time from the HTTP Date header (never the local clock), taken from a one-row read. The call
    * also proves the credentials: a 401 (after one token renewal) is an AuthError; a 403 for a user
    * without read access on sys_user still carries the Date header.
    */
-  serverTime(): Promise<Date> {
-    const prefetched = this.prefetchedTime;
-    this.prefetchedTime = undefined;
-    return prefetched ?? this.readServerTime();
-  }
-
-  private async readServerTime(): Promise<Date> {
+  async serverTime(): Promise<Date> {
     const call: Call = {
       method: 'GET',
       path: 'api/now/table/sys_user',
