@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { InternalError } from '../errors.js';
@@ -101,13 +102,7 @@ export class StateStore {
   finishRun(runId: number, status: RunStatus, stats: unknown, error?: unknown): void {
     this.prepare(
       'UPDATE runs SET finished_at = ?, status = ?, stats_json = ?, error_json = ? WHERE id = ?',
-    ).run(
-      nowIso(),
-      status,
-      JSON.stringify(stats),
-      error === undefined ? null : redact(JSON.stringify(error)),
-      runId,
-    );
+    ).run(nowIso(), status, redactedJson(stats), error === undefined ? null : redactedJson(error), runId);
   }
 
   lastRuns(limit = 20): Array<Record<string, unknown>> {
@@ -139,7 +134,7 @@ export class StateStore {
       `INSERT INTO cursors (pair, flow, modified, last_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (pair, flow) DO UPDATE SET modified = excluded.modified, last_id = excluded.last_id,
            updated_at = excluded.updated_at`,
-    ).run(pair, flow, cursor.modified, cursor.lastId, nowIso());
+    ).run(pair, flow, cursor.modified, redact(cursor.lastId), nowIso());
   }
 
   // ---- id map -------------------------------------------------------------------------------
@@ -196,7 +191,7 @@ export class StateStore {
            target_id = COALESCE(excluded.target_id, id_map.target_id), hash = excluded.hash,
            written_version = excluded.written_version, seen_version = excluded.seen_version,
            seen_outcome = 'written', updated_at = excluded.updated_at`,
-    ).run(pair, entity, sourceId, targetId, hash, version, version, nowIso());
+    ).run(pair, entity, sourceId, orNull(targetId), hash, version, version, nowIso());
   }
 
   /** Records that a version was seen with another outcome (unchanged, failed, skipped). */
@@ -213,7 +208,7 @@ export class StateStore {
     this.prepare(
       `INSERT INTO id_map (pair, entity, source_id, target_id, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (pair, entity, source_id) DO UPDATE SET target_id = excluded.target_id, updated_at = excluded.updated_at`,
-    ).run(pair, entity, sourceId, targetId, nowIso());
+    ).run(pair, entity, sourceId, redact(targetId), nowIso());
   }
 
   // ---- audit --------------------------------------------------------------------------------
@@ -228,14 +223,14 @@ export class StateStore {
       entry.pair,
       entry.flow,
       entry.sourceId,
-      entry.sourceLabel ?? null,
-      entry.sourceVersion ?? null,
-      entry.targetId ?? null,
+      orNull(entry.sourceLabel),
+      orNull(entry.sourceVersion),
+      orNull(entry.targetId),
       entry.outcome,
       entry.errorKind ?? null,
-      entry.errorCode ?? null,
-      entry.message === undefined ? null : redact(entry.message),
-      entry.hint === undefined ? null : redact(entry.hint),
+      orNull(entry.errorCode),
+      orNull(entry.message),
+      orNull(entry.hint),
       toJson(entry.source),
       toJson(entry.request),
       toJson(entry.response),
@@ -288,47 +283,70 @@ export class StateStore {
 
   /**
    * Takes the pass lock of a pair. A lock whose holder is gone (dead pid on this host, or no
-   * heartbeat for `staleMs`) is taken over; a live one is reported to the caller.
+   * heartbeat for `staleMs`) is taken over; a live one is reported to the caller. The answer carries
+   * the owner token that every later lock call names.
    */
   acquireLock(
     pair: string,
     staleMs: number,
-  ): { ok: true; tookOverFrom?: { pid: number; acquired_at: string } } | { ok: false; holder: LockRow } {
+  ):
+    | { ok: true; owner: string; tookOverFrom?: { pid: number; acquired_at: string } }
+    | { ok: false; holder: LockRow } {
     const host = hostname();
+    const owner = randomUUID();
     const take = this.db.transaction(() => {
       const row = this.prepare('SELECT * FROM locks WHERE pair = ?').get(pair) as LockRow | undefined;
       if (row && !lockIsStale(row, host, staleMs)) return { ok: false as const, holder: row };
       const now = nowIso();
       this.prepare(
-        `INSERT INTO locks (pair, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (pair) DO UPDATE SET pid = excluded.pid, host = excluded.host, run_id = NULL,
-             acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
-      ).run(pair, process.pid, host, now, now);
+        `INSERT INTO locks (pair, pid, host, owner, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (pair) DO UPDATE SET pid = excluded.pid, host = excluded.host, owner = excluded.owner,
+             run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+      ).run(pair, process.pid, host, owner, now, now);
       if (row) {
-        this.prepare(
-          `UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`,
-        ).run(now, pair, row.pid);
-        return { ok: true as const, tookOverFrom: { pid: row.pid, acquired_at: row.acquired_at } };
+        // The run the old holder was doing ends as crashed (by its run id; by pid for older locks).
+        if (row.run_id === null)
+          this.prepare(
+            `UPDATE runs SET status = 'crashed', finished_at = ? WHERE pair = ? AND status = 'running' AND pid = ?`,
+          ).run(now, pair, row.pid);
+        else
+          this.prepare(
+            `UPDATE runs SET status = 'crashed', finished_at = ? WHERE id = ? AND status = 'running'`,
+          ).run(now, row.run_id);
+        return { ok: true as const, owner, tookOverFrom: { pid: row.pid, acquired_at: row.acquired_at } };
       }
-      return { ok: true as const };
+      return { ok: true as const, owner };
     });
     return take.immediate();
   }
 
-  setLockRun(pair: string, runId: number): void {
-    this.prepare('UPDATE locks SET run_id = ? WHERE pair = ? AND pid = ?').run(runId, pair, process.pid);
+  /** True while the lock of `pair` is still the one taken with `owner`. */
+  holdsLock(pair: string, owner: string): boolean {
+    return this.prepare('SELECT 1 FROM locks WHERE pair = ? AND owner = ?').get(pair, owner) !== undefined;
   }
 
-  heartbeat(pair: string): void {
-    this.prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND pid = ?').run(
-      nowIso(),
-      pair,
-      process.pid,
+  setLockRun(pair: string, owner: string, runId: number): void {
+    this.prepare('UPDATE locks SET run_id = ? WHERE pair = ? AND owner = ?').run(runId, pair, owner);
+  }
+
+  /** Renews the heartbeat; false when the lock is no longer this owner's. */
+  heartbeat(pair: string, owner: string): boolean {
+    return (
+      this.prepare('UPDATE locks SET heartbeat_at = ? WHERE pair = ? AND owner = ?').run(
+        nowIso(),
+        pair,
+        owner,
+      ).changes === 1
     );
   }
 
-  releaseLock(pair: string): void {
-    this.prepare('DELETE FROM locks WHERE pair = ? AND pid = ?').run(pair, process.pid);
+  releaseLock(pair: string, owner: string): void {
+    this.prepare('DELETE FROM locks WHERE pair = ? AND owner = ?').run(pair, owner);
+  }
+
+  /** The current holder of a pair's lock, if any. */
+  lockHolder(pair: string): LockRow | undefined {
+    return this.prepare('SELECT * FROM locks WHERE pair = ?').get(pair) as LockRow | undefined;
   }
 
   transaction<T>(fn: () => T): T {
@@ -340,6 +358,7 @@ export interface LockRow {
   pair: string;
   pid: number;
   host: string;
+  owner: string | null;
   run_id: number | null;
   acquired_at: string;
   heartbeat_at: string;
@@ -357,6 +376,15 @@ function lockIsStale(row: LockRow, host: string, staleMs: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Text that may come from a server (labels, target ids, versions, messages, payloads) is redacted
+ * before it is stored: a server that echoes a credential in an error body or a field must not put it
+ * in the state file. Source ids stay as read: they are the keys every look-up matches on.
+ */
+function orNull(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : redact(text);
 }
 
 function toJson(value: unknown): string | null {

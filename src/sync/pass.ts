@@ -1,26 +1,13 @@
-import {
-  AuthError,
-  ConfigError,
-  RecordError,
-  TransientError,
-  isMlcError,
-  toMlcError,
-  type MlcError,
-} from '../errors.js';
+import { AuthError, ConfigError, TransientError, toMlcError, type MlcError } from '../errors.js';
 import { redact } from '../http/redact.js';
 import type { StateStore, RunStatus } from '../state/store.js';
 import type { Logger, ReadWindow } from '../systems/types.js';
-import { contentHash } from './hash.js';
-import type {
-  Dimensions,
-  Flow,
-  FlowContext,
-  FlowStats,
-  MapResult,
-  SourceRecord,
-  WriteItem,
-  WriteResult,
-} from './types.js';
+import { withPairLock, type PairLock } from './lock.js';
+import { auditOf, emptyStats, prepareRecords, writeRecords, type RecordRun } from './records.js';
+import type { Dimensions, Flow, FlowContext, FlowStats } from './types.js';
+
+export { LockedError, withPairLock } from './lock.js';
+export { versionOf } from './records.js';
 
 export interface PassOptions {
   dryRun: boolean;
@@ -47,42 +34,6 @@ export interface PassResult {
   error?: Record<string, unknown>;
 }
 
-export class LockedError extends Error {
-  constructor(
-    readonly pair: string,
-    readonly holder: { pid: number; host: string; acquired_at: string; heartbeat_at: string },
-  ) {
-    super(
-      `another pass of ${pair} is running (pid ${holder.pid} on ${holder.host}, started ${holder.acquired_at}, last heartbeat ${holder.heartbeat_at})`,
-    );
-  }
-}
-
-/**
- * Holds the pair's pass lock for the duration of `fn`, with a heartbeat. A lock left by a killed
- * process (dead pid, or no heartbeat for lockStaleMs) is taken over.
- */
-export async function withPairLock<T>(
-  store: StateStore,
-  pair: string,
-  options: { lockStaleMs: number; heartbeatMs?: number; log?: Logger },
-  fn: () => Promise<T>,
-): Promise<T> {
-  const lock = store.acquireLock(pair, options.lockStaleMs);
-  if (!lock.ok) throw new LockedError(pair, lock.holder);
-  if (lock.tookOverFrom) {
-    options.log?.warn(`took over a stale lock of ${pair} held by pid ${lock.tookOverFrom.pid}`);
-  }
-  const timer = setInterval(() => store.heartbeat(pair), options.heartbeatMs ?? 5_000);
-  timer.unref();
-  try {
-    return await fn();
-  } finally {
-    clearInterval(timer);
-    store.releaseLock(pair);
-  }
-}
-
 /**
  * One incremental pass of a pair, read top to bottom: lock, then for each flow in order: cursor,
  * window, read, map, check, write, audit, advance. A permanent record failure is audited and the
@@ -106,9 +57,9 @@ export async function runPass(
       log,
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     },
-    async () => {
+    async (lock) => {
       const runId = options.dryRun ? null : store.startRun(pair, 'sync', false);
-      if (runId !== null) store.setLockRun(pair, runId);
+      if (runId !== null) lock.setRun(runId);
       const dims = makeDims();
       const ctx: FlowContext = {
         pair,
@@ -129,17 +80,26 @@ export async function runPass(
           continue;
         }
         try {
-          await runFlow(store, pair, runId, flow, ctx, s, options, startedAt, clocks.get(flow.serverTime)!);
+          const flowRun: RecordRun = {
+            store,
+            pair,
+            flow,
+            ctx,
+            stats: s,
+            dryRun: options.dryRun,
+            skipSeen: !options.full,
+            batchSize: flow.batchSize ?? options.batchSize,
+            audit: auditOf(store, runId, pair, flow.name),
+            guard: () => lock.verify(),
+          };
+          await runFlow(flowRun, lock, options, startedAt, clocks.get(flow.serverTime)!);
         } catch (err) {
           const e = toMlcError(err);
           s.status = 'stopped';
           s.error = e.toJSON();
-          if (e instanceof TransientError || e instanceof AuthError || e instanceof ConfigError) {
-            stopped = e;
-            log.warn(`${pair}/${flow.name} stopped: ${redact(e.message)}`);
-            continue;
-          }
           stopped = e;
+          if (e instanceof TransientError || e instanceof AuthError || e instanceof ConfigError)
+            log.warn(`${pair}/${flow.name} stopped: ${redact(e.message)}`);
         }
       }
       const anyFailed = stats.some((s) => s.failed > 0);
@@ -181,29 +141,35 @@ function serverClocks(flows: Flow[]): Map<Flow['serverTime'], Promise<Date>> {
   return clocks;
 }
 
-function emptyStats(flow: string): FlowStats {
-  return { flow, read: 0, written: 0, unchanged: 0, failed: 0, skipped: 0, alreadyHandled: 0, status: 'ok' };
+/**
+ * The window a pass reads: from the stored cursor less the overlap, to the source's clock less the
+ * settle time. The end is capped at the pass start by the local clock: a source clock ahead of ours
+ * must not move the cursor into the future (records stamped there are read once our clock gets
+ * there, not skipped).
+ */
+export function passWindow(
+  cursor: { modified: string } | undefined,
+  serverNow: Date,
+  passStart: Date,
+  options: Pick<PassOptions, 'overlapSeconds' | 'settleSeconds'>,
+): ReadWindow {
+  const end = Math.min(serverNow.getTime(), passStart.getTime()) - options.settleSeconds * 1000;
+  const until = new Date(Math.floor(end / 1000) * 1000);
+  const since = cursor ? new Date(Date.parse(cursor.modified) - options.overlapSeconds * 1000) : null;
+  return { since, until };
 }
 
 async function runFlow(
-  store: StateStore,
-  pair: string,
-  runId: number | null,
-  flow: Flow,
-  ctx: FlowContext,
-  s: FlowStats,
+  run: RecordRun,
+  lock: PairLock,
   options: PassOptions,
   passStart: Date,
   clock: Promise<Date>,
 ): Promise<void> {
+  const { store, pair, flow, ctx, stats: s } = run;
   const cursor = options.full ? undefined : store.getCursor(pair, flow.name);
-  const serverNow = await clock;
-  // Cap at the pass start (a clock ahead of ours must not move the cursor into the future), and
-  // leave the last seconds to transactions that are still committing.
-  const end = Math.min(serverNow.getTime(), passStart.getTime() + 1000) - options.settleSeconds * 1000;
-  const until = new Date(Math.floor(end / 1000) * 1000);
-  const since = cursor ? new Date(Date.parse(cursor.modified) - options.overlapSeconds * 1000) : null;
-  const window: ReadWindow = { since, until };
+  const window = passWindow(cursor, await clock, passStart, options);
+  const { since, until } = window;
   s.window = { since: since?.toISOString() ?? null, until: until.toISOString() };
   if (since && since >= until) return;
 
@@ -214,17 +180,6 @@ async function runFlow(
   // flow that provides a dimension is the exception: a later record may name one that an earlier
   // record of the same flow creates, so its pages go one at a time. The cursor moves only after the
   // whole window has an outcome.
-  const run: FlowRun = {
-    store,
-    pair,
-    flow,
-    ctx,
-    s,
-    options,
-    audit: (entry) => {
-      if (runId !== null) store.audit({ runId, pair, flow: flow.name, ...entry });
-    },
-  };
   const inFlight = flow.provides ? 1 : WRITES_IN_FLIGHT;
   const writing: Promise<void>[] = [];
   const pages = flow.read(window, ctx)[Symbol.asyncIterator]();
@@ -236,11 +191,11 @@ async function runFlow(
       const page = current.value;
       s.read += page.length;
       lastId = page.at(-1)?.id ?? lastId;
-      const toWrite = await preparePage(run, page);
+      const { toWrite } = await prepareRecords(run, page);
       while (writing.length >= inFlight) await writing.shift();
       next = pages.next();
       next.catch(() => undefined);
-      const written = writePage(run, toWrite).then(() =>
+      const written = writeRecords(run, toWrite).then(() =>
         options.onProgress?.(
           `${pair}/${flow.name}: ${s.read} read, ${s.written} written, ${s.failed} failed`,
         ),
@@ -257,247 +212,14 @@ async function runFlow(
     void pages.return?.(undefined)?.catch(() => undefined);
     throw err;
   }
-  // Every record of the window has a stored outcome: the cursor may move to the window's end.
-  if (!options.dryRun) store.setCursor(pair, flow.name, { modified: until.toISOString(), lastId });
+  // Every record of the window has a stored outcome: the cursor may move to the window's end, in the
+  // same transaction as the check that this pass still holds the lock.
+  if (!options.dryRun)
+    store.transaction(() => {
+      lock.verify();
+      store.setCursor(pair, flow.name, { modified: until.toISOString(), lastId });
+    });
 }
 
 /** Pages of one flow whose writes may run at once (see runFlow). */
 const WRITES_IN_FLIGHT = 2;
-
-/** The version token: the source's change stamp plus a hash of the content read. */
-export function versionOf(record: SourceRecord): string {
-  return `${record.modified}#${contentHash(record.data).slice(0, 16)}`;
-}
-
-interface Prepared {
-  record: SourceRecord;
-  version: string;
-  mapped?: Extract<MapResult<unknown>, { kind: 'write' }>;
-  hash?: string;
-}
-
-type AuditFn = (entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>) => void;
-
-/** What the steps of one flow's run share. */
-interface FlowRun {
-  store: StateStore;
-  pair: string;
-  flow: Flow;
-  ctx: FlowContext;
-  s: FlowStats;
-  options: PassOptions;
-  /** Audit rows of this run and flow (none in a dry run, which has no run id). */
-  audit: AuditFn;
-}
-
-/**
- * Maps, checks and hashes a page. Records that need no write get their outcome here (skipped,
- * failed, unchanged, already handled); the rest are answered for `writePage`.
- */
-async function preparePage(run: FlowRun, page: SourceRecord[]): Promise<WriteItem<unknown>[]> {
-  const { store, pair, flow, ctx, s, options, audit } = run;
-  const known = store.getIds(
-    pair,
-    flow.entity,
-    page.map((r) => r.id),
-  );
-  const toWrite: WriteItem<unknown>[] = [];
-  for (const record of page) {
-    const version = versionOf(record);
-    const existing = known.get(record.id);
-    if (!options.full && existing?.seenVersion === version) {
-      s.alreadyHandled += 1;
-      continue;
-    }
-    const prepared: Prepared = { record, version };
-    try {
-      const mapped = flow.map(record, ctx);
-      if (mapped.kind === 'skip') {
-        s.skipped += 1;
-        if (!options.dryRun) {
-          store.transaction(() => {
-            audit({
-              sourceId: record.id,
-              sourceLabel: record.label,
-              sourceVersion: version,
-              outcome: 'skipped',
-              message: mapped.reason,
-              source: record.data,
-            });
-            store.markSeen(pair, flow.entity, record.id, version, 'skipped');
-          });
-        }
-        continue;
-      }
-      prepared.mapped = mapped;
-      prepared.hash = contentHash(flow.hashOf ? flow.hashOf(mapped.payload) : mapped.payload);
-      await checkDimensions(mapped.dimensions ?? [], ctx);
-    } catch (err) {
-      if (!(err instanceof RecordError)) throw err;
-      recordFailure(
-        store,
-        pair,
-        flow,
-        s,
-        record,
-        version,
-        err,
-        prepared.mapped?.payload,
-        undefined,
-        options.dryRun,
-        audit,
-      );
-      continue;
-    }
-    const hash = prepared.hash as string;
-    if (existing?.hash === hash) {
-      s.unchanged += 1;
-      if (!options.dryRun) {
-        store.transaction(() => {
-          audit({
-            sourceId: record.id,
-            sourceLabel: record.label,
-            sourceVersion: version,
-            targetId: existing.targetId ?? undefined,
-            outcome: 'unchanged',
-          });
-          store.markSeen(pair, flow.entity, record.id, version, 'unchanged');
-        });
-      }
-      continue;
-    }
-    if (flow.checkOnly) {
-      // The check passed: nothing to write, nothing worth an audit row.
-      s.unchanged += 1;
-      if (!options.dryRun) store.markSeen(pair, flow.entity, record.id, version, 'unchanged');
-      continue;
-    }
-    toWrite.push({ record, version, payload: prepared.mapped?.payload, hash, existing });
-  }
-  return toWrite;
-}
-
-/** Writes a prepared page in batches and stores each record's outcome. */
-async function writePage(run: FlowRun, toWrite: WriteItem<unknown>[]): Promise<void> {
-  const { store, pair, flow, ctx, s, options, audit } = run;
-  if (options.dryRun) {
-    s.wouldWrite ??= [];
-    for (const item of toWrite)
-      s.wouldWrite.push({ sourceId: item.record.id, label: item.record.label, payload: item.payload });
-    s.written += 0;
-    return;
-  }
-
-  const size = flow.batchSize ?? options.batchSize;
-  for (let i = 0; i < toWrite.length; i += size) {
-    const batch = toWrite.slice(i, i + size);
-    const results = await flow.write(batch, ctx);
-    if (results.length !== batch.length) {
-      throw new Error(`flow ${flow.name} returned ${results.length} results for ${batch.length} records`);
-    }
-    applyResults(store, pair, flow, ctx, s, batch, results, audit);
-  }
-}
-
-export async function checkDimensions(
-  refs: readonly { kind: string; key: string; describe: string; hint?: string }[],
-  ctx: FlowContext,
-): Promise<void> {
-  const missing: (typeof refs)[number][] = [];
-  for (const ref of refs) if (!(await ctx.dims.has(ref.kind, ref.key))) missing.push(ref);
-  if (missing.length === 0) return;
-  const first = missing[0] as (typeof refs)[number];
-  throw new RecordError(
-    `${missing.map((m) => m.describe).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in the target`,
-    {
-      code: `dimension.${first.kind}_missing`,
-      hint: first.hint ?? 'create it in the target (or map it in mlc.yaml), then run `mlc replay <audit id>`',
-      data: { missing: missing.map((m) => ({ kind: m.kind, key: m.key })) },
-    },
-  );
-}
-
-function recordFailure(
-  store: StateStore,
-  pair: string,
-  flow: Flow,
-  s: FlowStats,
-  record: SourceRecord,
-  version: string,
-  err: MlcError,
-  request: unknown,
-  response: unknown,
-  dryRun: boolean,
-  audit: AuditFn,
-): void {
-  s.failed += 1;
-  if (dryRun) {
-    s.wouldWrite ??= [];
-    s.wouldWrite.push({ sourceId: record.id, label: record.label, payload: { error: err.message } });
-    return;
-  }
-  store.transaction(() => {
-    audit({
-      sourceId: record.id,
-      sourceLabel: record.label,
-      sourceVersion: version,
-      outcome: 'failed',
-      errorKind: err.kind,
-      errorCode: err.code,
-      message: err.message,
-      hint: err.hint,
-      source: record.data,
-      request,
-      response: response ?? (err.data === undefined ? undefined : err.data),
-    });
-    store.markSeen(pair, flow.entity, record.id, version, 'failed');
-  });
-}
-
-function applyResults(
-  store: StateStore,
-  pair: string,
-  flow: Flow,
-  ctx: FlowContext,
-  s: FlowStats,
-  batch: WriteItem<unknown>[],
-  results: WriteResult[],
-  audit: AuditFn,
-): void {
-  store.transaction(() => {
-    batch.forEach((item, i) => {
-      const result = results[i] as WriteResult;
-      const version = item.version ?? versionOf(item.record);
-      if (result.ok) {
-        s.written += 1;
-        audit({
-          sourceId: item.record.id,
-          sourceLabel: item.record.label,
-          sourceVersion: version,
-          targetId: result.targetId ?? undefined,
-          outcome: 'written',
-          request: item.payload,
-          response: result.response,
-        });
-        store.markWritten(pair, flow.entity, item.record.id, result.targetId, item.hash, version);
-        if (flow.provides && result.targetId)
-          ctx.dims.add(flow.provides.kind, flow.provides.key(item.payload), result.targetId);
-      } else {
-        if (!isMlcError(result.error) || result.error.kind !== 'record') throw result.error;
-        recordFailure(
-          store,
-          pair,
-          flow,
-          s,
-          item.record,
-          version,
-          result.error,
-          item.payload,
-          result.response,
-          false,
-          audit,
-        );
-      }
-    });
-  });
-}

@@ -1,9 +1,9 @@
-import { ConfigError, RecordError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { AuditRow, StateStore } from '../state/store.js';
 import type { Logger } from '../systems/types.js';
 import { diff, type Change } from './diff.js';
-import { contentHash } from './hash.js';
-import { checkDimensions, versionOf, withPairLock } from './pass.js';
+import { withPairLock, type PairLock } from './lock.js';
+import { auditOf, emptyStats, handleRecords, type RecordOutcome } from './records.js';
 import type { Dimensions, Flow, FlowContext } from './types.js';
 
 export interface ReplayOutcome {
@@ -22,10 +22,11 @@ export interface ReplayOutcome {
 }
 
 /**
- * Re-sends one audited record: re-reads the source record as it is now, re-maps it with fresh
- * dimensions, shows what changed since the payload that was audited, and writes it through the same
- * idempotent sink (upsert by source reference), so a replay never creates a duplicate. A replay never
- * writes an older version over a newer one already written.
+ * Re-sends audited records: re-reads each source record as it is now, re-maps it with fresh
+ * dimensions, shows what changed since the payload that was audited, and sends it down the same
+ * record path as a pass (an idempotent upsert by source reference), so a replay never creates a
+ * duplicate. A replay never writes an older version over a newer one already written. Every replay
+ * is audited with `replay_of`.
  */
 export async function replayRecords(
   store: StateStore,
@@ -36,8 +37,9 @@ export async function replayRecords(
   options: { dryRun: boolean; lockStaleMs: number },
   log: Logger,
 ): Promise<ReplayOutcome[]> {
-  return withPairLock(store, pair, { lockStaleMs: options.lockStaleMs, log }, async () => {
+  return withPairLock(store, pair, { lockStaleMs: options.lockStaleMs, log }, async (lock) => {
     const runId = options.dryRun ? null : store.startRun(pair, 'replay', false);
+    if (runId !== null) lock.setRun(runId);
     const dims = makeDims();
     const ctx: FlowContext = {
       pair,
@@ -48,7 +50,8 @@ export async function replayRecords(
     };
     const outcomes: ReplayOutcome[] = [];
     try {
-      for (const row of rows) outcomes.push(await replayOne(store, runId, flows, row, ctx, options.dryRun));
+      for (const row of rows)
+        outcomes.push(await replayOne(store, runId, lock, flows, row, ctx, options.dryRun));
     } finally {
       if (runId !== null) {
         const failed = outcomes.some((o) => o.result === 'failed');
@@ -66,6 +69,7 @@ export async function replayRecords(
 async function replayOne(
   store: StateStore,
   runId: number | null,
+  lock: PairLock,
   flows: Flow[],
   row: AuditRow,
   ctx: FlowContext,
@@ -75,9 +79,7 @@ async function replayOne(
   if (!flow) {
     throw new ConfigError(
       `audit entry ${row.id} belongs to flow ${row.flow}, which pair ${row.pair} no longer has`,
-      {
-        code: 'replay.unknown_flow',
-      },
+      { code: 'replay.unknown_flow' },
     );
   }
   const base = {
@@ -96,143 +98,59 @@ async function replayOne(
       message: `source record ${base.label} no longer exists (deleted, archived or out of scope)`,
     };
   }
-  const version = versionOf(record);
   const existing = store.getId(row.pair, flow.entity, record.id);
-  if (existing?.writtenVersion && existing.writtenVersion.split('#')[0]! > record.modified) {
+  const writtenStamp = existing?.writtenVersion?.split('#')[0];
+  if (writtenStamp !== undefined && writtenStamp > record.modified) {
     return {
       ...base,
       result: 'newer',
       changes: [],
-      message: `a newer version (${existing.writtenVersion.split('#')[0]}) is already written; nothing to replay`,
+      message: `a newer version (${writtenStamp}) is already written; nothing to replay`,
     };
   }
   const previous = row.request_json ? (JSON.parse(row.request_json) as unknown) : lastWritten(store, row);
-  const audit = (
-    entry: Omit<Parameters<StateStore['audit']>[0], 'runId' | 'pair' | 'flow'>,
-  ): number | undefined =>
-    runId === null
-      ? undefined
-      : store.audit({ runId, pair: row.pair, flow: row.flow, replayOf: row.id, ...entry });
+  const [outcome] = await handleRecords(
+    {
+      store,
+      pair: row.pair,
+      flow,
+      ctx,
+      stats: emptyStats(flow.name),
+      dryRun,
+      skipSeen: false,
+      batchSize: 1,
+      audit: auditOf(store, runId, row.pair, row.flow, row.id),
+      guard: () => lock.verify(),
+    },
+    [record],
+  );
+  return { ...base, ...replayResult(outcome as RecordOutcome), changes: diff(previous, outcome?.payload) };
+}
 
-  let payload: unknown;
-  try {
-    const mapped = flow.map(record, ctx);
-    if (mapped.kind === 'skip') return { ...base, result: 'gone', changes: [], message: mapped.reason };
-    payload = mapped.payload;
-    await checkDimensions(mapped.dimensions ?? [], ctx);
-  } catch (err) {
-    if (!(err instanceof RecordError)) throw err;
-    const newAuditId = dryRun
-      ? undefined
-      : store.transaction(() => {
-          const id = audit({
-            sourceId: record.id,
-            sourceLabel: record.label,
-            sourceVersion: version,
-            outcome: 'failed',
-            errorKind: err.kind,
-            errorCode: err.code,
-            message: err.message,
-            hint: err.hint,
-            source: record.data,
-            request: payload,
-          });
-          store.markSeen(row.pair, flow.entity, record.id, version, 'failed');
-          return id;
-        });
-    return {
-      ...base,
-      result: 'failed',
-      changes: diff(previous, payload),
-      message: err.message,
-      ...(err.hint ? { hint: err.hint } : {}),
-      ...(newAuditId ? { newAuditId } : {}),
-    };
-  }
-  const changes = diff(previous, payload);
-  if (flow.checkOnly) {
-    const newAuditId = dryRun
-      ? undefined
-      : store.transaction(() => {
-          const id = audit({
-            sourceId: record.id,
-            sourceLabel: record.label,
-            sourceVersion: version,
-            outcome: 'unchanged',
-            message: 'the check passes now',
-          });
-          store.markSeen(row.pair, flow.entity, record.id, version, 'unchanged');
-          return id;
-        });
-    return {
-      ...base,
-      result: 'unchanged',
-      changes,
-      message: 'the check passes now',
-      ...(newAuditId ? { newAuditId } : {}),
-    };
-  }
-  const hash = contentHash(flow.hashOf ? flow.hashOf(payload) : payload);
-  if (existing?.hash === hash) {
-    return {
-      ...base,
-      result: 'unchanged',
-      changes,
-      message: 'the target already holds exactly this content',
-      ...(existing.targetId ? { targetId: existing.targetId } : {}),
-    };
-  }
-  if (dryRun) return { ...base, result: 'would_write', changes };
-  const [result] = await flow.write([{ record, payload, hash, existing }], ctx);
-  if (!result) throw new Error(`flow ${flow.name} returned no result`);
-  if (result.ok) {
-    const newAuditId = store.transaction(() => {
-      const id = audit({
-        sourceId: record.id,
-        sourceLabel: record.label,
-        sourceVersion: version,
-        targetId: result.targetId ?? undefined,
-        outcome: 'written',
-        request: payload,
-        response: result.response,
-      });
-      store.markWritten(row.pair, flow.entity, record.id, result.targetId, hash, version);
-      return id;
-    });
-    return {
-      ...base,
-      result: 'written',
-      changes,
-      ...(result.targetId ? { targetId: result.targetId } : {}),
-      ...(newAuditId ? { newAuditId } : {}),
-    };
-  }
-  if (result.error.kind !== 'record') throw result.error;
-  const newAuditId = store.transaction(() => {
-    const id = audit({
-      sourceId: record.id,
-      sourceLabel: record.label,
-      sourceVersion: version,
-      outcome: 'failed',
-      errorKind: result.error.kind,
-      errorCode: result.error.code,
-      message: result.error.message,
-      hint: result.error.hint,
-      source: record.data,
-      request: payload,
-      response: result.response,
-    });
-    store.markSeen(row.pair, flow.entity, record.id, version, 'failed');
-    return id;
-  });
-  return {
-    ...base,
-    result: 'failed',
-    changes,
-    message: result.error.message,
-    ...(result.error.hint ? { hint: result.error.hint } : {}),
-    ...(newAuditId ? { newAuditId } : {}),
+/** A record path outcome in the words of a replay. */
+function replayResult(
+  o: RecordOutcome,
+): Pick<ReplayOutcome, 'result' | 'newAuditId' | 'targetId' | 'message' | 'hint'> {
+  const ids = {
+    ...(o.auditId === undefined ? {} : { newAuditId: o.auditId }),
+    ...(o.targetId ? { targetId: o.targetId } : {}),
   };
+  switch (o.fate) {
+    case 'written':
+    case 'unchanged':
+    case 'would_write':
+      return { result: o.fate, ...ids, ...(o.message ? { message: o.message } : {}) };
+    case 'failed':
+      return {
+        result: 'failed',
+        ...ids,
+        ...(o.error ? { message: o.error.message } : {}),
+        ...(o.error?.hint ? { hint: o.error.hint } : {}),
+      };
+    case 'skipped':
+    case 'already_handled':
+      return { result: 'gone', ...ids, ...(o.message ? { message: o.message } : {}) };
+  }
 }
 
 function lastWritten(store: StateStore, row: AuditRow): unknown {

@@ -2,6 +2,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../../src/state/db.js';
+import { MIGRATIONS } from '../../src/state/migrations/index.js';
 import { SecretStore } from '../../src/secrets/store.js';
 import { AuthError, ConfigError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -81,7 +82,9 @@ describe('the encrypted secret store', () => {
     openDb(dbPath).close();
     expect(statSync(dbPath).mode & 0o777).toBe(0o600);
     const raw = new Database(dbPath);
-    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual(
+      MIGRATIONS.map((_, i) => ({ version: i + 1 })),
+    );
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });
