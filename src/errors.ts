@@ -78,5 +78,52 @@ export function isMlcError(err: unknown): err is MlcError {
 export function toMlcError(err: unknown): MlcError {
   if (err instanceof MlcError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new InternalError(message, { code: 'internal.unexpected', cause: err });
+  return (
+    stateFileError(err, message) ?? new InternalError(message, { code: 'internal.unexpected', cause: err })
+  );
+}
+
+/**
+ * SQLite's own failures of the state file are the machine's, not mlc's: a full disk, a damaged or
+ * foreign file, a read-only or vanished directory. Each says what to do; none says "report a bug".
+ * https://www.sqlite.org/rescode.html
+ */
+function stateFileError(err: unknown, message: string): MlcError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const base = code.replace(/^(SQLITE_[A-Z]+).*$/, '$1');
+  const what = `the state file: ${message} (${code})`;
+  switch (base) {
+    case 'SQLITE_FULL':
+      return new TransientError(`no space left for ${what}`, {
+        code: 'state.disk_full',
+        hint: 'free space on the disk that holds the state file (state: in mlc.yaml, or MLC_HOME); nothing is lost: records without a stored outcome are read again by the next pass',
+        cause: err,
+      });
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_NOTADB':
+      return new ConfigError(`the state file is damaged or is not an mlc state file: ${message} (${code})`, {
+        code: 'state.corrupt',
+        hint: 'restore it from a backup, or move it aside: a new state file re-reads everything (writes are upserts, so nothing is duplicated) but starts a new audit history',
+        cause: err,
+      });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new TransientError(`another process keeps ${what}`, {
+        code: 'state.busy',
+        hint: 'another mlc command held the state file too long; run again',
+        cause: err,
+      });
+    case 'SQLITE_IOERR':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+      return new ConfigError(`cannot write ${what}`, {
+        code: 'state.io_error',
+        hint: 'check that the state file and its directory exist, are writable by this user, and are on a healthy disk',
+        cause: err,
+      });
+    default:
+      return undefined;
+  }
 }
