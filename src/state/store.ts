@@ -92,7 +92,7 @@ export class StateStore {
 
   // ---- runs ---------------------------------------------------------------------------------
 
-  startRun(pair: string, kind: 'sync' | 'replay', dryRun: boolean): number {
+  startRun(pair: string, kind: 'sync' | 'replay' | 'reconcile', dryRun: boolean): number {
     const info = this.prepare(
       'INSERT INTO runs (pair, kind, dry_run, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(pair, kind, dryRun ? 1 : 0, nowIso(), 'running', process.pid);
@@ -173,6 +173,26 @@ export class StateStore {
       'SELECT source_id, target_id FROM id_map WHERE pair = ? AND entity = ? AND target_id IS NOT NULL',
     ).all(pair, entity) as Array<{ source_id: string; target_id: string }>;
     return new Map(rows.map((r) => [r.source_id, r.target_id]));
+  }
+
+  /**
+   * Source ids of an entity whose last written version carries a change stamp in [since, until):
+   * what reconcile expects to read again from the source over that period.
+   */
+  writtenBetween(pair: string, entity: string, since: string, until: string): string[] {
+    return (
+      this.prepare(
+        `SELECT source_id FROM id_map WHERE pair = ? AND entity = ? AND written_version >= ? AND written_version < ?`,
+      ).all(pair, entity, since, until) as Array<{ source_id: string }>
+    ).map((r) => r.source_id);
+  }
+
+  /** The label a source record had when it was last audited (for reports about records now gone). */
+  lastLabel(pair: string, flow: string, sourceId: string): string | undefined {
+    const row = this.prepare(
+      'SELECT source_label FROM audit WHERE pair = ? AND flow = ? AND source_id = ? ORDER BY id DESC LIMIT 1',
+    ).get(pair, flow, sourceId) as { source_label: string | null } | undefined;
+    return row?.source_label ?? undefined;
   }
 
   /** Records that a version was written: target id and hash of what was sent. */

@@ -88,6 +88,32 @@ export interface Flow<D = unknown, P = unknown> {
   /** Check-only flows audit what they find and write nothing. */
   checkOnly?: boolean;
   batchSize?: number;
+  /** How `mlc reconcile` sees this flow's records beyond counts and hashes (see ReconcileSpec). */
+  reconcile?: ReconcileSpec<D, P>;
+}
+
+/** The money of a record in its currency, as a decimal string or number. */
+export interface Money {
+  amount: string | number;
+  currency: string;
+}
+
+/**
+ * What a flow tells `mlc reconcile`. Without it a flow is reconciled by counts and by the payload
+ * hashes the sync stores; with it, totals are grouped by company and money, and the target itself is
+ * asked which records it holds.
+ */
+export interface ReconcileSpec<D = unknown, P = unknown> {
+  /** The company (legal entity, subsidiary) of a record and its money, for the totals. */
+  facts?(record: SourceRecord<D>, payload: P): { company?: string; money?: Money };
+  /**
+   * Which of these records the target holds, by source id, with the money it holds for each: one or a
+   * few cheap reads by source reference (no full payloads).
+   */
+  target?(
+    items: Array<{ record: SourceRecord<D>; payload: P }>,
+    ctx: FlowContext,
+  ): Promise<Map<string, { targetId: string; money?: Money }>>;
 }
 
 export interface FlowStats {
