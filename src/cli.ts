@@ -9,6 +9,7 @@ import { createLogger } from './log.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { parseSince, runAuditFailures, runAuditList, runAuditShow } from './commands/audit.js';
 import { runPing } from './commands/ping.js';
+import { DEFAULT_RECONCILE_DAYS, runReconcile } from './commands/reconcile.js';
 import { runReplay } from './commands/replay.js';
 import { openSecretStore, readStdin } from './commands/secret.js';
 import { runSync } from './commands/sync.js';
@@ -18,6 +19,7 @@ import {
   renderAuditShow,
   renderFailures,
   renderPing,
+  renderReconcile,
   renderReplay,
   renderSync,
 } from './output.js';
@@ -224,6 +226,42 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       });
     });
 
+  program
+    .command('reconcile')
+    .description(
+      'compare source and target over a period: counts, money totals, and each record that differs',
+    )
+    .argument('<pair>', 'pair name, e.g. odoo-servicenow')
+    .option('--since <time>', `ISO time or a duration back from now (default: ${DEFAULT_RECONCILE_DAYS}d)`)
+    .option('--until <time>', 'ISO time or a duration back from now (default: now)')
+    .option('--flow <names...>', 'only these flows')
+    .option(
+      '--repair',
+      'send the missing and different records through the normal record path (audited, idempotent)',
+    )
+    .action(
+      async (
+        pair: string,
+        o: { since?: string; until?: string; flow?: string[]; repair?: boolean },
+        cmd: Command,
+      ) => {
+        await withRuntime(cmd, async (rt, g) => {
+          tuneHeap();
+          const until = o.until === undefined ? new Date() : timeArg(o.until, '--until');
+          const since = timeArg(o.since ?? `${DEFAULT_RECONCILE_DAYS}d`, '--since');
+          const result = await runReconcile(rt, {
+            pair,
+            since,
+            until,
+            repair: Boolean(o.repair),
+            flows: o.flow,
+          });
+          print(g, result, () => renderReconcile(result));
+          exitCode = result.exitCode;
+        });
+      },
+    );
+
   const secret = program.command('secret').description('the encrypted credential store (AES-256-GCM)');
   secret
     .command('set')
@@ -378,3 +416,14 @@ function nonNegativeInt(value: string, what: string): number {
 }
 
 export type { Io };
+
+/** A --since/--until value (ISO time or a duration back from now) as a Date, or a usage error. */
+function timeArg(value: string, flag: string): Date {
+  const parsed = new Date(parseSince(value) ?? '');
+  if (Number.isNaN(parsed.getTime()))
+    throw new ConfigError(`${flag} ${JSON.stringify(value)} is neither an ISO time nor a duration`, {
+      code: 'usage.bad_time',
+      hint: `e.g. ${flag} 2026-11-01T00:00:00Z or ${flag} 7d (also 30m, 12h)`,
+    });
+  return parsed;
+}

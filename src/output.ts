@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import type { ReconcileCommandResult } from './commands/reconcile.js';
 import type { AuditDetail, AuditEntry, FailureGroup } from './commands/audit.js';
 import type { PairOutcome, SyncResult } from './commands/sync.js';
 import type { PingCommandResult } from './commands/ping.js';
@@ -173,4 +174,40 @@ export function renderReplay(result: ReplayCommandResult): string {
       ].join('\n');
     })
     .join('\n');
+}
+
+export function renderReconcile(result: ReconcileCommandResult): string {
+  const r = result.report;
+  const money = (m: Record<string, string>): string =>
+    Object.entries(m)
+      .map(([c, a]) => `${a} ${c}`)
+      .join(', ');
+  const lines = [`${r.pair}: ${r.since} .. ${r.until}`];
+  for (const f of r.flows) {
+    const verdict = f.agree ? chalk.green('agree') : chalk.red('differ');
+    const target = f.target
+      ? ` | target ${f.target.count}${money(f.target.money) ? ` (${money(f.target.money)})` : ''}`
+      : '';
+    lines.push(
+      `  ${f.flow} [${verdict}, by ${f.compared}] source ${f.source.count}${money(f.source.money) ? ` (${money(f.source.money)})` : ''}${target}${f.skipped ? `, ${f.skipped} not sent by design` : ''}`,
+    );
+    for (const g of f.groups.filter((g) => g.target && g.target.count !== g.source.count))
+      lines.push(
+        `    ${g.company || '-'} ${g.day}: source ${g.source.count}, target ${g.target?.count ?? '?'}`,
+      );
+    const list = (what: string, items: { label: string; sourceId: string; reason: string }[]): void => {
+      for (const d of items.slice(0, 50)) lines.push(`    ${what} ${d.label} (${d.sourceId}): ${d.reason}`);
+      if (items.length > 50) lines.push(`    … ${items.length - 50} more ${what} (use --json for all)`);
+    };
+    list('missing', f.missing);
+    list('different', f.different);
+    list('extra', f.extra);
+    if (f.repaired)
+      lines.push(
+        `    repaired: ${f.repaired.written} written, ${f.repaired.unchanged} unchanged, ${f.repaired.failed} failed`,
+      );
+  }
+  if (!r.agree && !r.flows.some((f) => f.repaired))
+    lines.push('run again with --repair to send the missing and different records (audited, idempotent)');
+  return lines.join('\n');
 }
