@@ -2,6 +2,7 @@ import { isMlcError, toMlcError } from '../errors.js';
 import { EXIT } from '../exit.js';
 import { LockedError, runPass, type PassResult } from '../sync/pass.js';
 import { openPair, type Runtime } from '../runtime.js';
+import { reconcile } from '../sync/reconcile.js';
 
 export interface SyncCommandOptions {
   pairs: string[];
@@ -12,7 +13,7 @@ export interface SyncCommandOptions {
 }
 
 export type PairOutcome =
-  | (PassResult & { kind: 'pass' })
+  | (PassResult & { kind: 'pass'; safetyNet?: SafetyNetResult })
   | { kind: 'locked'; pair: string; message: string }
   | { kind: 'error'; pair: string; error: Record<string, unknown>; exitCode: number };
 
@@ -47,8 +48,12 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
           },
           rt.log,
         );
-      const result = runtime.session ? await runtime.session(pass) : await pass();
-      outcomes.push({ kind: 'pass', ...result });
+      const passAndNet = async (): Promise<PairOutcome> => {
+        const result = await pass();
+        const net = options.dryRun || options.flows ? undefined : await safetyNet(rt, pair, opened!, result);
+        return { kind: 'pass', ...result, ...(net ? { safetyNet: net } : {}) };
+      };
+      outcomes.push(runtime.session ? await runtime.session(passAndNet) : await passAndNet());
     } catch (err) {
       if (err instanceof LockedError) {
         outcomes.push({ kind: 'locked', pair, message: err.message });
@@ -61,6 +66,55 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
     }
   }
   return { outcomes, exitCode: worst(outcomes.map(exitOf)) };
+}
+
+/** What the scheduled light reconcile found and sent. */
+export interface SafetyNetResult {
+  since: string;
+  found: number;
+  written: number;
+  failed: number;
+}
+
+/**
+ * Every `safetyNet.everyPasses` finished passes, a light reconcile of the recent past (counts and
+ * hashes, no target reads) repairs what no incremental read can see: a transaction that committed
+ * later than the overlap window. It goes down the record path, audited like a pass.
+ */
+async function safetyNet(
+  rt: Runtime,
+  pair: string,
+  opened: ReturnType<typeof openPair>,
+  pass: PassResult,
+): Promise<SafetyNetResult | undefined> {
+  const { everyPasses, lookbackHours } = opened.options.safetyNet;
+  if (everyPasses === 0 || pass.status === 'stopped' || pass.status === 'error') return undefined;
+  if (rt.store.finishedPasses(pair) % everyPasses !== 0) return undefined;
+  const until = new Date(Date.parse(pass.startedAt) - opened.options.settleSeconds * 1000);
+  const since = new Date(until.getTime() - lookbackHours * 3_600_000);
+  const report = await reconcile(
+    rt.store,
+    pair,
+    opened.runtime.flows,
+    opened.runtime.makeDims,
+    {
+      since,
+      until,
+      repair: true,
+      light: true,
+      batchSize: opened.options.batchSize,
+      lockStaleMs: opened.options.lockStaleSeconds * 1000,
+    },
+    rt.log,
+  );
+  const found = report.flows.reduce((n, f) => n + f.missing.length + f.different.length, 0);
+  const written = report.flows.reduce((n, f) => n + (f.repaired?.written ?? 0), 0);
+  const failed = report.flows.reduce((n, f) => n + (f.repaired?.failed ?? 0), 0);
+  if (found > 0)
+    rt.log.warn(
+      `${pair}: the safety net found ${found} record(s) the incremental passes missed since ${since.toISOString()}; ${written} written, ${failed} failed (see mlc audit)`,
+    );
+  return { since: since.toISOString(), found, written, failed };
 }
 
 export function exitCodeOf(err: unknown): number {
@@ -81,6 +135,7 @@ export function exitCodeOf(err: unknown): number {
 function exitOf(o: PairOutcome): number {
   if (o.kind === 'locked') return EXIT.locked;
   if (o.kind === 'error') return o.exitCode;
+  if (o.status === 'ok' && (o.safetyNet?.failed ?? 0) > 0) return EXIT.failedRecords;
   switch (o.status) {
     case 'ok':
       return EXIT.ok;

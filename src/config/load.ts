@@ -19,6 +19,23 @@ export const commonPairShape = {
   batchSize: z.number().int().min(1).max(5000).default(500),
   /** A lock with no heartbeat for this long is taken over. */
   lockStaleSeconds: z.number().int().min(10).max(86_400).default(120),
+  /**
+   * Every `everyPasses` passes (0: never), a light reconcile of the last `lookbackHours` (counts and
+   * hashes, no target reads) sends what an incremental read cannot see: a transaction that committed
+   * later than the overlap window.
+   */
+  safetyNet: z
+    .object({
+      everyPasses: z.number().int().min(0).max(100_000).default(144),
+      lookbackHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 31)
+        .default(24),
+    })
+    .strict()
+    .default({ everyPasses: 144, lookbackHours: 24 }),
 };
 
 export interface LoadedConfig {

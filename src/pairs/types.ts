@@ -20,6 +20,7 @@ export interface PairCommonOptions {
   settleSeconds: number;
   batchSize: number;
   lockStaleSeconds: number;
+  safetyNet: { everyPasses: number; lookbackHours: number };
 }
 
 export interface PairRuntime {

@@ -105,6 +105,15 @@ export class StateStore {
     ).run(nowIso(), status, redactedJson(stats), error === undefined ? null : redactedJson(error), runId);
   }
 
+  /** How many passes of a pair have finished (not dry runs): the scheduled safety net counts them. */
+  finishedPasses(pair: string): number {
+    return (
+      this.prepare(
+        `SELECT COUNT(*) AS n FROM runs WHERE pair = ? AND kind = 'sync' AND dry_run = 0 AND status IN ('ok', 'failed_records')`,
+      ).get(pair) as { n: number }
+    ).n;
+  }
+
   lastRuns(limit = 20): Array<Record<string, unknown>> {
     return this.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Array<
       Record<string, unknown>

@@ -92,6 +92,35 @@ describe('mlc reconcile end to end', () => {
     ]);
   });
 
+  it('the scheduled safety net sends a late commit on its pass, and stays off when set to 0', async () => {
+    for (const everyPasses of [2, 0]) {
+      e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+      e.editConfig((c) => {
+        c.pairs[PAIR].safetyNet = { everyPasses, lookbackHours: 1 };
+      });
+      await e.cli('sync', PAIR);
+      const late = (await e.control('odoo', 'POST', 'long_transaction', {
+        model: 'res.partner',
+        vals_list: [{ name: 'Net Vendor', supplier_rank: 1, is_company: true }],
+        backdateSeconds: 1000,
+      })) as { txn: string | number };
+      await e.control('odoo', 'POST', 'commit', { txn: late.txn });
+      await nextSecond();
+      const second = await e.cli('sync', PAIR, '--json');
+      const outcome = JSON.parse(second.stdout).outcomes[0];
+      const held = (await snRows(e, 'sn_fin_supplier')).filter((s) => s.legal_name === 'Net Vendor');
+      if (everyPasses === 2) {
+        expect(outcome.safetyNet).toMatchObject({ found: 1, written: 1, failed: 0 });
+        expect(held).toHaveLength(1);
+        expect(second.stderr).toMatch(/safety net found 1 record/);
+      } else {
+        expect(outcome.safetyNet).toBeUndefined();
+        expect(held).toHaveLength(0);
+      }
+      await e.close();
+    }
+  });
+
   it('refuses a --since that is neither a time nor a duration', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
     const bad = await e.cli('reconcile', PAIR, '--since', 'last tuesday');
