@@ -56,19 +56,10 @@ export async function startSimulators(
   return started;
 }
 
-/**
- * Pair settings that fit the simulators' demo seed: the legal entity the ServiceNow seed holds, the
- * Acumatica subaccounts that are ServiceNow's cost centers, and the vendor for catalog requests that
- * name no supplier. `mlc sim --write-config` and `mlc demo` both use them.
- */
-export const SIM_PAIR_SETTINGS: Readonly<Record<string, Record<string, unknown>>> = {
-  'odoo-servicenow': { legalEntity: 'Acme Distribution' },
-  'acumatica-servicenow': {
-    legalEntity: 'Acme Distribution',
-    costCenters: { map: { '100-000': 'CC-100', '200-000': 'CC-200', '300-000': 'CC-300' } },
-    requests: { defaultVendor: 'V000003' },
-  },
-};
+/** Each pair's options that fit the simulators' demo seeds (declared by the pair itself). */
+export const SIM_PAIR_SETTINGS: Readonly<Record<string, Record<string, unknown>>> = Object.fromEntries(
+  PAIRS.map((p) => [p.name, p.simSettings ?? {}]),
+);
 
 /**
  * Writes an mlc.yaml that points at running simulators: connections named after their systems, every

@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { AuditEntry } from '../commands/audit.js';
+import type { ReplayCommandResult } from '../commands/replay.js';
+import type { SyncResult } from '../commands/sync.js';
 import type { StateStore } from '../state/store.js';
 import type { Dimensions, Flow } from '../sync/types.js';
 import type { Logger } from '../systems/types.js';
@@ -40,6 +43,40 @@ export interface PairDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   /** What `mlc ping` must verify on each side for these options. */
   requirements(options: z.infer<z.ZodObject<Shape>>): { source: unknown[]; target: unknown[] };
   build(env: PairEnv<z.infer<z.ZodObject<Shape>>>): PairRuntime;
+  /** Pair options that fit the simulators' demo seeds (`mlc sim --write-config`, `mlc demo`, bench). */
+  simSettings?: Record<string, unknown>;
+  /** The story `mlc demo <pair>` tells on the simulators. */
+  demo?: DemoStory;
+}
+
+/** A pair's demo: which simulators it needs and the scenario it plays. */
+export interface DemoStory {
+  /** Systems whose simulators the story runs on (connections are named after them). */
+  systems: string[];
+  /** Plays the scenario; answers whether everything happened as the story says. */
+  play(kit: DemoKit): Promise<boolean>;
+}
+
+/** What a demo story can do: run mlc's own commands on the demo config, and tell what happened. */
+export interface DemoKit {
+  pair: string;
+  say(line: string): void;
+  /** One pass of the pair, as `mlc sync` runs it. */
+  sync(options?: { full?: boolean; flows?: string[] }): Promise<SyncResult>;
+  /** Prints a pass's per-flow counts. */
+  sayPass(result: SyncResult): void;
+  /** Records written by a pass, over every flow. */
+  written(result: SyncResult): number;
+  /** The pair's audit entries, newest first. */
+  audit(filter?: { flow?: string; outcome?: string; limit?: number }): AuditEntry[];
+  /** Replays an audit entry, then once more to show that the second changes nothing. */
+  replayTwice(auditId: number): Promise<ReplayCommandResult>;
+  /** Prints a record's audit trail, oldest first. */
+  trail(entry: AuditEntry): void;
+  /** A client of one of the demo's connections (named after its system). */
+  connect<C>(connection: string): { client: C; close(): Promise<void> };
+  /** Prints the verdict and how to try it by hand; answers `ok`. */
+  finish(ok: boolean, tryIt: string): boolean;
 }
 
 /** Dimension sets loaded lazily, once per pass, from the target. */

@@ -4,6 +4,7 @@ import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js'
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
 import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
 import type { PairDefinition } from '../types.js';
+import { acumaticaServiceNowDemo } from './demo.js';
 import { acumaticaEntities, buildFlows } from './flows.js';
 import { acumaticaServiceNowOptions, type AcumaticaServiceNowOptions } from './options.js';
 
@@ -88,4 +89,11 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
       session: (fn) => acu.withSession(fn),
     };
   },
+  // Fits the simulators' demo seeds: the legal entity the ServiceNow seed holds, and so on.
+  simSettings: {
+    legalEntity: 'Acme Distribution',
+    costCenters: { map: { '100-000': 'CC-100', '200-000': 'CC-200', '300-000': 'CC-300' } },
+    requests: { defaultVendor: 'V000003' },
+  },
+  demo: acumaticaServiceNowDemo,
 };

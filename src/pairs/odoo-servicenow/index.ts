@@ -4,6 +4,7 @@ import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js'
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
 import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
 import type { PairDefinition } from '../types.js';
+import { odooServiceNowDemo } from './demo.js';
 import { buildFlows, ODOO_FIELDS } from './flows.js';
 import { odooServiceNowOptions, type OdooServiceNowOptions } from './options.js';
 
@@ -66,4 +67,7 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
       makeDims: () => s2pDimensions(sn, t, o.erpSource),
     };
   },
+  // Fits the simulators' demo seeds: the legal entity the ServiceNow seed holds, and so on.
+  simSettings: { legalEntity: 'Acme Distribution' },
+  demo: odooServiceNowDemo,
 };
