@@ -2,7 +2,8 @@ import { RecordError } from '../errors.js';
 import type { ServiceNowRequirement } from '../systems/servicenow/adapter.js';
 import type { ImportOutcome, ServiceNowClient } from '../systems/servicenow/client.js';
 import type { DimensionRef, WriteItem, WriteResult } from '../sync/types.js';
-import { LazyDimensions } from './types.js';
+import { serviceNowKey } from '../systems/servicenow/keys.js';
+import { LazyDimensions } from '../sync/dimensions.js';
 
 /**
  * Sinks into ServiceNow Source-to-Pay staging tables through the Import Set API, shared by every pair
@@ -104,11 +105,14 @@ export function s2pDimensions(
   tables: { costCenter: string; glAccount: string; supplier: string },
   erpSource: string,
 ): LazyDimensions {
-  return new LazyDimensions({
-    cost_center: () => keyedSet(sn, tables.costCenter, 'code'),
-    gl_account: () => keyedSet(sn, tables.glAccount, 'code', 'active!=false'),
-    supplier: () => keyedSet(sn, tables.supplier, 'erp_company_code', `erp_source=${erpSource}`),
-  });
+  return new LazyDimensions(
+    {
+      cost_center: () => keyedSet(sn, tables.costCenter, 'code'),
+      gl_account: () => keyedSet(sn, tables.glAccount, 'code', 'active!=false'),
+      supplier: () => keyedSet(sn, tables.supplier, 'erp_company_code', `erp_source=${erpSource}`),
+    },
+    serviceNowKey,
+  );
 }
 
 /**

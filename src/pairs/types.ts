@@ -79,43 +79,4 @@ export interface DemoKit {
   finish(ok: boolean, tryIt: string): boolean;
 }
 
-/** Dimension sets loaded lazily, once per pass, from the target. */
-export class LazyDimensions implements Dimensions {
-  private readonly loaded = new Map<string, Promise<Map<string, string>>>();
-
-  constructor(private readonly loaders: Record<string, () => Promise<Map<string, string>>>) {}
-
-  private set(kind: string): Promise<Map<string, string>> {
-    let p = this.loaded.get(kind);
-    if (!p) {
-      const loader = this.loaders[kind];
-      if (!loader) throw new Error(`no loader for dimension ${kind}`);
-      p = loader();
-      this.loaded.set(kind, p);
-    }
-    return p;
-  }
-
-  async has(kind: string, key: string): Promise<boolean> {
-    return (await this.set(kind)).has(normalise(key));
-  }
-
-  async get(kind: string, key: string): Promise<string | undefined> {
-    return (await this.set(kind)).get(normalise(key));
-  }
-
-  add(kind: string, key: string, targetId: string): void {
-    const p = this.loaded.get(kind);
-    if (p) void p.then((m) => m.set(normalise(key), targetId));
-    else
-      this.loaded.set(
-        kind,
-        this.set(kind).then((m) => m.set(normalise(key), targetId)),
-      );
-  }
-}
-
-/** ServiceNow coalesce and reference look-ups are case-insensitive by default. */
-function normalise(key: string): string {
-  return key.trim().toLowerCase();
-}
+export { LazyDimensions } from '../sync/dimensions.js';
