@@ -10,7 +10,7 @@ import {
 } from '../common/server.js';
 import { SnAuth, envelope, randomCredentials, unauthenticated, type SnCredentials } from './auth.js';
 import { Transformer, type ImportResult } from './importset.js';
-import { fieldDef, fieldValue, type Row } from './query.js';
+import { fieldDef, fieldValue, unreadableQueryField, type Row } from './query.js';
 import { ownColumns } from './schema.js';
 import { seedStore } from './seed.js';
 import { STAGING_TABLES } from './staging.js';
@@ -45,7 +45,17 @@ export {
  *   expire_tokens                     every access token expires now
  *   exec {table, record, sysId?, delete?}  a user's edit, stamped now
  *   age {seconds}                     every sys_created_on/sys_updated_on moves that far into the past
- * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error (+ the frame's).
+ *   field_acl {enforce, table?, deny?} glide.export.query.enforce_field_acl: a query naming an unknown
+ *                                     field, or one of `deny` on `table`, answers 403 (§8); denied
+ *                                     fields are also dropped from sysparm_fields
+ *   import_limits {maxRows?, poison?}  an insertMultiple of more than maxRows records answers 413; any
+ *                                     import whose body contains the text `poison` answers 400 (whole
+ *                                     request); {} turns both off
+ *   max_url {length}                  a request URL longer than this answers 414 (0: off)
+ * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error,
+ *   malformed_json (200 with a cut-off JSON body), echo_credentials (an error envelope, status
+ *   `status` or 500, whose detail repeats the request's Authorization header and body: a client
+ *   secret on /oauth_token.do) (+ the frame's, e.g. `html`: the hibernation page).
  */
 export interface ServiceNowSimOptions {
   seed?: string;
@@ -93,6 +103,9 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   const transformer = new Transformer(store);
   const asyncDelay = opts.asyncTransformDelayMs ?? 20;
   let rateRules: RateRule[] = [];
+  let fieldAcl = { enforce: false, denied: new Map<string, Set<string>>() };
+  let importLimits: { maxRows?: number; poison?: string } = {};
+  let maxUrl = 0;
   let currentSeed = opts.seed ?? 'empty';
   seedStore(store, currentSeed, credentials);
 
@@ -131,11 +144,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     const raw = req.query.get('sysparm_fields');
     if (!raw) return null;
     const ctx = store.context(table);
-    // Unknown names are dropped silently (§2).
+    const denied = fieldAcl.denied.get(table);
+    // Unknown names are dropped silently (§2), and so are fields the user may not read (§8).
     return raw
       .split(',')
       .map((f) => f.trim())
-      .filter((f) => f && fieldDef(ctx, f));
+      .filter((f) => f && fieldDef(ctx, f) && !denied?.has(f));
   }
 
   function invalidTable(table: string): SimResponse {
@@ -179,13 +193,27 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
         .map(([k, v]) => `${k}=${v}`)
         .join('^');
     }
+    if (fieldAcl.enforce) {
+      const field = unreadableQueryField(
+        query,
+        store.context(table),
+        fieldAcl.denied.get(table) ?? new Set(),
+      );
+      if (field !== undefined)
+        return envelope(
+          403,
+          'Insufficient rights to query records',
+          'Field(s) present in the query do not have permission to be read',
+        );
+    }
     const all = store.query(table, query);
     // sysparm_limit is applied before ACLs (§2, trap 1); X-Total-Count counts before ACLs.
     const page = all.slice(offset, offset + limit).filter((r) => !store.hidden(table, r));
     const fields = fieldsParam(table, req);
     const headers: Record<string, string> = {};
     if (req.query.get('sysparm_no_count') !== 'true') headers['X-Total-Count'] = String(all.length);
-    if (req.query.get('sysparm_suppress_pagination_header') !== 'true')
+    // No Link when the whole result fits in one page (§8).
+    if (req.query.get('sysparm_suppress_pagination_header') !== 'true' && all.length > limit)
       headers.Link = linkHeader(req, limit, offset, all.length);
     if (version === 'v1' && page.length === 0)
       return envelope(
@@ -294,6 +322,15 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       );
     const body = readBody(req);
     if (!body.ok) return body.response;
+    if (importLimits.poison && req.body.toString('utf8').includes(importLimits.poison))
+      return envelope(400, 'Exception while reading request', 'Invalid value in the request body');
+    if (
+      sub &&
+      importLimits.maxRows !== undefined &&
+      Array.isArray(body.value.records) &&
+      body.value.records.length > importLimits.maxRows
+    )
+      return envelope(413, 'Request Entity Too Large', 'The request body exceeds the maximum allowed size');
     if (!sub) {
       const set = transformer.syncImportSet(staging, req.receivedAt, user);
       const count = store.query(staging, `sys_import_set=${set.sys_id}`).length;
@@ -385,6 +422,14 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   // ------------------------------------------------------------------ dispatch
 
   function handle(req: SimRequest): SimResponse {
+    const search = req.query.toString();
+    const url = `${baseUrl(req)}${req.path}${search ? `?${search}` : ''}`;
+    if (maxUrl > 0 && url.length > maxUrl)
+      return {
+        status: 414,
+        headers: { 'content-type': 'text/html;charset=UTF-8' },
+        body: '<html><body><h2>HTTP ERROR 414 URI Too Long</h2></body></html>',
+      };
     if (req.path === '/oauth_token.do') return auth.tokenEndpoint(req);
     if (!req.path.startsWith('/api/')) {
       return {
@@ -415,8 +460,21 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
 
   // ------------------------------------------------------------------ faults and control
 
-  function renderFault(rule: FaultRule): SimResponse | undefined {
+  function renderFault(rule: FaultRule, req: SimRequest): SimResponse | undefined {
     switch (rule.kind) {
+      case 'malformed_json':
+        return {
+          status: rule.status ?? 200,
+          headers: { 'content-type': 'application/json;charset=UTF-8' },
+          body: '{"result":[{"sys_id":"0a1b2c3d4e5f',
+        };
+      case 'echo_credentials':
+        return envelope(
+          rule.status ?? 500,
+          'Internal error',
+          `request Authorization: ${String(req.headers.authorization ?? '')}; body: ${req.body.toString('utf8')}`,
+          { 'X-Echo-Authorization': String(req.headers.authorization ?? '') },
+        );
       case 'rate_limit': {
         const retryAfter = rule.retryAfter ?? 1;
         return envelope(
@@ -537,6 +595,24 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
         for (const def of store.tables.keys()) if (store.def(def)?.staging) store.truncate(def);
         return json(200, { ok: true });
       }
+      case 'field_acl': {
+        const table = b.table === undefined ? undefined : String(b.table);
+        if (table !== undefined && !store.def(table)) return json(400, { error: `unknown table ${table}` });
+        if (b.enforce === false) fieldAcl = { enforce: false, denied: new Map() };
+        else fieldAcl.enforce = true;
+        if (table !== undefined && Array.isArray(b.deny))
+          fieldAcl.denied.set(table, new Set((b.deny as unknown[]).map(String)));
+        return json(200, { ok: true });
+      }
+      case 'import_limits':
+        importLimits = {
+          ...(b.maxRows === undefined ? {} : { maxRows: Number(b.maxRows) }),
+          ...(b.poison === undefined ? {} : { poison: String(b.poison) }),
+        };
+        return json(200, { ok: true });
+      case 'max_url':
+        maxUrl = Number(b.length ?? 0);
+        return json(200, { ok: true });
       case 'expire_tokens':
         auth.expireAll();
         return json(200, { ok: true });
@@ -589,6 +665,9 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       seedStore(store, 'empty', credentials);
       auth.reset();
       rateRules = [];
+      fieldAcl = { enforce: false, denied: new Map() };
+      importLimits = {};
+      maxUrl = 0;
       transformer.rowErrors.length = 0;
     },
     state,

@@ -104,7 +104,7 @@ const BASE_TABLES: TableDef[] = [
     target_table: S,
     active: B,
     run_business_rules: B,
-    copy_empty_fields: B,
+    copy_empty: B,
     enforce_mandatory_fields: S,
   }),
   def('sys_transform_entry', 'Field Map', 'target_field', {
