@@ -167,7 +167,8 @@ export function outcomeResult(outcome: ImportOutcome | undefined, what: string):
         error: new RecordError(
           `${what}: ServiceNow rejected the row: ${outcome.message ?? 'transform error'}`,
           {
-            code: 'servicenow.row_error',
+            // A 400/413 the API gave this row alone keeps its own code.
+            code: outcome.code ?? 'servicenow.row_error',
             hint: 'fix the cause on the ServiceNow side (or in the source), then run `mlc replay <audit id>`',
           },
         ),

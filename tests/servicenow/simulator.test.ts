@@ -245,7 +245,7 @@ describe('the ServiceNow simulator speaks the wire protocol of the notes', () =>
         `/api/now/table/sn_fcms_intg_imp_cost_center?sysparm_query=sys_import_set=${res.body.import_set_id}&sysparm_exclude_reference_link=true`,
       )
     ).body.result;
-    expect(staged).toEqual([expect.objectContaining({ u_code: 'CC-M1', sys_import_row: '0' })]);
+    expect(staged).toEqual([expect.objectContaining({ u_code: 'CC-M1', sys_import_row: '1' })]);
     for (let i = 0; i < 100; i += 1) {
       const set = (await raw(sim, 'GET', `/api/now/table/sys_import_set/${res.body.import_set_id}`)).body
         .result;

@@ -52,6 +52,8 @@ export {
  *                                     import whose body contains the text `poison` answers 400 (whole
  *                                     request); {} turns both off
  *   max_url {length}                  a request URL longer than this answers 414 (0: off)
+ *   table_acl {table, read}           read: false makes every list GET of the table answer 403
+ *   import_row_base {base}            numbering of sys_import_row from 0 or 1 (default 1)
  * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error,
  *   malformed_json (200 with a cut-off JSON body), echo_credentials (an error envelope, status
  *   `status` or 500, whose detail repeats the request's Authorization header and body: a client
@@ -67,6 +69,8 @@ export interface ServiceNowSimOptions {
   tokenTtlSeconds?: number;
   /** Delay before insertMultiple rows are transformed (default 20 ms). */
   asyncTransformDelayMs?: number;
+  /** `sys_import_row` of an import set's first row: 0 or 1 (default 1; the real base is unconfirmed, §8). */
+  importRowBase?: number;
 }
 
 export type ServiceNowSim = SimSystem & {
@@ -106,6 +110,9 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   let fieldAcl = { enforce: false, denied: new Map<string, Set<string>>() };
   let importLimits: { maxRows?: number; poison?: string } = {};
   let maxUrl = 0;
+  /** Tables the integration user may not read at all (a table ACL, or no import_admin for staging). */
+  const unreadable = new Set<string>();
+  let rowBase = opts.importRowBase ?? 1;
   let currentSeed = opts.seed ?? 'empty';
   seedStore(store, currentSeed, credentials);
 
@@ -181,6 +188,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   // ------------------------------------------------------------------ Table API
 
   function tableList(table: string, version: string | undefined, req: SimRequest): SimResponse {
+    if (unreadable.has(table)) return envelope(403, 'Insufficient rights to query records', null);
     const limitRaw = Number(req.query.get('sysparm_limit') ?? '10000');
     const limit = Number.isFinite(limitRaw) && limitRaw > 0 ? Math.floor(limitRaw) : 10000;
     const offsetRaw = Number(req.query.get('sysparm_offset') ?? '0');
@@ -334,7 +342,14 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     if (!sub) {
       const set = transformer.syncImportSet(staging, req.receivedAt, user);
       const count = store.query(staging, `sys_import_set=${set.sys_id}`).length;
-      const row = transformer.load(staging, body.value, set.sys_id as string, count, req.receivedAt, user);
+      const row = transformer.load(
+        staging,
+        body.value,
+        set.sys_id as string,
+        count + rowBase,
+        req.receivedAt,
+        user,
+      );
       const result: ImportResult[] = transformer.transform(staging, row, req.receivedAt, user, baseUrl(req));
       return json(201, { import_set: set.number, staging_table: staging, result });
     }
@@ -364,7 +379,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
           if (column) values[column] = v;
         }
       }
-      return transformer.load(staging, values, set.sys_id as string, i, req.receivedAt, user);
+      return transformer.load(staging, values, set.sys_id as string, i + rowBase, req.receivedAt, user);
     });
     const host = baseUrl(req);
     const timer = setTimeout(() => {
@@ -610,6 +625,16 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
           ...(b.poison === undefined ? {} : { poison: String(b.poison) }),
         };
         return json(200, { ok: true });
+      case 'table_acl': {
+        const table = String(b.table ?? '');
+        if (!store.def(table)) return json(400, { error: `unknown table ${table}` });
+        if (b.read === false) unreadable.add(table);
+        else unreadable.delete(table);
+        return json(200, { ok: true });
+      }
+      case 'import_row_base':
+        rowBase = Number(b.base ?? 1);
+        return json(200, { ok: true });
       case 'max_url':
         maxUrl = Number(b.length ?? 0);
         return json(200, { ok: true });
@@ -668,6 +693,8 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       fieldAcl = { enforce: false, denied: new Map() };
       importLimits = {};
       maxUrl = 0;
+      unreadable.clear();
+      rowBase = opts.importRowBase ?? 1;
       transformer.rowErrors.length = 0;
     },
     state,

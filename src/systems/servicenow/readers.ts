@@ -150,8 +150,8 @@ export class SnReader extends SnTransport {
 
   /**
    * The keyset loop (§2.1, trap 1): `…^sys_id>{last}^ORDERBYsys_id`. `sysparm_limit` is applied before
-   * ACLs, so a short page is not the end: the loop stops only on an empty keyset page, and when an
-   * empty page's X-Total-Count (counted before ACLs) says rows remain, it steps `sysparm_offset`
+   * ACLs, so a short page is not the end: the loop stops on an empty keyset page, or on a page that
+   * X-Total-Count says held every match, and when an empty page's X-Total-Count (counted before ACLs) says rows remain, it steps `sysparm_offset`
    * forward within the same keyset until rows appear or the count is exhausted. A 60 s transaction
    * cancel halves the page size of the table (for this and later reads) and repeats the page.
    */
@@ -189,6 +189,9 @@ export class SnReader extends SnTransport {
       const { rows, total } = answer;
       if (rows.length > 0) {
         yield rows;
+        // X-Total-Count counts this keyset query's matches before ACLs: when they all fit in this page,
+        // the rows not returned are hidden, not still to come, and the empty closing page is not needed.
+        if (total !== undefined && offset + limit >= total) return;
         last = (rows[rows.length - 1] as SnRow).sys_id;
         offset = 0;
         continue;

@@ -24,7 +24,7 @@ export interface StagingInfo {
 /**
  * Staging-table metadata, cached in the client. `stagingInfo` answers from the cache (the writers
  * need the coalesce and mandatory columns of every batch); `refreshStaging` re-reads the tables only
- * when the change stamps of their maps, field maps or dictionary entries moved — three one-row reads
+ * when the change stamps of their maps, field maps or dictionary entries moved — three short reads
  * for any number of staging tables, cheap enough to run at the start of every pass.
  */
 export class SnStaging extends SnReader {
@@ -44,30 +44,32 @@ export class SnStaging extends SnReader {
 
   /**
    * Fresh descriptions of the staging tables: re-read when any map, field map or dictionary entry of
-   * them changed since the last call (the newest `sys_updated_on` and the row counts), else cached.
+   * them was added, removed or changed since the last call, else cached. The stamps are every such
+   * row's `sys_id` and `sys_mod_count` (three short reads; `sys_updated_on` alone has one-second
+   * precision, so two edits within a second would look like one).
    */
   async refreshStaging(stagings: string[]): Promise<StagingInfo[]> {
     const names = [...new Set(stagings)].sort();
     if (names.length === 0) return [];
+    const stampOf = (rows: SnRow[]): string =>
+      rows
+        .map((r) => `${r.sys_id}:${r.sys_mod_count ?? ''}`)
+        .sort()
+        .join(',');
     const maps = await this.queryAll('sys_transform_map', {
       query: `source_tableIN${names.join(',')}`,
-      fields: ['sys_updated_on'],
+      fields: ['sys_mod_count'],
     });
-    const newest = async (table: string, query: string): Promise<string> => {
-      const page = await this.page(table, `${query}^ORDERBYDESCsys_updated_on`, ['sys_updated_on'], 1, 0);
-      return `${page.rows[0]?.sys_updated_on ?? ''}#${page.total ?? page.rows.length}`;
-    };
-    const stamps = [
-      names.join(','),
-      maps
-        .map((m) => `${m.sys_id}@${m.sys_updated_on ?? ''}`)
-        .sort()
-        .join(','),
-      maps.length > 0
-        ? await newest('sys_transform_entry', `mapIN${maps.map((m) => m.sys_id).join(',')}`)
-        : '',
-      await newest('sys_dictionary', `nameIN${names.join(',')}`),
-    ].join('|');
+    const [entries, dictionary] = await Promise.all([
+      maps.length === 0
+        ? Promise.resolve([])
+        : this.queryAll('sys_transform_entry', {
+            query: `mapIN${maps.map((m) => m.sys_id).join(',')}`,
+            fields: ['sys_mod_count'],
+          }),
+      this.queryAll('sys_dictionary', { query: `nameIN${names.join(',')}`, fields: ['sys_mod_count'] }),
+    ]);
+    const stamps = [names.join(','), stampOf(maps), stampOf(entries), stampOf(dictionary)].join('|');
     if (stamps !== this.stamps) {
       for (const name of names) this.infos.delete(name);
       this.stamps = stamps;
