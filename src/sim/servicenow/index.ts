@@ -10,6 +10,7 @@ import {
 } from '../common/server.js';
 import { SnAuth, envelope, randomCredentials, unauthenticated, type SnCredentials } from './auth.js';
 import { Transformer, type ImportResult } from './importset.js';
+import { applyMetadata, checkMetadata } from './metadata.js';
 import { fieldDef, fieldValue, unreadableQueryField, type Row } from './query.js';
 import { ownColumns } from './schema.js';
 import { seedStore } from './seed.js';
@@ -33,6 +34,9 @@ export {
  *   queries, `sysparm_fields/limit/offset/display_value/exclude_reference_link/
  *   suppress_pagination_header/no_count`, `X-Total-Count`, `Link`, string values, references as
  *   `{link, value}`, unknown fields and query terms silently ignored.
+ * - Schema over REST: creating, changing or deleting `sys_db_object` and `sys_dictionary` rows creates
+ *   or reshapes tables and columns, and `sys_transform_map` / `sys_transform_entry` rows are the
+ *   transform maps the Import Set API runs (see metadata.ts).
  * - Import Set API: `POST /api/now/import/{staging}` (synchronous transform), `…/insertMultiple`
  *   (asynchronous; label or name mapping per `sys_rest_insert_multiple`), `GET …/{staging}/{sys_id}`.
  *
@@ -103,6 +107,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     password: opts.password ?? random.password,
   };
   const store = new Store();
+  store.onWrite = applyMetadata(store, Date.now);
   const auth = new SnAuth(credentials, opts.tokenTtlSeconds ?? 1799);
   const transformer = new Transformer(store);
   const asyncDelay = opts.asyncTransformDelayMs ?? 20;
@@ -259,6 +264,8 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       if (req.method === 'POST') {
         const body = readBody(req);
         if (!body.ok) return body.response;
+        const refused = checkMetadata(store, table, body.value);
+        if (refused) return refused;
         const row = store.insert(table, body.value, req.receivedAt, user);
         return json(
           201,

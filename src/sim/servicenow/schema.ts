@@ -56,7 +56,7 @@ export const SYSTEM_FIELDS: Record<string, FieldDef> = {
 };
 
 /** Fields of `sys_import_set_row`, inherited by every staging table. */
-const IMPORT_ROW_FIELDS: Record<string, FieldDef> = {
+export const IMPORT_ROW_FIELDS: Record<string, FieldDef> = {
   sys_import_set: r('sys_import_set'),
   sys_import_row: I,
   sys_import_state: S,
