@@ -1,3 +1,4 @@
+import { s2pDimensionRequirements } from '../../src/pairs/s2p.js';
 import { startServiceNowSim } from '../../src/sim/servicenow/index.js';
 import type { ServiceNowClient } from '../../src/systems/servicenow/client.js';
 import { preflight, type ServiceNowRequirement } from '../../src/systems/servicenow/index.js';
@@ -149,6 +150,18 @@ describe('ServiceNow preflight: the refusals of mlc ping, cheap enough for every
         ok: false,
         detail: expect.stringMatching(/insufficient rights/),
       },
+    ]);
+  });
+
+  it("checks the dimension reads of the S2P pairs with the pass's own queries", async () => {
+    const reads = s2pDimensionRequirements(
+      { costCenter: 'cmn_cost_center', glAccount: 'sn_fin_gl_account', supplier: 'sn_fin_supplier' },
+      'ODOO',
+    );
+    expect(await preflight(sn, reads)).toEqual([]);
+    await control(sim, 'POST', 'field_acl', { enforce: true, table: 'sn_fin_gl_account', deny: ['active'] });
+    expect((await preflight(sn, reads)).map((c) => c.name)).toEqual([
+      'table sn_fin_gl_account (active!=false)',
     ]);
   });
 });
