@@ -212,4 +212,21 @@ describe('ServiceNow credentials echoed by the instance never reach an error mes
       await sn.close();
     },
   );
+
+  it.each(['single', 'multiple'] as const)(
+    'masks a secret a transform script wrote into a row error (%s import)',
+    async (mode) => {
+      const sn = snClient(sim);
+      await control(sim, 'POST', 'faults', {
+        kind: 'row_error',
+        match: '^POST /api/now/import/',
+        params: { message: `lookup failed with client_secret ${CANARY}` },
+      });
+      const [outcome] = await sn.importRows(STAGING, [costCenter('CC-X1')], { mode });
+      expect(outcome?.status).toBe('error');
+      expect(outcome?.message).toContain('***');
+      expect(outcome?.message).not.toContain(CANARY);
+      await sn.close();
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { ConfigError, RecordError, TransientError } from '../../errors.js';
 import { Limiter, mapLimit } from '../../http/limiter.js';
+import { redact } from '../../http/redact.js';
 import { sleep } from '../../http/retry.js';
 import { required } from './errors.js';
 import type { SnRow } from './readers.js';
@@ -156,7 +157,7 @@ export class SnWriter extends SnStaging {
       ...(chosen.sys_id ? { sysId: chosen.sys_id } : {}),
       ...(chosen.table ? { table: chosen.table } : {}),
       ...(chosen.error_message || chosen.status_message
-        ? { message: (chosen.error_message || chosen.status_message) as string }
+        ? { message: redact((chosen.error_message || chosen.status_message) as string) }
         : {}),
       ...(chosen.display_value ? { displayValue: chosen.display_value } : {}),
     };
@@ -329,7 +330,7 @@ export function matchOutcomes(
       status: state,
       ...(r.sys_target_sys_id ? { sysId: r.sys_target_sys_id } : {}),
       ...(r.sys_target_table ? { table: r.sys_target_table } : {}),
-      ...(r.sys_import_state_comment ? { message: r.sys_import_state_comment } : {}),
+      ...(r.sys_import_state_comment ? { message: redact(r.sys_import_state_comment) } : {}),
     };
   });
 }
