@@ -302,22 +302,39 @@ export class SnWriter extends SnStaging {
   }
 }
 
-/** Each sent row's outcome: the staging rows with its key, in `sys_import_row` order among equals. */
+/**
+ * Each sent row's outcome: the staging row carrying its key, in `sys_import_row` order among rows
+ * with equal keys. Rows whose key the instance stored differently (a value trimmed or cut to the
+ * column's length) are paired with the staging rows left over, in the same relative order, when the
+ * counts agree; otherwise they are errors naming the key.
+ */
 export function matchOutcomes(
   sent: Record<string, string>[],
   staged: SnRow[],
   keys: string[],
   importSet: string,
 ): ImportOutcome[] {
+  const ordered = [...staged].sort((a, b) => Number(a.sys_import_row) - Number(b.sys_import_row));
   const byKey = new Map<string, SnRow[]>();
-  for (const r of [...staged].sort((a, b) => Number(a.sys_import_row) - Number(b.sys_import_row))) {
+  for (const r of ordered) {
     const k = keyOf(r, keys);
     const list = byKey.get(k) ?? [];
     list.push(r);
     byKey.set(k, list);
   }
-  return sent.map((row) => {
+  const used = new Set<SnRow>();
+  const found = sent.map((row) => {
     const r = byKey.get(keyOf(row, keys))?.shift();
+    if (r) used.add(r);
+    return r;
+  });
+  const leftover = ordered.filter((r) => !used.has(r));
+  if (leftover.length === found.filter((r) => !r).length)
+    found.forEach((r, i) => {
+      if (!r) found[i] = leftover.shift();
+    });
+  return sent.map((row, i) => {
+    const r = found[i];
     if (!r)
       return {
         status: 'error' as const,
