@@ -1,4 +1,4 @@
-import { AuthError, RecordError, TransientError } from '../../src/errors.js';
+import { AuthError, ConfigError, RecordError, TransientError } from '../../src/errors.js';
 import { importFlat, type StagingRow } from '../../src/pairs/s2p.js';
 import { startServiceNowSim } from '../../src/sim/servicenow/index.js';
 import type { ServiceNowClient } from '../../src/systems/servicenow/client.js';
@@ -104,6 +104,14 @@ describe('ServiceNow writes under injected faults', () => {
     const results = await importFlat(sn, STAGING, items);
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(results[1]).toMatchObject({ ok: false, error: { code: 'servicenow.bad_request' } });
+  });
+
+  it('refuses to write through a transform map without a coalesce key (it would insert a duplicate per retry)', async () => {
+    await control(sim, 'POST', 'coalesce', { staging: STAGING, coalesce: false });
+    const err = await importFlat(sn, STAGING, [item(costCenter('CC-D1'))]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ code: 'servicenow.no_coalesce' });
+    expect((await costCenters(sim)).has('CC-D1')).toBe(false);
   });
 
   it('keeps every request URL of a long IN list under 2,000 characters and still finds every row', async () => {

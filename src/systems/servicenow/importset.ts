@@ -116,6 +116,17 @@ export class SnWriter extends SnStaging {
   ): Promise<ImportOutcome[]> {
     if (rows.length === 0) return [];
     const info = await this.stagingInfo(staging);
+    // The last line of defence against duplicates (ping and the per-pass preflight refuse it first):
+    // a map without a coalesce key inserts a new record for every row sent, retries included.
+    const unsafe = info.maps.find((m) => m.coalesce.length === 0);
+    if (unsafe)
+      throw new ConfigError(
+        `ServiceNow transform map "${unsafe.name}" of ${staging} has no coalesce field: every retry or replay would insert a duplicate into ${unsafe.targetTable}; nothing was sent`,
+        {
+          code: 'servicenow.no_coalesce',
+          hint: 'mark the source reference columns as coalesce in the field maps (mlc ping names them)',
+        },
+      );
     const sent = rows.map((r) => withExplicitEmpties(r, info));
     const mode =
       opts.mode === 'single' || (opts.mode !== 'multiple' && rows.length === 1) ? 'single' : 'multiple';
