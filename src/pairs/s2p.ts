@@ -96,6 +96,18 @@ export function stagingRequirement(
   return { staging, columns: [...columns], coalesceOn };
 }
 
+/** How each dimension set is read: table, key field and query (one place for the reads and for ping). */
+function dimensionReads(
+  tables: { costCenter: string; glAccount: string; supplier: string },
+  erpSource: string,
+): Record<'cost_center' | 'gl_account' | 'supplier', { table: string; key: string; query?: string }> {
+  return {
+    cost_center: { table: tables.costCenter, key: 'code' },
+    gl_account: { table: tables.glAccount, key: 'code', query: 'active!=false' },
+    supplier: { table: tables.supplier, key: 'erp_company_code', query: `erp_source=${erpSource}` },
+  };
+}
+
 /**
  * The dimensions every ServiceNow-bound pair checks before a document: cost centers and active GL
  * accounts by code, the pair's suppliers by ERP company code; loaded once per pass.
@@ -105,14 +117,28 @@ export function s2pDimensions(
   tables: { costCenter: string; glAccount: string; supplier: string },
   erpSource: string,
 ): LazyDimensions {
+  const reads = dimensionReads(tables, erpSource);
   return new LazyDimensions(
-    {
-      cost_center: () => keyedSet(sn, tables.costCenter, 'code'),
-      gl_account: () => keyedSet(sn, tables.glAccount, 'code', 'active!=false'),
-      supplier: () => keyedSet(sn, tables.supplier, 'erp_company_code', `erp_source=${erpSource}`),
-    },
-    serviceNowKey,
+    Object.fromEntries(
+      Object.entries(reads).map(([kind, r]) => [kind, () => keyedSet(sn, r.table, r.key, r.query)]),
+    ),
   );
+}
+
+/**
+ * What `mlc ping` (and the preflight of each pass) must read on ServiceNow for `s2pDimensions`: each
+ * table with the very query and fields the pass uses, so that a query naming a field the integration
+ * user cannot read (a 403 with field ACLs enforced) is found before a pass.
+ */
+export function s2pDimensionRequirements(
+  tables: { costCenter: string; glAccount: string; supplier: string },
+  erpSource: string,
+): ServiceNowRequirement[] {
+  return Object.values(dimensionReads(tables, erpSource)).map((r) => ({
+    table: r.table,
+    ...(r.query === undefined ? {} : { query: r.query }),
+    fields: [r.key],
+  }));
 }
 
 /**
@@ -171,7 +197,8 @@ export function outcomeResult(outcome: ImportOutcome | undefined, what: string):
         error: new RecordError(
           `${what}: ServiceNow rejected the row: ${outcome.message ?? 'transform error'}`,
           {
-            code: 'servicenow.row_error',
+            // A 400/413 the API gave this row alone keeps its own code.
+            code: outcome.code ?? 'servicenow.row_error',
             hint: 'fix the cause on the ServiceNow side (or in the source), then run `mlc replay <audit id>`',
           },
         ),

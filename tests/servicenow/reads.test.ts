@@ -217,7 +217,7 @@ describe('ServiceNow Table API reads against the simulator', () => {
       times: -1,
     });
     await expect(sn.queryAll('cmn_cost_center', { fields: ['code'] })).rejects.toMatchObject({
-      code: 'servicenow.bad_payload',
+      code: 'servicenow.malformed_json',
     });
   });
 

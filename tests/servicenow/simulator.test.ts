@@ -90,6 +90,29 @@ describe('the ServiceNow simulator speaks the wire protocol of the notes', () =>
     expect(quiet.headers.get('x-total-count')).toBeNull();
   });
 
+  it('sends no Link when the whole result fits in one page; otherwise first, prev, next, last in that order, no spaces, parameters URL-encoded', async () => {
+    const whole = await raw(sim, 'GET', '/api/now/table/cmn_cost_center?sysparm_limit=4');
+    expect(whole.headers.get('link')).toBeNull();
+    expect(whole.headers.get('x-total-count')).toBe('4');
+    const first = await raw(
+      sim,
+      'GET',
+      '/api/now/table/cmn_cost_center?sysparm_limit=3&sysparm_fields=code,name',
+    );
+    const link = first.headers.get('link') ?? '';
+    expect(link.match(/rel="(\w+)"/g)).toEqual(['rel="first"', 'rel="next"', 'rel="last"']);
+    expect(link).not.toMatch(/>;rel="\w+", /);
+    expect(link).toContain('sysparm_fields=code%2Cname');
+    expect(link).toMatch(/sysparm_offset=0>;rel="first"/);
+    expect(link).toMatch(/sysparm_offset=3>;rel="last"$/);
+    const lastPage = await raw(sim, 'GET', '/api/now/table/cmn_cost_center?sysparm_limit=3&sysparm_offset=3');
+    expect((lastPage.headers.get('link') ?? '').match(/rel="(\w+)"/g)).toEqual([
+      'rel="first"',
+      'rel="prev"',
+      'rel="last"',
+    ]);
+  });
+
   it('applies sysparm_limit before ACLs and counts X-Total-Count before ACLs', async () => {
     await control(sim, 'POST', 'acl', { table: 'cmn_cost_center', hide: 'codeINCC-100,CC-200' });
     const res = await raw(
@@ -245,7 +268,7 @@ describe('the ServiceNow simulator speaks the wire protocol of the notes', () =>
         `/api/now/table/sn_fcms_intg_imp_cost_center?sysparm_query=sys_import_set=${res.body.import_set_id}&sysparm_exclude_reference_link=true`,
       )
     ).body.result;
-    expect(staged).toEqual([expect.objectContaining({ u_code: 'CC-M1', sys_import_row: '0' })]);
+    expect(staged).toEqual([expect.objectContaining({ u_code: 'CC-M1', sys_import_row: '1' })]);
     for (let i = 0; i < 100; i += 1) {
       const set = (await raw(sim, 'GET', `/api/now/table/sys_import_set/${res.body.import_set_id}`)).body
         .result;

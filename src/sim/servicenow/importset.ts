@@ -31,7 +31,9 @@ interface Plan {
  *
  * Coalesce: all coalesce target fields must match (case-insensitive); match -> update (or ignored
  * when no value changes), none -> insert, an empty coalesce value -> skipped. Empty source values are
- * not copied unless the map sets `copy_empty_fields`.
+ * not copied unless the map sets `copy_empty` ("Copy empty fields", default false); the reserved value
+ * `NULL` (capitals only; `null` and `Null` are ordinary text) clears the target field either way
+ * (api notes §3.1, §8).
  */
 export class Transformer {
   /** Messages of pending `row_error` faults: the next rows transformed fail with them. */
@@ -201,6 +203,10 @@ export class Transformer {
       const fdef = targetDef.fields[field];
       if (!fdef) continue;
       let value = row[e.source_field ?? ''] ?? '';
+      if (value === 'NULL' && e.coalesce !== 'true') {
+        values[field] = '';
+        continue;
+      }
       if (e.use_source_script === 'true') value = lower(value) === 'true' ? 'false' : 'true';
       if (value !== '' && fdef.type === 'reference' && fdef.ref) {
         const by = e.referenced_value_field || this.store.def(fdef.ref)?.display || 'name';
@@ -218,7 +224,7 @@ export class Transformer {
         value = found.sys_id as string;
       }
       if (e.coalesce === 'true') keys[field] = value;
-      if (value === '' && map.copy_empty_fields !== 'true') continue;
+      if (value === '' && map.copy_empty !== 'true') continue;
       values[field] = value;
     }
 

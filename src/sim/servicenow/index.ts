@@ -1,7 +1,6 @@
 import {
   json,
   startSimServer,
-  type FaultRule,
   type RunningSim,
   type SimRequest,
   type SimResponse,
@@ -9,11 +8,13 @@ import {
   type SimSystem,
 } from '../common/server.js';
 import { SnAuth, envelope, randomCredentials, unauthenticated, type SnCredentials } from './auth.js';
+import { control, renderFault, type SimParts } from './control.js';
 import { Transformer, type ImportResult } from './importset.js';
-import { fieldDef, fieldValue, type Row } from './query.js';
+import { applyMetadata, checkMetadata } from './metadata.js';
+import { fieldDef, fieldValue, unreadableQueryField, type Row } from './query.js';
 import { ownColumns } from './schema.js';
+import { SimModes } from './modes.js';
 import { seedStore } from './seed.js';
-import { STAGING_TABLES } from './staging.js';
 import { Store, newSysId, snTime } from './store.js';
 
 export {
@@ -33,19 +34,13 @@ export {
  *   queries, `sysparm_fields/limit/offset/display_value/exclude_reference_link/
  *   suppress_pagination_header/no_count`, `X-Total-Count`, `Link`, string values, references as
  *   `{link, value}`, unknown fields and query terms silently ignored.
+ * - Schema over REST: creating, changing or deleting `sys_db_object` and `sys_dictionary` rows creates
+ *   or reshapes tables and columns, and `sys_transform_map` / `sys_transform_entry` rows are the
+ *   transform maps the Import Set API runs (see metadata.ts).
  * - Import Set API: `POST /api/now/import/{staging}` (synchronous transform), `…/insertMultiple`
  *   (asynchronous; label or name mapping per `sys_rest_insert_multiple`), `GET …/{staging}/{sys_id}`.
  *
- * Control routes besides the frame's (`POST /_sim/<route>`):
- *   acl {table, hide}                 rows matching `hide` are removed after `sysparm_limit` (empty hide: off)
- *   coalesce {staging, coalesce}      clears/restores the coalesce flags of the staging table's field maps
- *   insert_multiple {staging, columnMapping: "label"|"name"}
- *   rate_limit {rules:[{resource: "<METHOD> <path regex>", limit, windowSeconds?}]}  (empty list: off)
- *   purge_import_sets                 deletes import sets and staging rows (GET import/... then 404s)
- *   expire_tokens                     every access token expires now
- *   exec {table, record, sysId?, delete?}  a user's edit, stamped now
- *   age {seconds}                     every sys_created_on/sys_updated_on moves that far into the past
- * Fault kinds: rate_limit, server_error, revoke_token, transaction_cancel, row_error (+ the frame's).
+ * Control routes and fault kinds: see control.ts.
  */
 export interface ServiceNowSimOptions {
   seed?: string;
@@ -57,6 +52,8 @@ export interface ServiceNowSimOptions {
   tokenTtlSeconds?: number;
   /** Delay before insertMultiple rows are transformed (default 20 ms). */
   asyncTransformDelayMs?: number;
+  /** `sys_import_row` of an import set's first row: 0 or 1 (default 1; the real base is unconfirmed, §8). */
+  importRowBase?: number;
 }
 
 export type ServiceNowSim = SimSystem & {
@@ -66,19 +63,8 @@ export type ServiceNowSim = SimSystem & {
   credentials: SnCredentials;
 };
 
-interface RateRule {
-  sys_id: string;
-  resource: string;
-  method: string;
-  path: RegExp;
-  limit: number;
-  windowSeconds: number;
-  windows: Map<string, { start: number; count: number }>;
-}
-
 const TABLE_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+))?$/;
 const IMPORT_PATH = /^\/api\/now\/import\/([^/]+)(?:\/([^/]+))?$/;
-const CANCELLED = 'Transaction cancelled: maximum execution time exceeded';
 
 export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNowSim {
   const random = randomCredentials();
@@ -89,10 +75,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     password: opts.password ?? random.password,
   };
   const store = new Store();
+  store.onWrite = applyMetadata(store, Date.now);
   const auth = new SnAuth(credentials, opts.tokenTtlSeconds ?? 1799);
   const transformer = new Transformer(store);
   const asyncDelay = opts.asyncTransformDelayMs ?? 20;
-  let rateRules: RateRule[] = [];
+  const modes = new SimModes(opts.importRowBase ?? 1);
+  const parts: SimParts = { store, auth, transformer, modes };
   let currentSeed = opts.seed ?? 'empty';
   seedStore(store, currentSeed, credentials);
 
@@ -131,11 +119,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     const raw = req.query.get('sysparm_fields');
     if (!raw) return null;
     const ctx = store.context(table);
-    // Unknown names are dropped silently (§2).
+    const denied = modes.fieldAcl.denied.get(table);
+    // Unknown names are dropped silently (§2), and so are fields the user may not read (§8).
     return raw
       .split(',')
       .map((f) => f.trim())
-      .filter((f) => f && fieldDef(ctx, f));
+      .filter((f) => f && fieldDef(ctx, f) && !denied?.has(f));
   }
 
   function invalidTable(table: string): SimResponse {
@@ -167,6 +156,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   // ------------------------------------------------------------------ Table API
 
   function tableList(table: string, version: string | undefined, req: SimRequest): SimResponse {
+    if (modes.unreadable.has(table)) return envelope(403, 'Insufficient rights to query records', null);
     const limitRaw = Number(req.query.get('sysparm_limit') ?? '10000');
     const limit = Number.isFinite(limitRaw) && limitRaw > 0 ? Math.floor(limitRaw) : 10000;
     const offsetRaw = Number(req.query.get('sysparm_offset') ?? '0');
@@ -179,13 +169,27 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
         .map(([k, v]) => `${k}=${v}`)
         .join('^');
     }
+    if (modes.fieldAcl.enforce) {
+      const field = unreadableQueryField(
+        query,
+        store.context(table),
+        modes.fieldAcl.denied.get(table) ?? new Set(),
+      );
+      if (field !== undefined)
+        return envelope(
+          403,
+          'Insufficient rights to query records',
+          'Field(s) present in the query do not have permission to be read',
+        );
+    }
     const all = store.query(table, query);
     // sysparm_limit is applied before ACLs (§2, trap 1); X-Total-Count counts before ACLs.
     const page = all.slice(offset, offset + limit).filter((r) => !store.hidden(table, r));
     const fields = fieldsParam(table, req);
     const headers: Record<string, string> = {};
     if (req.query.get('sysparm_no_count') !== 'true') headers['X-Total-Count'] = String(all.length);
-    if (req.query.get('sysparm_suppress_pagination_header') !== 'true')
+    // No Link when the whole result fits in one page (§8).
+    if (req.query.get('sysparm_suppress_pagination_header') !== 'true' && all.length > limit)
       headers.Link = linkHeader(req, limit, offset, all.length);
     if (version === 'v1' && page.length === 0)
       return envelope(
@@ -223,6 +227,8 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       if (req.method === 'POST') {
         const body = readBody(req);
         if (!body.ok) return body.response;
+        const refused = checkMetadata(store, table, body.value);
+        if (refused) return refused;
         const row = store.insert(table, body.value, req.receivedAt, user);
         return json(
           201,
@@ -294,10 +300,26 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       );
     const body = readBody(req);
     if (!body.ok) return body.response;
+    if (modes.importLimits.poison && req.body.toString('utf8').includes(modes.importLimits.poison))
+      return envelope(400, 'Exception while reading request', 'Invalid value in the request body');
+    if (
+      sub &&
+      modes.importLimits.maxRows !== undefined &&
+      Array.isArray(body.value.records) &&
+      body.value.records.length > modes.importLimits.maxRows
+    )
+      return envelope(413, 'Request Entity Too Large', 'The request body exceeds the maximum allowed size');
     if (!sub) {
       const set = transformer.syncImportSet(staging, req.receivedAt, user);
       const count = store.query(staging, `sys_import_set=${set.sys_id}`).length;
-      const row = transformer.load(staging, body.value, set.sys_id as string, count, req.receivedAt, user);
+      const row = transformer.load(
+        staging,
+        body.value,
+        set.sys_id as string,
+        count + modes.rowBase,
+        req.receivedAt,
+        user,
+      );
       const result: ImportResult[] = transformer.transform(staging, row, req.receivedAt, user, baseUrl(req));
       return json(201, { import_set: set.number, staging_table: staging, result });
     }
@@ -327,7 +349,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
           if (column) values[column] = v;
         }
       }
-      return transformer.load(staging, values, set.sys_id as string, i, req.receivedAt, user);
+      return transformer.load(staging, values, set.sys_id as string, i + modes.rowBase, req.receivedAt, user);
     });
     const host = baseUrl(req);
     const timer = setTimeout(() => {
@@ -346,45 +368,17 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     return json(201, { import_set_id: set.sys_id, multi_import_set_id: multi });
   }
 
-  // ------------------------------------------------------------------ rate limits (§5)
-
-  function rateLimit(
-    req: SimRequest,
-    user: string,
-  ): { denied?: SimResponse; headers: Record<string, string> } {
-    const rule = rateRules.find(
-      (r) => (r.method === '*' || r.method === req.method) && r.path.test(req.path),
-    );
-    if (!rule) return { headers: {} };
-    const now = Date.now();
-    let w = rule.windows.get(user);
-    if (!w || now >= w.start + rule.windowSeconds * 1000) {
-      w = { start: now, count: 0 };
-      rule.windows.set(user, w);
-    }
-    w.count += 1;
-    const reset = Math.ceil((w.start + rule.windowSeconds * 1000) / 1000);
-    const headers = {
-      'X-RateLimit-Limit': String(rule.limit),
-      'X-RateLimit-Reset': String(reset),
-      'X-RateLimit-Rule': rule.sys_id,
-    };
-    if (w.count <= rule.limit) return { headers };
-    const retryAfter = Math.max(1, reset - Math.floor(now / 1000));
-    return {
-      headers,
-      denied: envelope(
-        429,
-        'Rate limit exceeded',
-        `Rate limit of ${rule.limit} requests per hour for ${rule.resource} exceeded`,
-        { ...headers, 'Retry-After': String(retryAfter) },
-      ),
-    };
-  }
-
   // ------------------------------------------------------------------ dispatch
 
   function handle(req: SimRequest): SimResponse {
+    const search = req.query.toString();
+    const url = `${baseUrl(req)}${req.path}${search ? `?${search}` : ''}`;
+    if (modes.maxUrl > 0 && url.length > modes.maxUrl)
+      return {
+        status: 414,
+        headers: { 'content-type': 'text/html;charset=UTF-8' },
+        body: '<html><body><h2>HTTP ERROR 414 URI Too Long</h2></body></html>',
+      };
     if (req.path === '/oauth_token.do') return auth.tokenEndpoint(req);
     if (!req.path.startsWith('/api/')) {
       return {
@@ -395,7 +389,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     }
     const user = auth.authenticate(req);
     if (!user) return unauthenticated();
-    const limited = rateLimit(req, user);
+    const limited = modes.rateLimit(req, user);
     if (limited.denied) return limited.denied;
     const answer = route(req, user);
     return { ...answer, headers: { ...(answer.headers ?? {}), ...limited.headers } };
@@ -411,153 +405,6 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     const i = IMPORT_PATH.exec(req.path);
     if (i) return importApi(i, req, user);
     return envelope(400, 'Requested URI does not represent any resource', null);
-  }
-
-  // ------------------------------------------------------------------ faults and control
-
-  function renderFault(rule: FaultRule): SimResponse | undefined {
-    switch (rule.kind) {
-      case 'rate_limit': {
-        const retryAfter = rule.retryAfter ?? 1;
-        return envelope(
-          429,
-          'Rate limit exceeded',
-          'Rate limit of 100 requests per hour for Table API exceeded',
-          {
-            'Retry-After': String(retryAfter),
-            'X-RateLimit-Limit': '100',
-            'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + retryAfter),
-            'X-RateLimit-Rule': 'b0f5c3a1d7e24f0e9a8b6c4d2e1f0a9b',
-          },
-        );
-      }
-      case 'server_error': {
-        const status = rule.status ?? 500;
-        const message =
-          status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : 'Internal Server Error';
-        return envelope(
-          status,
-          message,
-          (rule.params?.detail as string | undefined) ?? null,
-          rule.retryAfter === undefined ? {} : { 'Retry-After': String(rule.retryAfter) },
-        );
-      }
-      case 'revoke_token':
-        // The request then meets its revoked token, as on the real server.
-        auth.revokeAll();
-        return undefined;
-      case 'transaction_cancel':
-        return {
-          status: rule.status ?? 500,
-          headers: { 'content-type': 'text/plain;charset=UTF-8' },
-          body: CANCELLED,
-        };
-      case 'row_error':
-        transformer.rowErrors.push(String(rule.params?.message ?? 'Row rejected by a transform script'));
-        return undefined;
-      default:
-        return undefined;
-    }
-  }
-
-  function control(route: string, body: unknown, req: SimRequest): SimResponse | undefined {
-    const b = (body ?? {}) as Record<string, unknown>;
-    switch (route) {
-      case 'acl': {
-        const table = String(b.table ?? '');
-        if (!store.def(table)) return json(400, { error: `unknown table ${table}` });
-        if (b.hide) store.acl.set(table, String(b.hide));
-        else store.acl.delete(table);
-        return json(200, { ok: true });
-      }
-      case 'coalesce': {
-        const staging = String(b.staging ?? '');
-        const maps = store.query('sys_transform_map', `source_table=${staging}`);
-        if (maps.length === 0) return json(400, { error: `no transform map reads ${staging}` });
-        const definition = STAGING_TABLES.find((t) => t.name === staging);
-        for (const map of maps) {
-          for (const e of store.query('sys_transform_entry', `map=${map.sys_id}`)) {
-            const original =
-              definition?.maps.find((x) => x.source === e.source_field && x.target === e.target_field)
-                ?.coalesce === true;
-            store.update(
-              'sys_transform_entry',
-              e.sys_id as string,
-              { coalesce: b.coalesce === false ? 'false' : String(original) },
-              req.receivedAt,
-              'admin',
-            );
-          }
-        }
-        return json(200, { ok: true });
-      }
-      case 'insert_multiple': {
-        const staging = String(b.staging ?? '');
-        const config = store.query('sys_rest_insert_multiple', `source_table=${staging}`)[0];
-        const mapping = b.columnMapping === 'name' ? 'name' : 'label';
-        if (config)
-          store.update(
-            'sys_rest_insert_multiple',
-            config.sys_id as string,
-            { column_mapping: mapping },
-            req.receivedAt,
-            'admin',
-          );
-        else
-          store.insert(
-            'sys_rest_insert_multiple',
-            { source_table: staging, column_mapping: mapping, transform: 'asynchronous', active: 'true' },
-            req.receivedAt,
-            'admin',
-          );
-        return json(200, { ok: true });
-      }
-      case 'rate_limit': {
-        const rules = Array.isArray(b.rules) ? (b.rules as Array<Record<string, unknown>>) : [];
-        rateRules = rules.map((r, n) => {
-          const resource = String(r.resource ?? '');
-          const space = resource.indexOf(' ');
-          return {
-            sys_id: `${String(n + 1).padStart(2, '0')}${'a7c3e9f1'.repeat(4)}`.slice(0, 32),
-            resource,
-            method: space > 0 ? resource.slice(0, space).toUpperCase() : '*',
-            path: new RegExp(space > 0 ? resource.slice(space + 1) : resource),
-            limit: Number(r.limit ?? 100),
-            windowSeconds: Number(r.windowSeconds ?? 3600),
-            windows: new Map(),
-          };
-        });
-        return json(200, {
-          ok: true,
-          rules: rateRules.map((r) => ({ sys_id: r.sys_id, resource: r.resource, limit: r.limit })),
-        });
-      }
-      case 'purge_import_sets': {
-        for (const set of store.rows('sys_import_set')) store.delete('sys_import_set', set.sys_id as string);
-        for (const def of store.tables.keys()) if (store.def(def)?.staging) store.truncate(def);
-        return json(200, { ok: true });
-      }
-      case 'expire_tokens':
-        auth.expireAll();
-        return json(200, { ok: true });
-      case 'age':
-        store.age(Number(b.seconds ?? 0));
-        return json(200, { ok: true });
-      case 'exec': {
-        const table = String(b.table ?? '');
-        if (!store.def(table)) return json(400, { error: `unknown table ${table}` });
-        const record = (b.record ?? {}) as Record<string, unknown>;
-        const sysId = b.sysId === undefined ? undefined : String(b.sysId);
-        if (sysId && b.delete === true) return json(200, { ok: store.delete(table, sysId) });
-        if (sysId && store.get(table, sysId)) {
-          store.update(table, sysId, record, req.receivedAt, 'admin');
-          return json(200, { result: store.get(table, sysId) });
-        }
-        return json(200, { result: store.insert(table, record, req.receivedAt, 'admin', sysId) });
-      }
-      default:
-        return undefined;
-    }
   }
 
   function state(name?: string): unknown {
@@ -588,12 +435,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       currentSeed = 'empty';
       seedStore(store, 'empty', credentials);
       auth.reset();
-      rateRules = [];
+      modes.reset();
       transformer.rowErrors.length = 0;
     },
     state,
-    renderFault,
-    control,
+    renderFault: (rule, req) => renderFault(rule, req, parts),
+    control: (route, body, req) => control(route, body, req, parts),
   };
 }
 

@@ -188,3 +188,32 @@ export function sortRows(rows: Row[], q: ParsedQuery, ctx: QueryContext): Row[] 
     return 0;
   });
 }
+
+/**
+ * The first field an encoded query names that does not exist or is in `denied` (dot-walks checked
+ * whole and by their first part), or undefined. With `glide.export.query.enforce_field_acl` on, such
+ * a query answers 403 instead of dropping the term (api notes §8).
+ */
+export function unreadableQueryField(
+  text: string,
+  ctx: QueryContext,
+  denied: ReadonlySet<string>,
+): string | undefined {
+  for (const part of text.split('^NQ')) {
+    for (const raw of part.split('^')) {
+      if (raw === '') continue;
+      const body = raw.startsWith('ORDERBYDESC')
+        ? raw.slice('ORDERBYDESC'.length)
+        : raw.startsWith('ORDERBY')
+          ? raw.slice('ORDERBY'.length)
+          : raw.startsWith('OR')
+            ? raw.slice(2)
+            : raw;
+      const m = FIELD.exec(body);
+      const field = m?.[0] ?? body;
+      if (!fieldDef(ctx, field) || denied.has(field) || denied.has(field.split('.')[0] ?? field))
+        return field;
+    }
+  }
+  return undefined;
+}

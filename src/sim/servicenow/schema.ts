@@ -56,7 +56,7 @@ export const SYSTEM_FIELDS: Record<string, FieldDef> = {
 };
 
 /** Fields of `sys_import_set_row`, inherited by every staging table. */
-const IMPORT_ROW_FIELDS: Record<string, FieldDef> = {
+export const IMPORT_ROW_FIELDS: Record<string, FieldDef> = {
   sys_import_set: r('sys_import_set'),
   sys_import_row: I,
   sys_import_state: S,
@@ -104,7 +104,7 @@ const BASE_TABLES: TableDef[] = [
     target_table: S,
     active: B,
     run_business_rules: B,
-    copy_empty_fields: B,
+    copy_empty: B,
     enforce_mandatory_fields: S,
   }),
   def('sys_transform_entry', 'Field Map', 'target_field', {

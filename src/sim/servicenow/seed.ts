@@ -74,7 +74,8 @@ export function seedStore(store: Store, seed: string, credentials: SnCredentials
       target_table: t.target,
       active: 'true',
       run_business_rules: 'true',
-      copy_empty_fields: 'false',
+      // The platform default (api notes §8): mlc sends NULL for a cleared value instead.
+      copy_empty: 'false',
     });
     for (const m of t.maps) {
       add('sys_transform_entry', {

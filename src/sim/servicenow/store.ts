@@ -52,6 +52,10 @@ export class Store {
   private readonly sequence = new Map<string, Map<string, number>>();
   private inserted = 0;
   private readonly contexts = new Map<string, QueryContext>();
+  /** Tables created, or built-in tables changed, through `sys_db_object` / `sys_dictionary` rows. */
+  private readonly custom = new Map<string, TableDef>();
+  /** Called after every insert, update and delete (the metadata tables reshape the schema). */
+  onWrite: ((table: string, row: Row, op: 'insert' | 'update' | 'delete') => void) | undefined;
 
   constructor() {
     this.clear();
@@ -63,6 +67,8 @@ export class Store {
     this.acl.clear();
     this.indexes.clear();
     this.sequence.clear();
+    this.custom.clear();
+    this.contexts.clear();
     this.bump('*');
     for (const name of TABLES.keys()) this.tables.set(name, new Map());
   }
@@ -146,7 +152,24 @@ export class Store {
   }
 
   def(table: string): TableDef | undefined {
-    return TABLES.get(table);
+    return this.custom.get(table) ?? TABLES.get(table);
+  }
+
+  /** Creates or replaces a table's definition (rows of a new table start empty). */
+  define(def: TableDef): void {
+    this.custom.set(def.name, def);
+    if (!this.tables.has(def.name)) this.tables.set(def.name, new Map());
+    this.contexts.clear();
+    this.indexes.delete(def.name);
+    this.bump('*');
+  }
+
+  /** Drops a table created at run time (built-in tables stay). */
+  drop(table: string): void {
+    if (!this.custom.delete(table) || TABLES.has(table)) return;
+    this.tables.delete(table);
+    this.contexts.clear();
+    this.bump('*');
   }
 
   rows(table: string): Row[] {
@@ -257,6 +280,7 @@ export class Store {
     seq.set(row.sys_id, (this.inserted += 1));
     this.indexRow(table, row);
     this.bump(table);
+    this.onWrite?.(table, row, 'insert');
     return row;
   }
 
@@ -274,6 +298,7 @@ export class Store {
     row.sys_mod_count = String(Number(row.sys_mod_count ?? '0') + 1);
     this.indexRow(table, row);
     this.bump(table);
+    this.onWrite?.(table, row, 'update');
     return changed;
   }
 
@@ -291,7 +316,9 @@ export class Store {
     this.unindexRow(table, row);
     this.sequence.get(table)?.delete(sysId);
     this.bump(table);
-    return this.tables.get(table)?.delete(sysId) ?? false;
+    const deleted = this.tables.get(table)?.delete(sysId) ?? false;
+    this.onWrite?.(table, row, 'delete');
+    return deleted;
   }
 
   /** The display value of a record (its display field). */

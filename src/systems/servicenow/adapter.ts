@@ -5,10 +5,9 @@ import {
   serviceNowSecretFields,
   type ServiceNowConnectionConfig,
 } from './connection.js';
+import type { ServiceNowRequirement } from './ping.js';
 
-/** What a pair asks `mlc ping` to verify on ServiceNow: a staging table's columns and coalesce keys, or a table. */
-export type ServiceNowRequirement =
-  { staging: string; columns: string[]; coalesceOn: string[] } | { table: string };
+export type { ServiceNowRequirement } from './ping.js';
 
 export const serviceNowAdapter: SystemAdapter<
   ServiceNowConnectionConfig,
@@ -34,8 +33,10 @@ export const serviceNowAdapter: SystemAdapter<
     const staging = requirements.filter(
       (r): r is Extract<ServiceNowRequirement, { staging: string }> => 'staging' in r,
     );
-    const tables = requirements.flatMap((r) => ('table' in r ? [r.table] : []));
-    return client.ping(staging, [...new Set(tables)]);
+    const tables = requirements.filter(
+      (r): r is Extract<ServiceNowRequirement, { table: string }> => 'table' in r,
+    );
+    return client.ping(staging, tables);
   },
   close: (client) => client.close(),
 };

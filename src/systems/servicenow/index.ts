@@ -7,3 +7,4 @@ export {
   type SnRow,
 } from './client.js';
 export { SN_STAGING, SN_TABLES } from './entities.js';
+export { preflight, type ServiceNowRequirement } from './ping.js';
