@@ -122,6 +122,7 @@ export function s2pDimensions(
     Object.fromEntries(
       Object.entries(reads).map(([kind, r]) => [kind, () => keyedSet(sn, r.table, r.key, r.query)]),
     ),
+    serviceNowKey,
   );
 }
 
