@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { acumaticaAdapter } from './acumatica/adapter.js';
 import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
-import type { ClientContext, PingResult } from './types.js';
+import type { ClientContext, PingCheck, PingResult } from './types.js';
 
 /**
  * What the engine knows of a system. Adding a system adds one folder and one line below.
@@ -17,6 +17,12 @@ export interface SystemAdapter<C = unknown, Client = unknown, P = unknown> {
   /** Builds a client; `conn` has its secrets already resolved. */
   connect(conn: C, ctx: ClientContext, hooks: ConnectHooks): Client;
   ping(client: Client, requirements: P[]): Promise<PingResult>;
+  /**
+   * The checks of `ping` that a pass repeats at its start, cheaply (cached where the system has a
+   * change stamp): answers the failed ones only, with ping's own names and texts. A pass refuses to
+   * run what ping would refuse.
+   */
+  preflight?(client: Client, requirements: P[]): Promise<PingCheck[]>;
   close(client: Client): Promise<void>;
 }
 

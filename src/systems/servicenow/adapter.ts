@@ -38,5 +38,6 @@ export const serviceNowAdapter: SystemAdapter<
     );
     return client.ping(staging, tables);
   },
+  preflight: (client, requirements) => client.preflight(requirements),
   close: (client) => client.close(),
 };
