@@ -270,6 +270,26 @@ describe('acumatica-servicenow end to end', () => {
     expect((await seats(e)).sessionsOpen).toBe(0);
   });
 
+  it('finds a reference field the PurchaseOrder entity lacks in ping, and sync stops on it as a configuration error (exit 2) instead of retrying it every pass', async () => {
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
+    e.editConfig((c) => {
+      c.pairs[PAIR].requests.refField = 'VendorReference';
+    });
+    const ping = await e.cli('ping', 'acumatica');
+    expect(ping.code).toBe(2);
+    expect(ping.stdout + ping.stderr).toMatch(/requests_to_acumatica: PurchaseOrder/);
+    expect(ping.stdout + ping.stderr).toMatch(/VendorReference/);
+    await e.control('acumatica', 'DELETE', 'stats');
+    const sync = await e.cli('sync', PAIR, '--json');
+    expect(sync.code).toBe(2);
+    expect(sync.stdout + sync.stderr).toMatch(/acumatica\.bad_query/);
+    // The look-up was sent once, not retried as a transient.
+    const stats = (await e.control('acumatica', 'GET', 'stats')) as { byRoute: Record<string, number> };
+    expect(stats.byRoute['GET /entity/Default/24.200.001/PurchaseOrder']).toBe(1);
+    expect((await seats(e)).sessionsOpen).toBe(0);
+    expect(await acu(e, 'PurchaseOrder')).toHaveLength(4);
+  });
+
   it('syncs every row sharing one timestamp beyond a page, on both sides', async () => {
     e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     e.editConfig((c) => {

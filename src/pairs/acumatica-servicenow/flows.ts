@@ -1,6 +1,5 @@
 import { isMlcError } from '../../errors.js';
 import type { AcumaticaClient, AcuRow } from '../../systems/acumatica/client.js';
-import { filterString } from '../../systems/acumatica/schemas.js';
 import type { ServiceNowClient, SnRow } from '../../systems/servicenow/client.js';
 import type { ReadWindow } from '../../systems/types.js';
 import type { Flow, SourceRecord, WriteResult } from '../../sync/types.js';
@@ -26,14 +25,7 @@ import {
   type VendorData,
 } from './mappers.js';
 import type { AcumaticaServiceNowOptions } from './options.js';
-
-/** Acumatica entities each flow reads (what `mlc ping` checks are readable). */
-export function acumaticaEntities(o: AcumaticaServiceNowOptions): string[] {
-  const e = ['Vendor', 'PurchaseOrder', 'Bill', 'Check'];
-  if (o.glAccounts.enabled) e.unshift('Account');
-  e.push(o.costCenters.source === 'Subaccount' ? 'Subaccount' : 'CompaniesStructure');
-  return e;
-}
+import { acumaticaQueries } from './queries.js';
 
 /** ServiceNow fields the return path reads. */
 export const REQUEST_FIELDS = [
@@ -58,25 +50,27 @@ export const REQUISITION_FIELDS = ['sys_id', 'request', 'supplier', 'cost_center
 /** Epoch stamp of entities without LastModifiedDateTime (full scan, diffed by content hash). */
 const NO_STAMP = new Date(0).toISOString();
 
-const inList = (field: string, values: readonly string[]): string =>
-  `(${values.map((v) => `${field} eq ${filterString(v)}`).join(' or ')})`;
-
 /** Acumatica master data the readers enrich documents with, loaded once per pass. */
 class AcumaticaLookups {
   private vendors: Promise<Map<string, string>> | undefined;
   private accounts: Promise<Map<string, string>> | undefined;
 
-  constructor(private readonly acu: AcumaticaClient) {}
+  constructor(
+    private readonly acu: AcumaticaClient,
+    private readonly q: ReturnType<typeof acumaticaQueries>,
+  ) {}
 
   vendorNames(): Promise<Map<string, string>> {
+    const { entity, ...query } = this.q.vendorNames;
     return (this.vendors ??= this.acu
-      .list('Vendor', { select: ['VendorID', 'VendorName'] })
+      .list(entity, query)
       .then((rows) => new Map(rows.map((r) => [upper(r.VendorID), text(r.VendorName) ?? '']))));
   }
 
   accountNames(): Promise<Map<string, string>> {
+    const { entity, ...query } = this.q.accountNames;
     return (this.accounts ??= this.acu
-      .list('Account', { select: ['AccountCD', 'Description'] })
+      .list(entity, query)
       .then((rows) => new Map(rows.map((r) => [upper(r.AccountCD), text(r.Description) ?? '']))));
   }
 }
@@ -116,7 +110,8 @@ export function buildFlows(
     glAccountMap: options.glAccounts.map,
     glAccountTypes: options.glAccounts.types,
   };
-  const lookups = new AcumaticaLookups(acu);
+  const q = acumaticaQueries(options);
+  const lookups = new AcumaticaLookups(acu, q);
   const acuTime = (): Promise<Date> => acu.serverTime();
   const snTime = (): Promise<Date> => sn.serverTime();
   const flows: Flow[] = [];
@@ -136,7 +131,6 @@ export function buildFlows(
       currency: text(r.CurrencyID),
     },
   });
-  const accountSelect = ['AccountCD', 'Description', 'Type', 'Active', 'CurrencyID', 'LastModifiedDateTime'];
   if (options.glAccounts.enabled) {
     flows.push({
       name: 'gl_accounts',
@@ -145,7 +139,7 @@ export function buildFlows(
       description: `Acumatica GL accounts of types ${options.glAccounts.types.join(', ')} -> ${t.glAccountStaging}`,
       serverTime: acuTime,
       async *read(window) {
-        for await (const page of acu.readChanged('Account', { window, select: accountSelect }))
+        for await (const page of acu.readChanged('Account', { window, select: q.accounts.select ?? [] }))
           yield page.map(account);
       },
       async fetch(ids) {
@@ -161,7 +155,7 @@ export function buildFlows(
   // ---- cost centers (Subaccount or Branch; no change stamp: full scan, diffed by hash) ------------
   const readCostCenters = async (): Promise<SourceRecord<CostCenterData>[]> => {
     if (options.costCenters.source === 'Subaccount') {
-      const rows = await acu.list('Subaccount', { select: ['SubaccountCD', 'Description', 'Active'] });
+      const rows = await acu.list('Subaccount', { select: q.subaccounts.select ?? [] });
       return rows
         .filter((r) => text(r.SubaccountCD))
         .map((r) => ({
@@ -226,16 +220,6 @@ export function buildFlows(
       vendorClass: text(r.VendorClass),
     },
   });
-  const vendorSelect = [
-    'VendorID',
-    'VendorName',
-    'LegalName',
-    'Status',
-    'VendorClass',
-    'CurrencyID',
-    'Terms',
-    'LastModifiedDateTime',
-  ];
   if (options.vendors.enabled) {
     flows.push({
       name: 'vendors',
@@ -244,11 +228,12 @@ export function buildFlows(
       description: `Acumatica vendors -> ${t.supplierStaging}`,
       serverTime: acuTime,
       async *read(window) {
-        for await (const page of acu.readChanged('Vendor', { window, select: vendorSelect }))
-          yield page.map(vendor);
+        const { entity, ...query } = q.vendors;
+        for await (const page of acu.readChanged(entity, { window, ...query })) yield page.map(vendor);
       },
       async fetch(ids) {
-        const rows = await Promise.all(ids.map((id) => acu.get('Vendor', id)));
+        const expand = q.vendors.expand ?? [];
+        const rows = await Promise.all(ids.map((id) => acu.get('Vendor', id, { expand })));
         return rows.filter((r): r is AcuRow => r !== null).map(vendor);
       },
       map: (r) => mapVendor(r.data, opts),
@@ -373,7 +358,6 @@ export function buildFlows(
   }
 
   // ---- purchase orders with lines ----------------------------------------------------------------
-  const poFilter = inList('Status', options.purchaseOrders.statuses);
   const enrichPos = async (rows: AcuRow[]): Promise<SourceRecord<PoData>[]> => {
     const names = await lookups.vendorNames();
     return rows.map((r) => {
@@ -418,11 +402,8 @@ export function buildFlows(
       serverTime: acuTime,
       async *read(window: ReadWindow) {
         const seen = new Set<string>();
-        for await (const page of acu.readChanged('PurchaseOrder', {
-          window,
-          expand: ['Details'],
-          filter: poFilter,
-        })) {
+        const { entity, ...query } = q.purchaseOrders;
+        for await (const page of acu.readChanged(entity, { window, ...query })) {
           for (const r of page) seen.add(r.id);
           yield await enrichPos(page);
         }
@@ -455,7 +436,6 @@ export function buildFlows(
   }
 
   // ---- AP bills with lines -----------------------------------------------------------------------
-  const billFilter = `${inList('Type', options.bills.types)} and ${inList('Status', options.bills.statuses)}`;
   const enrichBills = async (rows: AcuRow[]): Promise<SourceRecord<BillData>[]> => {
     const [names, accounts] = await Promise.all([lookups.vendorNames(), lookups.accountNames()]);
     return rows.map((r) => {
@@ -503,8 +483,8 @@ export function buildFlows(
       description: `Acumatica AP bills (${options.bills.types.join(', ')}; ${options.bills.statuses.join(', ')}) with lines -> ${t.invoiceStaging} + ${t.invoiceLineStaging}`,
       serverTime: acuTime,
       async *read(window) {
-        for await (const page of acu.readChanged('Bill', { window, expand: ['Details'], filter: billFilter }))
-          yield await enrichBills(page);
+        const { entity, ...query } = q.bills;
+        for await (const page of acu.readChanged(entity, { window, ...query })) yield await enrichBills(page);
       },
       async fetch(ids) {
         const rows = await Promise.all(ids.map((id) => acu.get('Bill', id, { expand: ['Details'] })));
@@ -523,7 +503,6 @@ export function buildFlows(
   }
 
   // ---- AP payments (Check; `Payment` is receivables) ----------------------------------------------
-  const checkFilter = `${inList('Type', options.payments.types)} and ${inList('Status', options.payments.statuses)}`;
   const enrichChecks = async (rows: AcuRow[]): Promise<SourceRecord<CheckData>[]> => {
     const names = await lookups.vendorNames();
     return rows.map((r) => {
@@ -562,11 +541,8 @@ export function buildFlows(
       description: `Acumatica AP payments (Check: ${options.payments.types.join(', ')}) -> ${t.paymentStaging}`,
       serverTime: acuTime,
       async *read(window) {
-        for await (const page of acu.readChanged('Check', {
-          window,
-          expand: ['Details'],
-          filter: checkFilter,
-        }))
+        const { entity, ...query } = q.checks;
+        for await (const page of acu.readChanged(entity, { window, ...query }))
           yield await enrichChecks(page);
       },
       async fetch(ids) {

@@ -17,6 +17,7 @@ import {
   type SimCredentials,
 } from './auth.js';
 import { FilterError, evaluate, fieldsOf, parseFilter, type FilterRow } from './filter.js';
+import { LicenceGate } from './licence.js';
 import { seedStore } from './seed.js';
 import { bodyValidator, hasEntity, modelState, schemaInfo } from './spec.js';
 import {
@@ -50,12 +51,23 @@ export interface AcumaticaSimOptions {
   seatLimit?: number;
   accessTokenTtlSeconds?: number;
   credentials?: Partial<SimCredentials>;
-  /** Licence "maximum API requests per minute": more answers 429 (§5). */
+  /**
+   * Licence request limits: concurrent requests queue, the per-minute limit delays; 429 only past 20
+   * queued requests or a 10-minute wait (api notes §8).
+   */
+  concurrentRequests?: number;
   requestsPerMinute?: number;
+  queueLimit?: number;
+  queueTimeoutMs?: number;
   build?: string;
 }
 
-export type AcumaticaSim = SimSystem & { store: Store; auth: SimAuth; versions: string[] };
+export type AcumaticaSim = SimSystem & {
+  store: Store;
+  auth: SimAuth;
+  licence: LicenceGate;
+  versions: string[];
+};
 
 const DEFAULT_VERSIONS = ['20.200.001', '22.200.001', '23.200.001', '24.200.001'];
 const ENTITY_PATH = /^\/entity\/([^/]+)\/([^/]+)\/([^/]+)(?:\/(.*))?$/;
@@ -71,7 +83,12 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
   const versions = opts.versions ?? DEFAULT_VERSIONS;
   const build = opts.build ?? '24.205.0012';
   const puts: Array<{ entity: string; body: unknown }> = [];
-  const minute: number[] = [];
+  const licence = new LicenceGate({
+    concurrentRequests: opts.concurrentRequests,
+    requestsPerMinute: opts.requestsPerMinute,
+    queueLimit: opts.queueLimit,
+    queueTimeoutMs: opts.queueTimeoutMs,
+  });
   seedStore(store, opts.seed ?? 'empty');
 
   function notFoundHtml(): SimResponse {
@@ -80,17 +97,6 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       headers: { 'content-type': 'text/html; charset=utf-8' },
       body: "<!DOCTYPE html><html><head><title>The resource cannot be found.</title></head><body><h2>Server Error in '/' Application.</h2><p>The resource cannot be found.</p></body></html>",
     };
-  }
-
-  function throttled(now: number): SimResponse | undefined {
-    if (opts.requestsPerMinute === undefined) return undefined;
-    while (minute.length > 0 && (minute[0] ?? 0) <= now - 60_000) minute.shift();
-    if (minute.length >= opts.requestsPerMinute) {
-      const wait = Math.max(1, Math.ceil(((minute[0] ?? now) + 60_000 - now) / 1000));
-      return json(429, { message: 'API request limit has been exceeded.' }, { 'retry-after': String(wait) });
-    }
-    minute.push(now);
-    return undefined;
   }
 
   function parseBody(
@@ -276,8 +282,6 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     if (!hasEntity(entity))
       return json(404, { message: `No HTTP resource was found that matches the request URI '${req.path}'.` });
     if (!auth.sessionOf(req)) return unauthorized();
-    const limited = throttled(req.receivedAt);
-    if (limited) return limited;
     if (req.method === 'GET')
       return rest === undefined || rest === ''
         ? listQuery(entity, req, version)
@@ -302,26 +306,32 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     return json(405, { message: `The requested resource does not support http method '${req.method}'.` });
   }
 
+  function route(req: SimRequest, key: string): SimResponse | Promise<SimResponse> {
+    if (key === 'POST /identity/connect/token') return auth.token(req);
+    if (key === 'POST /identity/connect/revocation') return auth.revoke(req);
+    if (key === 'POST /entity/auth/login') return auth.login(req);
+    if (key === 'GET /entity' || key === 'GET /entity/') {
+      if (!auth.sessionOf(req)) return unauthorized();
+      return json(200, {
+        version: { acumaticaBuildVersion: build, databaseVersion: build },
+        endpoints: versions.map((v) => ({ name: 'Default', version: v, href: `/entity/Default/${v}/` })),
+      });
+    }
+    if (req.path.startsWith('/entity/')) return entityRoute(req);
+    return notFoundHtml();
+  }
+
   const system: AcumaticaSim = {
     name: 'acumatica',
     store,
     auth,
+    licence,
     versions,
     handle(req) {
       const key = `${req.method} ${req.path}`;
-      if (key === 'POST /identity/connect/token') return auth.token(req);
-      if (key === 'POST /identity/connect/revocation') return auth.revoke(req);
-      if (key === 'POST /entity/auth/login') return auth.login(req);
+      // Sign-out skips the licence's request queue (api notes §8).
       if (key === 'POST /entity/auth/logout') return auth.logout(req);
-      if (key === 'GET /entity' || key === 'GET /entity/') {
-        if (!auth.sessionOf(req)) return unauthorized();
-        return json(200, {
-          version: { acumaticaBuildVersion: build, databaseVersion: build },
-          endpoints: versions.map((v) => ({ name: 'Default', version: v, href: `/entity/Default/${v}/` })),
-        });
-      }
-      if (req.path.startsWith('/entity/')) return entityRoute(req);
-      return notFoundHtml();
+      return licence.admit(() => route(req, key));
     },
     seed(spec) {
       seedStore(store, String(spec.seed ?? 'empty'));
@@ -343,7 +353,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
           .ordered(name)
           .map((r, i) => serialize(r, { expand: all, version: '24.200.001', rowNumber: i + 1 }));
       }
-      return { ...auth.state(), counts: store.counts(), versions };
+      return { ...auth.state(), licence: licence.state(), counts: store.counts(), versions };
     },
     renderFault(rule: FaultRule, req: SimRequest) {
       const p = rule.params ?? {};

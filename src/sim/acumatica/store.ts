@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { schemaInfo, type EntitySchemaInfo, type PropertyInfo } from './spec.js';
 
 /**
@@ -111,9 +111,12 @@ export function hasModified(entity: string): boolean {
   return schemaInfo(entity)?.properties.has('LastModifiedDateTime') ?? false;
 }
 
-/** ISO-8601 with `+00:00` and milliseconds, as the server answers (§2). */
+/**
+ * ISO-8601 with `+00:00`, the fraction with its trailing zeros trimmed as the server prints it
+ * (`.017`, `.4`, none at all: api notes §8).
+ */
 export function isoOffset(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+00:00');
+  return new Date(ms).toISOString().replace(/0+Z$/, 'Z').replace(/\.Z$/, 'Z').replace('Z', '+00:00');
 }
 
 export interface FieldProblem {
@@ -253,7 +256,11 @@ export class Store {
         continue;
       }
       if (v === undefined) continue;
-      record.fields[field] = v;
+      // A linked entity (MainContact, its Address) is updated field by field, like the screen's view.
+      record.fields[field] =
+        info.properties.get(field)?.kind === 'link' && isPlainObject(v)
+          ? mergeLinked(record.fields[field], v)
+          : v;
     }
     if (input.note !== undefined) record.note = input.note;
     if (input.custom) {
@@ -303,7 +310,8 @@ export class Store {
       );
     }
     compute(entity, record);
-    if (hasModified(entity)) record.modified = stamp;
+    // A save that changes nothing keeps LastModifiedDateTime (api notes §8, recorded upsert).
+    if (hasModified(entity) && (!existing || changed(existing, record))) record.modified = stamp;
     this.table(entity).set(record.id, record);
     return { record, created: inserting };
   }
@@ -411,6 +419,27 @@ export interface PlainInput {
   >;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function mergeLinked(current: unknown, update: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = isPlainObject(current) ? { ...current } : {};
+  for (const [k, v] of Object.entries(update)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) ? mergeLinked(out[k], v) : v;
+  }
+  return out;
+}
+
+function changed(before: StoredRecord, after: StoredRecord): boolean {
+  const content = (r: StoredRecord): string =>
+    JSON.stringify([r.fields, r.lines, r.note, r.custom], (_k, v: unknown) =>
+      isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    );
+  return content(before) !== content(after);
+}
+
 function valuePresent(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
@@ -488,24 +517,28 @@ export function serialize(
   },
 ): Record<string, unknown> {
   const info = schemaInfo(r.entity);
-  const out: Record<string, unknown> = { id: r.id, rowNumber: opts.rowNumber, note: { value: r.note } };
+  // The top-level note is `{"value": …}`; endpoints of 2020 send a plain string (api notes §8).
+  const note = opts.version.startsWith('20.') ? r.note : { value: r.note };
+  const out: Record<string, unknown> = { id: r.id, rowNumber: opts.rowNumber, note };
   for (const [field, prop] of info?.properties ?? new Map<string, PropertyInfo>()) {
     if (prop.kind === 'value') {
       if (opts.select && !opts.select.head.has(field)) continue;
       if (field === 'LastModifiedDateTime')
         out[field] = r.modified === null ? {} : { value: isoOffset(r.modified) };
+      else if (field === 'NoteID') out[field] = { value: r.id };
       else out[field] = wrapField(r.fields[field]);
     } else if (prop.kind === 'collection') {
       if (!opts.expand.has(field)) continue;
       const lineInfo = schemaInfo(prop.schema);
       const sel = opts.select?.lines.get(field);
       out[field] = (r.lines[field] ?? []).map((l, i) => {
-        const lo: Record<string, unknown> = { id: l.id, rowNumber: i + 1, note: { value: l.note } };
+        const lo: Record<string, unknown> = { id: l.id, rowNumber: i + 1, note: detailNote(l.note, i) };
         for (const [lfield, lprop] of lineInfo?.properties ?? new Map<string, PropertyInfo>()) {
           if (lprop.kind !== 'value' || (sel && !sel.has(lfield))) continue;
           lo[lfield] = wrapField(l.fields[lfield]);
         }
         lo.custom = {};
+        lo.files = [];
         lo._links = {
           'files:put': `/entity/Default/${opts.version}/files/${r.entity}/${field}/${l.id}/{filename}`,
         };
@@ -515,7 +548,18 @@ export function serialize(
       if (!opts.expand.has(field)) continue;
       const linked = r.fields[field];
       out[field] =
-        linked !== null && typeof linked === 'object' ? wrapLinked(linked as Record<string, unknown>) : {};
+        linked !== null && typeof linked === 'object'
+          ? {
+              id: linkedId(r.id, field),
+              rowNumber: 1,
+              note: null,
+              ...wrapLinked(linked as Record<string, unknown>),
+              ...(schemaInfo(prop.schema)?.properties.has('NoteID')
+                ? { NoteID: { value: linkedId(r.id, field) } }
+                : {}),
+              custom: {},
+            }
+          : {};
     }
   }
   out.custom = Object.fromEntries(
@@ -531,6 +575,21 @@ export function serialize(
     'files:put': `/entity/Default/${opts.version}/files/${r.entity}/Document/${r.id}/{filename}`,
   };
   return out;
+}
+
+/**
+ * A detail line's empty note comes as `null`, `""` or `{"value": ""}` (api notes §8): the simulator
+ * rotates through the three so that clients meet each.
+ */
+function detailNote(note: string, index: number): unknown {
+  if (note !== '') return { value: note };
+  return [null, '', { value: '' }][index % 3];
+}
+
+/** A stable GUID for a linked entity (its own NoteID on the server). */
+function linkedId(owner: string, field: string): string {
+  const h = createHash('sha1').update(`${owner}/${field}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function wrapLinked(o: Record<string, unknown>): Record<string, unknown> {

@@ -82,6 +82,21 @@ export interface AcumaticaConnection {
   refreshTokenStore?: { load(): Promise<string | undefined>; save(token: string): Promise<void> };
 }
 
+/**
+ * A query `mlc ping` sends with `$top=1`: what a flow really asks for, so that a field the entity
+ * lacks (a misspelt reference field, a status filter on another entity) is found before a pass.
+ */
+export interface AcumaticaProbe {
+  entity: string;
+  /** The flow the query belongs to (names the check). */
+  flow?: string | undefined;
+  filter?: string | undefined;
+  select?: string[] | undefined;
+  expand?: string[] | undefined;
+  /** Adds the LastModifiedDateTime window, as `readChanged` does. */
+  windowed?: boolean | undefined;
+}
+
 /** An entity with its values unwrapped from `{value: …}`; `id` is the record's GUID. */
 export type AcuRow = Record<string, unknown> & { id: string };
 
@@ -101,6 +116,14 @@ interface CallOptions {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCK = /Another process has updated/i;
+/** §8: how the server answers a GET of a record that does not exist (by id or by keys). */
+const NOT_FOUND = /NoEntitySatisfiesTheCondition|No entity satisfies the condition/i;
+/**
+ * An unknown field in `$filter`/`$select`: no answer has been recorded (api notes §8 "Still unknown"),
+ * so the exception types and texts the server family uses for it are matched.
+ */
+const UNKNOWN_FIELD =
+  /FieldNotFound|InvalidField|ODataException|is not found in the \S+ entity|Could not find a property named|Invalid field name|(?:field|property) .{0,80}(?:does not exist|not found)/i;
 const LOGIN_LIMIT_HINT =
   'every API-user seat of the licence is in use; sessions that were not logged out hold a seat until they time out (License Monitoring Console SM604000)';
 
@@ -230,22 +253,26 @@ export class AcumaticaClient {
     entity: string,
     opts: { window: ReadWindow; select?: string[]; expand?: string[]; filter?: string; pageSize?: number },
   ): AsyncGenerator<AcuRow[]> {
-    const info = entityInfo(entity);
-    const parts: string[] = [];
-    if (info?.cursor === null) {
-      this.log.debug('acumatica: entity has no LastModifiedDateTime, full scan', { entity });
-    } else {
-      if (opts.window.since)
-        parts.push(`LastModifiedDateTime ge datetimeoffset'${toDateTimeOffset(opts.window.since)}'`);
-      parts.push(`LastModifiedDateTime lt datetimeoffset'${toDateTimeOffset(opts.window.until)}'`);
-    }
-    if (opts.filter) parts.push(`(${opts.filter})`);
     yield* this.pages(entity, {
-      filter: parts.join(' and '),
+      filter: this.changedFilter(entity, opts.window, opts.filter),
       ...(opts.select ? { select: opts.select } : {}),
       ...(opts.expand ? { expand: opts.expand } : {}),
       pageSize: opts.pageSize ?? this.pageSize,
     });
+  }
+
+  /** The `$filter` of a windowed read: the LastModifiedDateTime window (when the entity has one) and the extra filter. */
+  private changedFilter(entity: string, window: ReadWindow, extra: string | undefined): string {
+    const parts: string[] = [];
+    if (entityInfo(entity)?.cursor === null) {
+      this.log.debug('acumatica: entity has no LastModifiedDateTime, full scan', { entity });
+    } else {
+      if (window.since)
+        parts.push(`LastModifiedDateTime ge datetimeoffset'${toDateTimeOffset(window.since)}'`);
+      parts.push(`LastModifiedDateTime lt datetimeoffset'${toDateTimeOffset(window.until)}'`);
+    }
+    if (extra) parts.push(`(${extra})`);
+    return parts.join(' and ');
   }
 
   /** Every record matching the filter, read in `$top` pages. */
@@ -266,33 +293,18 @@ export class AcumaticaClient {
   ): Promise<AcuRow | null> {
     const keys = typeof idOrKeys === 'string' ? [idOrKeys] : idOrKeys;
     const path = `${this.entityPath(entity)}/${keys.map((k) => encodeURIComponent(k)).join('/')}`;
-    const res = await this.call('GET', path, {
-      op: `acumatica.get.${entity}`,
-      idempotent: true,
-      searchParams: opts.expand?.length ? { $expand: opts.expand.join(',') } : {},
-      accept: [404, 500],
-    });
-    if (res.statusCode === 500) {
-      // "No entity satisfies the condition." is how the server answers a record that does not exist.
-      const body = httpErrorSchema.safeParse(safeJson(res.body));
-      if (
-        body.success &&
-        /NoEntitySatisfiesTheCondition|No entity satisfies the condition/i.test(
-          `${body.data.exceptionType ?? ''} ${body.data.exceptionMessage ?? ''}`,
-        )
-      ) {
-        return null;
-      }
-      const error = classify(res, 'GET', path, {}, this);
-      if (error) throw error;
+    try {
+      const res = await this.call('GET', path, {
+        op: `acumatica.get.${entity}`,
+        idempotent: true,
+        searchParams: opts.expand?.length ? { $expand: opts.expand.join(',') } : {},
+      });
+      return toRow(parseJson(res, rawEntitySchema, `GET ${entity}`));
+    } catch (err) {
+      // §8: a record that does not exist is a 500 NoEntitySatisfiesTheConditionException, not a 404.
+      if (isMlcError(err) && err.code === 'acumatica.not_found') return null;
+      throw err;
     }
-    if (res.statusCode === 404) {
-      // A missing record and a missing endpoint/entity are both 404: tell them apart with a list call,
-      // which throws the ConfigError when the endpoint or entity does not exist.
-      await this.fetchPage(entity, { top: 1, skip: 0 });
-      return null;
-    }
-    return toRow(parseJson(res, rawEntitySchema, `GET ${entity}`));
   }
 
   /**
@@ -385,10 +397,11 @@ export class AcumaticaClient {
 
   /**
    * `mlc ping`: signs in, checks via `GET /entity` that the pinned endpoint name + version is offered
-   * (a mismatch is reported with the versions the server offers), reads one row of each entity given,
-   * and signs out.
+   * (a mismatch is reported with the versions the server offers), sends each probe's real query (its
+   * window, `$filter`, `$select` and `$expand`) with `$top=1`, and signs out. A field the entity lacks
+   * fails here instead of at sync time.
    */
-  async ping(entities: string[] = []): Promise<PingResult> {
+  async ping(probes: Array<string | AcumaticaProbe> = []): Promise<PingResult> {
     const checks: PingCheck[] = [];
     const result: PingResult = {
       connection: this.ctx.connection,
@@ -431,12 +444,27 @@ export class AcumaticaClient {
         fail('endpoint', err);
       }
       if (endpointOk) {
-        for (const entity of entities) {
+        const until = new Date();
+        const window: ReadWindow = { since: new Date(until.getTime() - 86_400_000), until };
+        for (const probe of probes.map((p) => (typeof p === 'string' ? { entity: p } : p))) {
+          const name = probe.flow ? `${probe.flow}: ${probe.entity}` : `entity ${probe.entity}`;
           try {
-            await this.fetchPage(entity, { top: 1, skip: 0 });
-            checks.push({ name: `entity ${entity}`, ok: true, detail: 'readable' });
+            await this.fetchPage(probe.entity, {
+              filter: probe.windowed
+                ? this.changedFilter(probe.entity, window, probe.filter)
+                : (probe.filter ?? ''),
+              ...(probe.select ? { select: probe.select } : {}),
+              ...(probe.expand ? { expand: probe.expand } : {}),
+              top: 1,
+              skip: 0,
+            });
+            checks.push({
+              name,
+              ok: true,
+              detail: probe.filter || probe.select || probe.expand ? 'its query is accepted' : 'readable',
+            });
           } catch (err) {
-            fail(`entity ${entity}`, err);
+            fail(name, err);
           }
         }
       }
@@ -787,6 +815,8 @@ export class AcumaticaClient {
  * | 412 (If-Match / If-None-Match)                                 | Record `acumatica.precondition_failed`  |
  * | 422 entity with field errors                                   | Record `acumatica.validation`           |
  * | 429 (+ Retry-After)                                            | Transient `acumatica.rate_limited`      |
+ * | 500 NoEntitySatisfiesTheConditionException (no such record)    | Record `acumatica.not_found`            |
+ * | 500 on GET naming a field the entity lacks (`$filter`/`$select`)| Config `acumatica.bad_query`            |
  * | 500 "Another process has updated…" (lock violation)           | Transient `acumatica.lock_conflict`     |
  * | 500 PXSetupNotEnteredException                                 | Config `acumatica.setup_missing`        |
  * | 500 with an exception type on PUT/POST (business exception)    | Record `acumatica.business_error`       |
@@ -887,6 +917,23 @@ export function classify(
       });
     case 500: {
       const type = err.exceptionType ?? '';
+      if (NOT_FOUND.test(`${type} ${detail}`)) {
+        return new RecordError(`${what}: no such record (${detail})`, {
+          code: 'acumatica.not_found',
+          status,
+          hint: 'the record was deleted in Acumatica, or its id belongs to another entity',
+          data: { exceptionType: type },
+        });
+      }
+      if (!write && UNKNOWN_FIELD.test(`${type} ${detail}`)) {
+        // Deterministic: retrying cannot help, and every later pass would fail the same way.
+        return new ConfigError(`${what}: the query names a field the entity does not have: ${detail}`, {
+          code: 'acumatica.bad_query',
+          status,
+          hint: `check the field names in mlc.yaml against the ${where.endpointName} ${where.endpointVersion} endpoint (mlc ping runs every flow's query)`,
+          data: { exceptionType: type },
+        });
+      }
       if (LOCK.test(detail)) {
         return new TransientError(`${what}: ${detail}`, {
           code: 'acumatica.lock_conflict',
