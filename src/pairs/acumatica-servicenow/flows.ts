@@ -86,6 +86,11 @@ function lines(r: AcuRow, field = 'Details'): AcuRow[] {
   return Array.isArray(v) ? (v as AcuRow[]) : [];
 }
 
+/** A linked entity (`$expand`ed), or null when the server sent none. */
+function linked(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
 function stamp(r: AcuRow): string {
   return isoUtc(r.LastModifiedDateTime) ?? NO_STAMP;
 }
@@ -206,20 +211,28 @@ export function buildFlows(
   }
 
   // ---- vendors ------------------------------------------------------------------------------------
-  const vendor = (r: AcuRow): SourceRecord<VendorData> => ({
-    id: r.id,
-    modified: stamp(r),
-    label: `${text(r.VendorID) ?? ''} ${text(r.VendorName) ?? ''}`.trim(),
-    data: {
-      vendorId: text(r.VendorID) ?? '',
-      name: text(r.VendorName) ?? '',
-      legalName: text(r.LegalName),
-      status: text(r.Status) ?? 'Active',
-      currency: text(r.CurrencyID),
-      terms: text(r.Terms),
-      vendorClass: text(r.VendorClass),
-    },
-  });
+  const vendor = (r: AcuRow): SourceRecord<VendorData> => {
+    const contact = linked(r.MainContact);
+    const address = linked(contact?.Address);
+    return {
+      id: r.id,
+      modified: stamp(r),
+      label: `${text(r.VendorID) ?? ''} ${text(r.VendorName) ?? ''}`.trim(),
+      data: {
+        vendorId: text(r.VendorID) ?? '',
+        name: text(r.VendorName) ?? '',
+        legalName: text(r.LegalName),
+        status: text(r.Status) ?? 'Active',
+        currency: text(r.CurrencyID),
+        terms: text(r.Terms),
+        vendorClass: text(r.VendorClass),
+        taxId: text(r.TaxRegistrationID),
+        email: text(contact?.Email),
+        city: text(address?.City),
+        country: text(address?.Country),
+      },
+    };
+  };
   if (options.vendors.enabled) {
     flows.push({
       name: 'vendors',

@@ -20,7 +20,17 @@ export const STAGING_COLUMNS = {
     'u_inactive',
     'u_erp_source',
   ],
-  supplier: ['u_erp_company_code', 'u_erp_source', 'u_legal_name', 'u_status', 'u_payment_term'],
+  supplier: [
+    'u_erp_company_code',
+    'u_erp_source',
+    'u_legal_name',
+    'u_status',
+    'u_payment_term',
+    'u_tax_id',
+    'u_email',
+    'u_city',
+    'u_country',
+  ],
   payment: [
     'u_payment_number',
     'u_erp_source',

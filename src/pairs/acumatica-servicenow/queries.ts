@@ -27,6 +27,10 @@ export const ACCOUNT_SELECT = [
 ];
 export const SUBACCOUNT_SELECT = ['SubaccountCD', 'Description', 'Active'];
 
+/**
+ * Vendor header fields and, from the linked main contact, its e-mail and address (`$expand` of the
+ * linked entities with `MainContact/…` paths in `$select`, api notes §2, §4).
+ */
 export const VENDOR_SELECT = [
   'VendorID',
   'VendorName',
@@ -35,8 +39,13 @@ export const VENDOR_SELECT = [
   'VendorClass',
   'CurrencyID',
   'Terms',
+  'TaxRegistrationID',
   'LastModifiedDateTime',
+  'MainContact/Email',
+  'MainContact/Address/City',
+  'MainContact/Address/Country',
 ];
+export const VENDOR_EXPAND = ['MainContact', 'MainContact/Address'];
 
 export function acumaticaQueries(o: AcumaticaServiceNowOptions): {
   accounts: AcumaticaQuery;
@@ -55,7 +64,7 @@ export function acumaticaQueries(o: AcumaticaServiceNowOptions): {
     accounts: { entity: 'Account', select: ACCOUNT_SELECT },
     subaccounts: { entity: 'Subaccount', select: SUBACCOUNT_SELECT },
     branches: { entity: 'CompaniesStructure', expand: ['Results'] },
-    vendors: { entity: 'Vendor', select: VENDOR_SELECT },
+    vendors: { entity: 'Vendor', select: VENDOR_SELECT, expand: VENDOR_EXPAND },
     vendorNames: { entity: 'Vendor', select: ['VendorID', 'VendorName'] },
     accountNames: { entity: 'Account', select: ['AccountCD', 'Description'] },
     purchaseOrders: {
