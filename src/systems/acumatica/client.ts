@@ -10,8 +10,10 @@ import {
 } from '../../errors.js';
 import { createHttp, isHtml, networkError } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
+import { safeJson } from '../../http/json.js';
 import { redact, registerSecret } from '../../http/redact.js';
 import { parseRetryAfter, withRetry } from '../../http/retry.js';
+import { TokenCache, oauthTokenSource, type Grant, type Token } from '../../http/token.js';
 import {
   silentLogger,
   type ClientContext,
@@ -109,6 +111,8 @@ interface CallOptions {
   headers?: Record<string, string>;
   /** Send without session credentials (token endpoint, cookie login). */
   anonymous?: boolean;
+  /** Send with this credential as it is, never renewed (sign-out). */
+  credential?: string;
   /** Statuses the caller handles itself instead of the error table. */
   accept?: number[];
   signIn?: boolean;
@@ -141,15 +145,11 @@ export class AcumaticaClient {
   private readonly pageSize: number;
   private readonly basePath: string;
 
-  private accessToken: string | undefined;
-  private accessExpiresAt = 0;
-  /** The current, never-used refresh token (§1.1: a token is spent by its first use). */
-  private refreshToken: string | undefined;
-  private refreshLoaded = false;
-  private cookies = new Map<string, string>();
-  private signedIn = false;
-  private signingIn: Promise<void> | undefined;
-  private renewing: Promise<void> | undefined;
+  /**
+   * The session credential: a bearer token (OAuth) or the session cookies (cookie login), renewed
+   * ahead of expiry and once after a 401, single-flight. Holding one = holding an API-user seat.
+   */
+  private readonly tokens: TokenCache;
   private sessionDepth = 0;
 
   constructor(
@@ -170,7 +170,27 @@ export class AcumaticaClient {
     this.log = ctx.log ?? silentLogger;
     this.pageSize = Math.max(2, conn.pageSize ?? 500);
     registerSecret(conn.auth.password);
-    if (conn.auth.kind === 'oauth_password') registerSecret(conn.auth.clientSecret);
+    const auth = conn.auth;
+    if (auth.kind === 'oauth_password') {
+      registerSecret(auth.clientSecret);
+      this.tokens = new TokenCache(
+        oauthTokenSource({
+          grant: () => this.passwordGrant(auth),
+          refresh: (token) => this.refreshGrant(auth, token),
+          // A refresh that keeps failing transiently is not worth the pass: sign in with the password.
+          fallBackOn: (err) =>
+            isMlcError(err) && err.kind === 'transient' && err.code !== 'acumatica.login_limit',
+          onFallback: (err) =>
+            this.log.warn('acumatica: refresh failed, signing in with the password instead', {
+              code: isMlcError(err) ? err.code : 'unknown',
+            }),
+          store: conn.refreshTokenStore,
+        }),
+        60_000,
+      );
+    } else {
+      this.tokens = new TokenCache(() => this.cookieLogin(auth), 60_000);
+    }
   }
 
   /** One session per pass: sign in, run fn, ALWAYS sign out (also when fn throws) — a leaked session holds a licensed API seat (§1.3). */
@@ -195,29 +215,26 @@ export class AcumaticaClient {
 
   /** Opens the session (takes one API-user seat). Login-limit answers are retried as transient. */
   async signIn(): Promise<void> {
-    if (this.signedIn) return;
-    if (!this.signingIn) {
-      this.signingIn = this.openSession().finally(() => {
-        this.signingIn = undefined;
-      });
-    }
-    return this.signingIn;
+    await this.tokens.get();
   }
 
-  /** Ends the session and frees its seat: `POST /entity/auth/logout` (§1.2), also for bearer sessions. */
+  /**
+   * Ends the session and frees its seat: `POST /entity/auth/logout` (§1.2) with the session's own
+   * credential, also for bearer sessions (§8: signing out with the access token frees the seat). An
+   * expired token is not renewed just to sign out: its session has ended already.
+   */
   async signOut(): Promise<void> {
-    if (!this.signedIn) return;
+    const credential = this.tokens.current();
+    if (credential === undefined) return;
     try {
       await this.call('POST', 'entity/auth/logout', {
         op: 'acumatica.logout',
         idempotent: true,
         accept: [401],
+        credential,
       });
     } finally {
-      this.signedIn = false;
-      this.accessToken = undefined;
-      this.accessExpiresAt = 0;
-      this.cookies.clear();
+      this.tokens.clear();
     }
   }
 
@@ -554,29 +571,8 @@ export class AcumaticaClient {
 
   // ---------------------------------------------------------------- auth
 
-  private async openSession(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind === 'cookie') {
-      await this.cookieLogin();
-    } else {
-      if (!this.refreshLoaded && this.conn.refreshTokenStore) {
-        this.refreshLoaded = true;
-        const stored = await this.conn.refreshTokenStore.load();
-        if (stored) {
-          registerSecret(stored);
-          this.refreshToken = stored;
-        }
-      }
-      if (!(await this.refreshGrant())) await this.passwordGrant();
-    }
-    this.signedIn = true;
-  }
-
-  /** `POST /entity/auth/login` → 204 + cookies (§1.2). */
-  private async cookieLogin(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind !== 'cookie') return;
-    this.cookies.clear();
+  /** `POST /entity/auth/login` → 204 + cookies (§1.2); the cookies are the session's credential. */
+  private async cookieLogin(auth: Extract<AcumaticaAuth, { kind: 'cookie' }>): Promise<Token> {
     const body: Record<string, string> = { name: auth.username, password: auth.password };
     if (auth.tenant) body.tenant = auth.tenant;
     if (auth.branch) body.branch = auth.branch;
@@ -587,27 +583,26 @@ export class AcumaticaClient {
       anonymous: true,
       signIn: true,
     });
-    const setCookie = res.headers['set-cookie'] ?? [];
-    for (const c of setCookie) {
+    const cookies: string[] = [];
+    for (const c of res.headers['set-cookie'] ?? []) {
       const pair = c.split(';', 1)[0] ?? '';
       const eq = pair.indexOf('=');
       if (eq <= 0) continue;
-      const value = pair.slice(eq + 1);
-      registerSecret(value);
-      this.cookies.set(pair.slice(0, eq), value);
+      registerSecret(pair.slice(eq + 1));
+      cookies.push(pair);
     }
-    if (this.cookies.size === 0) {
+    if (cookies.length === 0) {
       throw new InternalError('Acumatica accepted the login but set no session cookie', {
         code: 'acumatica.no_cookie',
         status: res.statusCode,
       });
     }
+    // A cookie session lasts until it is signed out or idles out; a 401 renews it.
+    return { value: cookies.join('; '), expiresAt: Number.POSITIVE_INFINITY };
   }
 
   /** ROPC grant (§1.1). Each sign-in takes a seat; login-limit answers are retried as transient. */
-  private async passwordGrant(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind !== 'oauth_password') return;
+  private async passwordGrant(auth: Extract<AcumaticaAuth, { kind: 'oauth_password' }>): Promise<Grant> {
     const token = await this.tokenRequest(
       {
         grant_type: 'password',
@@ -626,59 +621,30 @@ export class AcumaticaClient {
         hint: 'check the API user, its password and that it may use the Connected Application',
       });
     }
-    await this.acceptToken(token);
+    return token;
   }
 
   /**
-   * Refresh grant with the current refresh token, which is dropped before the request so that it is
-   * never sent twice (§1.1: tokens rotate; a reused one fails with invalid_grant). Returns false when
-   * there is no token or the server refused it (the caller then signs in with the password).
+   * Refresh grant (§1.1: refresh tokens rotate; a reused one fails with invalid_grant). Not repeated
+   * on an ambiguous failure: the token may have been spent. Undefined when the server refused it.
    */
-  private async refreshGrant(): Promise<boolean> {
-    const auth = this.conn.auth;
-    const token = this.refreshToken;
-    if (auth.kind !== 'oauth_password' || token === undefined) return false;
-    this.refreshToken = undefined;
-    let answer: TokenResponse | undefined;
-    try {
-      answer = await this.tokenRequest(
-        {
-          grant_type: 'refresh_token',
-          client_id: auth.clientId,
-          client_secret: auth.clientSecret,
-          refresh_token: token,
-        },
-        false,
-      );
-    } catch (err) {
-      if (isMlcError(err) && err.kind === 'transient' && err.code !== 'acumatica.login_limit') {
-        this.log.warn('acumatica: refresh failed, signing in with the password instead', { code: err.code });
-        return false;
-      }
-      throw err;
-    }
-    if (!answer) return false;
-    await this.acceptToken(answer);
-    return true;
-  }
-
-  /** Saves a rotated refresh token BEFORE the new access token is used (§1.1). */
-  private async acceptToken(token: TokenResponse): Promise<void> {
-    registerSecret(token.access_token);
-    if (token.refresh_token !== undefined) {
-      registerSecret(token.refresh_token);
-      if (this.conn.refreshTokenStore) await this.conn.refreshTokenStore.save(token.refresh_token);
-      this.refreshToken = token.refresh_token;
-    }
-    this.accessToken = token.access_token;
-    this.accessExpiresAt = Date.now() + token.expires_in * 1000;
+  private refreshGrant(
+    auth: Extract<AcumaticaAuth, { kind: 'oauth_password' }>,
+    refreshToken: string,
+  ): Promise<Grant | undefined> {
+    return this.tokenRequest(
+      {
+        grant_type: 'refresh_token',
+        client_id: auth.clientId,
+        client_secret: auth.clientSecret,
+        refresh_token: refreshToken,
+      },
+      false,
+    );
   }
 
   /** `POST /identity/connect/token`; undefined on `invalid_grant`. */
-  private async tokenRequest(
-    form: Record<string, string>,
-    idempotent: boolean,
-  ): Promise<TokenResponse | undefined> {
+  private async tokenRequest(form: Record<string, string>, idempotent: boolean): Promise<Grant | undefined> {
     const res = await this.call('POST', 'identity/connect/token', {
       op: `acumatica.token.${form.grant_type ?? ''}`,
       idempotent,
@@ -701,60 +667,48 @@ export class AcumaticaClient {
       throw new AuthError(`Acumatica refused the token request (${error})`, {
         code: 'acumatica.token_refused',
         status: res.statusCode,
-        hint:
-          error === 'invalid_scope'
-            ? 'the scope must include api (and offline_access for refresh tokens)'
-            : undefined,
-      } as ConstructorParameters<typeof AuthError>[1]);
+        ...(error === 'invalid_scope'
+          ? { hint: 'the scope must include api (and offline_access for refresh tokens)' }
+          : {}),
+      });
     }
-    return parseJson(res, tokenResponseSchema, 'POST /identity/connect/token');
+    const token: TokenResponse = parseJson(res, tokenResponseSchema, 'POST /identity/connect/token');
+    return {
+      accessToken: token.access_token,
+      expiresInSeconds: token.expires_in,
+      refreshToken: token.refresh_token,
+    };
   }
 
-  /** After a 401 (or before expiry): one new access token, shared by all callers that ask meanwhile. */
-  private async renew(refused: string | undefined): Promise<void> {
-    if (this.renewing) return this.renewing;
-    if (this.conn.auth.kind === 'oauth_password' && refused !== undefined && this.accessToken !== refused)
-      return;
-    this.renewing = (async () => {
-      if (this.conn.auth.kind === 'cookie') await this.cookieLogin();
-      else if (!(await this.refreshGrant())) await this.passwordGrant();
-      this.signedIn = true;
-    })().finally(() => {
-      this.renewing = undefined;
-    });
-    return this.renewing;
-  }
-
-  private async sessionHeaders(): Promise<{ headers: Record<string, string>; token: string | undefined }> {
-    if (!this.signedIn) await this.signIn();
-    if (this.renewing) await this.renewing;
-    if (this.conn.auth.kind === 'cookie') {
-      return {
-        headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-        token: undefined,
-      };
-    }
-    if (this.accessToken === undefined || this.accessExpiresAt - 60_000 < Date.now())
-      await this.renew(this.accessToken);
-    const token = this.accessToken;
-    return { headers: token ? { authorization: `Bearer ${token}` } : {}, token };
+  /** The headers that carry a session credential. */
+  private credentialHeaders(credential: string): Record<string, string> {
+    return this.conn.auth.kind === 'cookie'
+      ? { cookie: credential }
+      : { authorization: `Bearer ${credential}` };
   }
 
   // ---------------------------------------------------------------- transport
 
-  /** Sends one call with retries (withRetry), the licence limiter, one re-auth after a 401, and the error table. */
+  /**
+   * Sends one call with retries (withRetry), the licence limiter, the session credential renewed once
+   * after a 401 (TokenCache.withRenewal), and the error table.
+   */
   private async call(method: string, path: string, opts: CallOptions): Promise<Response<string>> {
     return withRetry(
       opts.op,
       async () => {
-        let res = await this.send(method, path, opts);
-        if (res.response.statusCode === 401 && !opts.anonymous && !opts.accept?.includes(401)) {
-          await this.renew(res.token);
-          res = await this.send(method, path, opts);
-        }
-        const error = classify(res.response, method, path, opts, this);
+        const response =
+          opts.anonymous === true
+            ? await this.send(method, path, opts, {})
+            : opts.credential !== undefined
+              ? await this.send(method, path, opts, this.credentialHeaders(opts.credential))
+              : await this.tokens.withRenewal(
+                  (credential) => this.send(method, path, opts, this.credentialHeaders(credential)),
+                  (res) => res.statusCode === 401 && !opts.accept?.includes(401),
+                );
+        const error = classify(response, method, path, opts, this);
         if (error) throw error;
-        return res.response;
+        return response;
       },
       {
         idempotent: opts.idempotent,
@@ -769,14 +723,14 @@ export class AcumaticaClient {
     method: string,
     path: string,
     opts: CallOptions,
-  ): Promise<{ response: Response<string>; token: string | undefined }> {
-    const session = opts.anonymous ? { headers: {}, token: undefined } : await this.sessionHeaders();
+    credentials: Record<string, string>,
+  ): Promise<Response<string>> {
     return this.limiter.run(async () => {
       const started = Date.now();
       try {
         const response = await this.http(path, {
           method: method as 'GET',
-          headers: { ...session.headers, ...opts.headers },
+          headers: { ...credentials, ...opts.headers },
           ...(opts.searchParams && Object.keys(opts.searchParams).length > 0
             ? { searchParams: opts.searchParams }
             : {}),
@@ -789,7 +743,7 @@ export class AcumaticaClient {
           status: response.statusCode,
           ms: Date.now() - started,
         });
-        return { response, token: session.token };
+        return response;
       } catch (err) {
         this.ctx.onRequest?.({ method, path: `/${path}`, status: 'network', ms: Date.now() - started });
         throw networkError(err, `${method} /${path}`);
@@ -997,14 +951,6 @@ function modelState(err: HttpErrorBody): string {
   return ` (${Object.entries(err.modelState)
     .map(([k, v]) => `${k}: ${v.join(', ')}`)
     .join('; ')})`;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function parseJson<T>(
