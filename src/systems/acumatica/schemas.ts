@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AcuRow } from './types.js';
 
 /**
  * Raw payload shapes of the contract-based REST API and the value-object quirk (api notes §2, §3.1):
@@ -162,4 +163,9 @@ export function toDateTimeOffset(date: Date): string {
 /** Quotes a string literal for `$filter` (OData: `'` doubled). */
 export function filterString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A raw entity as a row: values unwrapped, the `id` GUID kept. */
+export function toRow(raw: Record<string, unknown> & { id: string }): AcuRow {
+  return { ...unwrapEntity(raw), id: raw.id };
 }
