@@ -183,6 +183,23 @@ describe('Acumatica wire facts', () => {
     );
   });
 
+  it('works under a virtual directory, whose path every _links member includes', async () => {
+    const vdir = await startAcumaticaSim({ seed: 'demo', virtualDirectory: '/AcumaticaERP' });
+    try {
+      const acu = client(vdir as Sim, { url: `${vdir.url}/AcumaticaERP` });
+      const vendors = await acu.withSession(() => acu.list('Vendor', {}));
+      expect(vendors).toHaveLength(3);
+      const links = vendors[0]?._links as Record<string, string>;
+      expect(links.self).toBe(`/AcumaticaERP/entity/Default/24.200.001/Vendor/${vendors[0]?.id}`);
+      expect(links['files:put']).toMatch(/^\/AcumaticaERP\/entity\/Default\/24\.200\.001\/files\//);
+      // Outside the virtual directory there is no instance.
+      expect((await fetch(`${vdir.url}/entity`)).status).toBe(404);
+      expect(vdir.sim.auth.open).toBe(0);
+    } finally {
+      await vdir.close();
+    }
+  });
+
   it('fills NoteID with the record id where the contract has it', async () => {
     const rows = (await bearerGet('/entity/Default/24.200.001/Payment?$top=1')).body as Wire[];
     expect(rows[0]?.NoteID).toEqual({ value: rows[0]?.id });

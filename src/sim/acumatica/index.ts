@@ -57,6 +57,11 @@ export interface AcumaticaSimOptions {
    */
   concurrentRequests?: number;
   requestsPerMinute?: number;
+  /**
+   * Virtual directory the instance is served under, e.g. `/AcumaticaERP` (instance URL =
+   * `<server>/AcumaticaERP`); `_links` include it (api notes §8). Default: none.
+   */
+  virtualDirectory?: string;
   queueLimit?: number;
   queueTimeoutMs?: number;
   build?: string;
@@ -81,6 +86,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 3600,
   });
   const versions = opts.versions ?? DEFAULT_VERSIONS;
+  const vdir = (opts.virtualDirectory ?? '').replace(/\/+$/, '');
   const build = opts.build ?? '24.205.0012';
   const puts: Array<{ entity: string; body: unknown }> = [];
   const licence = new LicenceGate({
@@ -178,7 +184,13 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     return json(
       200,
       rows.map((r, i) =>
-        serialize(r, { expand: expand.set, ...(select ? { select } : {}), version, rowNumber: i + 1 }),
+        serialize(r, {
+          expand: expand.set,
+          ...(select ? { select } : {}),
+          version,
+          rowNumber: i + 1,
+          root: vdir,
+        }),
       ),
     );
   }
@@ -211,7 +223,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
         'PX.Api.ContractBased.NoEntitySatisfiesTheConditionException',
       );
     }
-    return json(200, serialize(rec, { expand: expand.set, version, rowNumber: 1 }));
+    return json(200, serialize(rec, { expand: expand.set, version, rowNumber: 1, root: vdir }));
   }
 
   function put(entity: string, req: SimRequest, version: string): SimResponse {
@@ -231,7 +243,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
         ifMatch: headerStar('if-match'),
         ifNoneMatch: headerStar('if-none-match'),
       });
-      return json(200, serialize(record, { expand: expand.set, version, rowNumber: 1 }));
+      return json(200, serialize(record, { expand: expand.set, version, rowNumber: 1, root: vdir }));
     } catch (err) {
       if (err instanceof UpsertRefused)
         return json(422, withErrors(err.echo, err.problems, metaOf(entity).display, err.inserting));
@@ -270,7 +282,7 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
         custom: {},
       }));
     }
-    out._links = { self: `/entity/Default/${version}/CompaniesStructure` };
+    out._links = { self: `${vdir}/entity/Default/${version}/CompaniesStructure` };
     return out;
   }
 
@@ -314,7 +326,11 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
       if (!auth.sessionOf(req)) return unauthorized();
       return json(200, {
         version: { acumaticaBuildVersion: build, databaseVersion: build },
-        endpoints: versions.map((v) => ({ name: 'Default', version: v, href: `/entity/Default/${v}/` })),
+        endpoints: versions.map((v) => ({
+          name: 'Default',
+          version: v,
+          href: `${vdir}/entity/Default/${v}/`,
+        })),
       });
     }
     if (req.path.startsWith('/entity/')) return entityRoute(req);
@@ -327,7 +343,9 @@ export function createAcumaticaSim(opts: AcumaticaSimOptions = {}): AcumaticaSim
     auth,
     licence,
     versions,
-    handle(req) {
+    handle(received) {
+      if (vdir !== '' && !received.path.startsWith(`${vdir}/`)) return notFoundHtml();
+      const req = vdir === '' ? received : { ...received, path: received.path.slice(vdir.length) };
       const key = `${req.method} ${req.path}`;
       // Sign-out skips the licence's request queue (api notes §8).
       if (key === 'POST /entity/auth/logout') return auth.logout(req);

@@ -514,9 +514,12 @@ export function serialize(
     select?: { head: Set<string>; lines: Map<string, Set<string>> };
     version: string;
     rowNumber: number;
+    /** The instance's virtual directory, which `_links` paths include (api notes §8). */
+    root?: string;
   },
 ): Record<string, unknown> {
   const info = schemaInfo(r.entity);
+  const base = `${opts.root ?? ''}/entity/Default/${opts.version}`;
   // The top-level note is `{"value": …}`; endpoints of 2020 send a plain string (api notes §8).
   const note = opts.version.startsWith('20.') ? r.note : { value: r.note };
   const out: Record<string, unknown> = { id: r.id, rowNumber: opts.rowNumber, note };
@@ -540,7 +543,7 @@ export function serialize(
         lo.custom = {};
         lo.files = [];
         lo._links = {
-          'files:put': `/entity/Default/${opts.version}/files/${r.entity}/${field}/${l.id}/{filename}`,
+          'files:put': `${base}/files/${r.entity}/${field}/${l.id}/{filename}`,
         };
         return lo;
       });
@@ -571,8 +574,8 @@ export function serialize(
     ]),
   );
   out._links = {
-    self: `/entity/Default/${opts.version}/${r.entity}/${r.id}`,
-    'files:put': `/entity/Default/${opts.version}/files/${r.entity}/Document/${r.id}/{filename}`,
+    self: `${base}/${r.entity}/${r.id}`,
+    'files:put': `${base}/files/${r.entity}/Document/${r.id}/{filename}`,
   };
   return out;
 }
