@@ -6,6 +6,7 @@ import {
   mapGlAccount,
   mapPurchaseOrder,
   mapRequestToPo,
+  mapVendor,
   type BillData,
   type MapOptions,
   type RequestData,
@@ -78,6 +79,55 @@ const request: RequestData = {
 };
 
 describe('acumatica-servicenow mappers', () => {
+  it('sends a vendor value that is empty in Acumatica as an empty string, never leaving the column out', () => {
+    const full = mapVendor(
+      {
+        vendorId: 'V000001',
+        name: 'Alpha Lumber',
+        legalName: 'Alpha Lumber Inc.',
+        status: 'Active',
+        currency: 'USD',
+        terms: '30D',
+        vendorClass: 'LUMBER',
+        taxId: 'TX-001',
+        email: 'ap@alpha.example',
+        city: 'Portland',
+        country: 'US',
+      },
+      opts,
+    );
+    expect(full.kind === 'write' && full.payload.u_email).toBe('ap@alpha.example');
+    const cleared = mapVendor(
+      {
+        vendorId: 'V000001',
+        name: 'Alpha Lumber',
+        legalName: null,
+        status: 'Active',
+        currency: null,
+        terms: null,
+        vendorClass: null,
+        taxId: null,
+        email: null,
+        city: null,
+        country: null,
+      },
+      opts,
+    );
+    expect(cleared.kind).toBe('write');
+    if (cleared.kind !== 'write') return;
+    expect(cleared.payload).toEqual({
+      u_erp_company_code: 'V000001',
+      u_erp_source: 'ACUMATICA',
+      u_legal_name: 'Alpha Lumber',
+      u_status: 'Active',
+      u_payment_term: '',
+      u_tax_id: '',
+      u_email: '',
+      u_city: '',
+      u_country: '',
+    });
+  });
+
   it('sends only GL accounts of the configured types, coalescing on the account code', () => {
     const expense = mapGlAccount(
       { code: '64000', description: 'Repairs', type: 'Expense', active: true, currency: 'USD' },

@@ -270,6 +270,55 @@ describe('acumatica-servicenow end to end', () => {
     expect((await seats(e)).sessionsOpen).toBe(0);
   });
 
+  it('finds a reference field the PurchaseOrder entity lacks in ping, and sync stops on it as a configuration error (exit 2) instead of retrying it every pass', async () => {
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
+    e.editConfig((c) => {
+      c.pairs[PAIR].requests.refField = 'VendorReference';
+    });
+    const ping = await e.cli('ping', 'acumatica');
+    expect(ping.code).toBe(2);
+    expect(ping.stdout + ping.stderr).toMatch(/requests_to_acumatica: PurchaseOrder/);
+    expect(ping.stdout + ping.stderr).toMatch(/VendorReference/);
+    await e.control('acumatica', 'DELETE', 'stats');
+    const sync = await e.cli('sync', PAIR, '--json');
+    expect(sync.code).toBe(2);
+    expect(sync.stdout + sync.stderr).toMatch(/acumatica\.bad_query/);
+    // The look-up was sent once, not retried as a transient.
+    const stats = (await e.control('acumatica', 'GET', 'stats')) as { byRoute: Record<string, number> };
+    expect(stats.byRoute['GET /entity/Default/24.200.001/PurchaseOrder']).toBe(1);
+    expect((await seats(e)).sessionsOpen).toBe(0);
+    expect(await acu(e, 'PurchaseOrder')).toHaveLength(4);
+  });
+
+  it("clears a vendor's e-mail in ServiceNow once it is cleared in Acumatica", async () => {
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
+    // The instance's supplier transform map copies empty values (a map setting in ServiceNow:
+    // without it a transform leaves the target field as it was, whatever the staging row says).
+    const [map] = await sn(e, 'sys_transform_map', 'source_table=sn_fcms_intg_imp_supplier');
+    await snWrite(e, 'PATCH', `sys_transform_map/${map!.sys_id}`, { copy_empty_fields: 'true' });
+    expect((await e.cli('sync', PAIR)).code).toBe(0);
+    const before = await sn(e, 'sn_fin_supplier', 'erp_company_code=V000001');
+    expect(before[0]).toMatchObject({ email: 'ap@alpha.example', city: 'Portland', tax_id: 'TX-001' });
+
+    await nextSecond();
+    await acuExec(e, 'Vendor', { VendorID: 'V000001', MainContact: { Email: null } });
+    await nextSecond();
+    const pass = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    expect(flowOf(pass, 'vendors').written).toBe(1);
+
+    // What the sink sent: the staging row carries the empty e-mail, not a missing column.
+    const staged = await sn(
+      e,
+      'sn_fcms_intg_imp_supplier',
+      'u_erp_company_code=V000001^ORDERBYDESCsys_created_on',
+    );
+    expect(staged[0]).toMatchObject({ u_email: '', u_city: 'Portland', u_tax_id: 'TX-001' });
+    // What ServiceNow holds: the e-mail is gone, the rest is kept.
+    const after = await sn(e, 'sn_fin_supplier', 'erp_company_code=V000001');
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ email: '', city: 'Portland', tax_id: 'TX-001' });
+  });
+
   it('syncs every row sharing one timestamp beyond a page, on both sides', async () => {
     e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     e.editConfig((c) => {

@@ -5,8 +5,9 @@ import type { ServiceNowClient } from '../../systems/servicenow/client.js';
 import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
 import type { PairDefinition } from '../types.js';
 import { acumaticaServiceNowDemo } from './demo.js';
-import { acumaticaEntities, buildFlows } from './flows.js';
+import { buildFlows } from './flows.js';
 import { acumaticaServiceNowOptions, type AcumaticaServiceNowOptions } from './options.js';
+import { acumaticaProbes } from './queries.js';
 
 /** Staging columns each flow writes (what `mlc ping` checks exist), keyed like `tables`/`coalesce`. */
 export const STAGING_COLUMNS = {
@@ -20,7 +21,17 @@ export const STAGING_COLUMNS = {
     'u_inactive',
     'u_erp_source',
   ],
-  supplier: ['u_erp_company_code', 'u_erp_source', 'u_legal_name', 'u_status', 'u_payment_term'],
+  supplier: [
+    'u_erp_company_code',
+    'u_erp_source',
+    'u_legal_name',
+    'u_status',
+    'u_payment_term',
+    'u_tax_id',
+    'u_email',
+    'u_city',
+    'u_country',
+  ],
   payment: [
     'u_payment_number',
     'u_erp_source',
@@ -48,7 +59,7 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
   systems: { source: 'acumatica', target: 'servicenow' },
   options: acumaticaServiceNowOptions,
   requirements(o: AcumaticaServiceNowOptions) {
-    const source: AcumaticaRequirement[] = acumaticaEntities(o).map((entity) => ({ entity }));
+    const source: AcumaticaRequirement[] = acumaticaProbes(o);
     const t = o.tables;
     const c = o.coalesce;
     const target: ServiceNowRequirement[] = [
@@ -74,7 +85,6 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
     if (o.payments.enabled) target.push(staging(t.paymentStaging, STAGING_COLUMNS.payment, c.payment));
     if (o.requests.enabled) {
       target.push({ table: t.request }, { table: t.requestItem }, { table: t.requisition });
-      if (!source.some((s) => s.entity === 'PurchaseOrder')) source.push({ entity: 'PurchaseOrder' });
     }
     return { source, target };
   },

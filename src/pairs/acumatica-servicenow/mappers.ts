@@ -41,6 +41,11 @@ export interface VendorData {
   currency: string | null;
   terms: string | null;
   vendorClass: string | null;
+  taxId: string | null;
+  /** The main contact's e-mail and address; null when empty in Acumatica. */
+  email: string | null;
+  city: string | null;
+  country: string | null;
 }
 
 export interface PoLineData {
@@ -278,6 +283,11 @@ export function mapVendor(v: VendorData, opts: MapOptions): MapResult<StagingRow
       u_legal_name: v.legalName ?? v.name,
       u_status: INACTIVE_VENDOR.has(v.status) ? 'Inactive' : 'Active',
       u_payment_term: str(v.terms),
+      // A value cleared in Acumatica is sent as '' (never left out), so the target clears it too.
+      u_tax_id: str(v.taxId),
+      u_email: str(v.email),
+      u_city: str(v.city),
+      u_country: str(v.country),
     },
   };
 }

@@ -32,10 +32,10 @@ const SUBACCOUNTS: Array<[string, string]> = [
   ['200-000', 'IT'],
   ['300-000', 'Warehouse'],
 ];
-const VENDORS: Array<[string, string, string]> = [
-  ['V000001', 'Alpha Lumber', 'LUMBER'],
-  ['V000002', 'Beacon Fasteners', 'HARDWARE'],
-  ['V000003', 'Cobalt Tools', 'TOOLS'],
+const VENDORS: Array<[string, string, string, string, string]> = [
+  ['V000001', 'Alpha Lumber', 'LUMBER', 'Portland', 'US'],
+  ['V000002', 'Beacon Fasteners', 'HARDWARE', 'Toronto', 'CA'],
+  ['V000003', 'Cobalt Tools', 'TOOLS', 'Austin', 'US'],
 ];
 
 export function seedStore(store: Store, spec: string, now = Date.now()): void {
@@ -68,7 +68,7 @@ export function seedStore(store: Store, spec: string, now = Date.now()): void {
       { SubaccountCD: cd, SubaccountID: i + 1, Description: description, Active: true },
     ]),
   );
-  for (const [id, name, cls] of VENDORS) {
+  for (const [id, name, cls, city, country] of VENDORS) {
     docs.push([
       'Vendor',
       {
@@ -80,6 +80,11 @@ export function seedStore(store: Store, spec: string, now = Date.now()): void {
         Terms: '30D',
         CurrencyID: 'USD',
         PaymentMethod: 'CHECK',
+        TaxRegistrationID: `TX-${id.slice(-3)}`,
+        MainContact: {
+          Email: `ap@${name.split(' ')[0]?.toLowerCase() ?? 'vendor'}.example`,
+          Address: { City: city, Country: country },
+        },
       },
     ]);
   }

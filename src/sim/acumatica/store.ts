@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { schemaInfo, type EntitySchemaInfo, type PropertyInfo } from './spec.js';
+import { schemaInfo, type EntitySchemaInfo } from './spec.js';
+import { TYPES, compute, hasModified, metaOf } from './screens.js';
+import { serialize } from './wire.js';
 
 /**
  * In-memory records of the simulated Acumatica instance and the PUT upsert semantics of api notes
@@ -22,98 +24,6 @@ export interface StoredRecord {
   custom: Record<string, Record<string, unknown>>;
   /** LastModifiedDateTime (ms), null for entities without it (Subaccount). */
   modified: number | null;
-}
-
-interface EntityMeta {
-  keys: string[];
-  /** Auto-numbered key: next value after the highest stored one. */
-  autoNumber?: { field: string; prefix: string; width: number };
-  /** Display name in 422 messages ("Inserting 'Purchase Order' record raised…"). */
-  display: string;
-  defaults?: Record<string, unknown>;
-  /** Fields the server computes; values sent for them are ignored. */
-  computed?: string[];
-}
-
-const META: Record<string, EntityMeta> = {
-  Account: {
-    keys: ['AccountCD'],
-    display: 'Account',
-    defaults: { Active: true, CurrencyID: 'USD', PostOption: 'Summary' },
-    computed: ['AccountID'],
-  },
-  Subaccount: {
-    keys: ['SubaccountCD'],
-    display: 'Subaccount',
-    defaults: { Active: true, Secured: false },
-    computed: ['SubaccountID'],
-  },
-  Vendor: {
-    keys: ['VendorID'],
-    display: 'Vendor',
-    defaults: {
-      Status: 'Active',
-      VendorClass: 'DEFAULT',
-      CurrencyID: 'USD',
-      Terms: '30D',
-      PaymentMethod: 'CHECK',
-    },
-    computed: ['CreatedDateTime'],
-  },
-  PurchaseOrder: {
-    keys: ['Type', 'OrderNbr'],
-    autoNumber: { field: 'OrderNbr', prefix: 'PO', width: 6 },
-    display: 'Purchase Order',
-    defaults: { Type: 'Normal', Hold: false, CurrencyID: 'USD', Branch: 'HQ', Location: 'MAIN' },
-    computed: ['Status', 'LineTotal', 'OrderTotal', 'TaxTotal', 'BaseCurrencyID'],
-  },
-  Bill: {
-    keys: ['Type', 'ReferenceNbr'],
-    autoNumber: { field: 'ReferenceNbr', prefix: '', width: 6 },
-    display: 'AP Transactions',
-    defaults: { Type: 'Bill', Hold: false, CurrencyID: 'USD', BranchID: 'HQ', Terms: '30D' },
-    computed: ['Status', 'Amount', 'Balance', 'TaxTotal'],
-  },
-  Check: {
-    keys: ['Type', 'ReferenceNbr'],
-    autoNumber: { field: 'ReferenceNbr', prefix: '', width: 6 },
-    display: 'Checks and Payments',
-    defaults: {
-      Type: 'Payment',
-      Hold: false,
-      CurrencyID: 'USD',
-      PaymentMethod: 'CHECK',
-      CashAccount: '10100',
-    },
-    computed: ['Status', 'UnappliedBalance'],
-  },
-  Payment: {
-    keys: ['Type', 'ReferenceNbr'],
-    autoNumber: { field: 'ReferenceNbr', prefix: '', width: 6 },
-    display: 'Payments and Applications',
-    defaults: { Type: 'Payment', Hold: false, CurrencyID: 'USD' },
-    computed: ['Status', 'AvailableBalance'],
-  },
-};
-
-const TYPES: Record<string, string[]> = {
-  PurchaseOrder: ['Normal', 'Drop Ship', 'Blanket', 'Standard'],
-  Bill: ['Bill', 'Credit Adj.', 'Debit Adj.', 'Prepayment'],
-  Check: ['Payment', 'Prepayment', 'Refund', 'Voided Payment'],
-  Payment: ['Payment', 'Prepayment', 'Credit Memo', 'Refund'],
-};
-
-export function metaOf(entity: string): EntityMeta {
-  return META[entity] ?? { keys: [], display: entity };
-}
-
-export function hasModified(entity: string): boolean {
-  return schemaInfo(entity)?.properties.has('LastModifiedDateTime') ?? false;
-}
-
-/** ISO-8601 with `+00:00` and milliseconds, as the server answers (§2). */
-export function isoOffset(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+00:00');
 }
 
 export interface FieldProblem {
@@ -253,7 +163,11 @@ export class Store {
         continue;
       }
       if (v === undefined) continue;
-      record.fields[field] = v;
+      // A linked entity (MainContact, its Address) is updated field by field, like the screen's view.
+      record.fields[field] =
+        info.properties.get(field)?.kind === 'link' && isPlainObject(v)
+          ? mergeLinked(record.fields[field], v)
+          : v;
     }
     if (input.note !== undefined) record.note = input.note;
     if (input.custom) {
@@ -303,7 +217,8 @@ export class Store {
       );
     }
     compute(entity, record);
-    if (hasModified(entity)) record.modified = stamp;
+    // A save that changes nothing keeps LastModifiedDateTime (api notes §8, recorded upsert).
+    if (hasModified(entity) && (!existing || changed(existing, record))) record.modified = stamp;
     this.table(entity).set(record.id, record);
     return { record, created: inserting };
   }
@@ -411,6 +326,27 @@ export interface PlainInput {
   >;
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function mergeLinked(current: unknown, update: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = isPlainObject(current) ? { ...current } : {};
+  for (const [k, v] of Object.entries(update)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) ? mergeLinked(out[k], v) : v;
+  }
+  return out;
+}
+
+function changed(before: StoredRecord, after: StoredRecord): boolean {
+  const content = (r: StoredRecord): string =>
+    JSON.stringify([r.fields, r.lines, r.note, r.custom], (_k, v: unknown) =>
+      isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    );
+  return content(before) !== content(after);
+}
+
 function valuePresent(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
@@ -421,222 +357,5 @@ function stripComputedLine(fields: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const round = (v: number): number => Math.round(v * 10_000) / 10_000;
-
-/** Totals, statuses and line numbers the screens compute on save. */
-function compute(entity: string, r: StoredRecord): void {
-  const f = r.fields;
-  for (const lines of Object.values(r.lines)) {
-    let nbr = 0;
-    for (const l of lines) nbr = Math.max(nbr, num(l.fields.LineNbr));
-    for (const l of lines)
-      if (l.fields.LineNbr === undefined && entity === 'PurchaseOrder') l.fields.LineNbr = ++nbr;
-  }
-  if (entity === 'PurchaseOrder') {
-    let total = 0;
-    for (const l of r.lines.Details ?? []) {
-      const ext = round(num(l.fields.OrderQty) * num(l.fields.UnitCost));
-      l.fields.ExtendedCost = ext;
-      l.fields.LineType ??= 'Goods for IN';
-      l.fields.UOM ??= 'EA';
-      total += ext;
-    }
-    f.LineTotal = round(total);
-    f.TaxTotal = 0;
-    f.OrderTotal = round(total);
-    f.BaseCurrencyID = 'USD';
-    if (f.Status !== 'Closed' && f.Status !== 'Completed' && f.Status !== 'Canceled')
-      f.Status = f.Hold === true ? 'On Hold' : 'Open';
-  }
-  if (entity === 'Bill') {
-    let total = 0;
-    for (const l of r.lines.Details ?? []) {
-      const ext = round(num(l.fields.Qty ?? 1) * num(l.fields.UnitCost));
-      if (l.fields.Qty === undefined) l.fields.Qty = 1;
-      l.fields.ExtendedCost = ext;
-      if (l.fields.Amount === undefined || typeof l.fields.Amount !== 'number') l.fields.Amount = ext;
-      total += num(l.fields.Amount);
-    }
-    f.Amount = round(total);
-    f.TaxTotal = 0;
-    if (f.Status !== 'Open' && f.Status !== 'Closed') {
-      f.Balance = round(total);
-      f.Status = f.Hold === true ? 'On Hold' : 'Balanced';
-    }
-  }
-  if (entity === 'Check') {
-    const applied = (r.lines.Details ?? []).reduce((s, l) => s + num(l.fields.AmountPaid), 0);
-    f.UnappliedBalance = round(num(f.PaymentAmount) - applied);
-    if (f.Status !== 'Closed' && f.Status !== 'Printed') f.Status = f.Hold === true ? 'On Hold' : 'Balanced';
-  }
-  if (entity === 'Payment' && f.Status !== 'Closed') f.Status = f.Hold === true ? 'On Hold' : 'Balanced';
-}
-
-function wrapField(v: unknown): Record<string, unknown> {
-  return v === undefined || v === null ? {} : { value: v };
-}
-
-/** Wire form of a record (§2): wrapped values, `{}` for empty ones, details only when expanded. */
-export function serialize(
-  r: StoredRecord,
-  opts: {
-    expand: Set<string>;
-    select?: { head: Set<string>; lines: Map<string, Set<string>> };
-    version: string;
-    rowNumber: number;
-  },
-): Record<string, unknown> {
-  const info = schemaInfo(r.entity);
-  const out: Record<string, unknown> = { id: r.id, rowNumber: opts.rowNumber, note: { value: r.note } };
-  for (const [field, prop] of info?.properties ?? new Map<string, PropertyInfo>()) {
-    if (prop.kind === 'value') {
-      if (opts.select && !opts.select.head.has(field)) continue;
-      if (field === 'LastModifiedDateTime')
-        out[field] = r.modified === null ? {} : { value: isoOffset(r.modified) };
-      else out[field] = wrapField(r.fields[field]);
-    } else if (prop.kind === 'collection') {
-      if (!opts.expand.has(field)) continue;
-      const lineInfo = schemaInfo(prop.schema);
-      const sel = opts.select?.lines.get(field);
-      out[field] = (r.lines[field] ?? []).map((l, i) => {
-        const lo: Record<string, unknown> = { id: l.id, rowNumber: i + 1, note: { value: l.note } };
-        for (const [lfield, lprop] of lineInfo?.properties ?? new Map<string, PropertyInfo>()) {
-          if (lprop.kind !== 'value' || (sel && !sel.has(lfield))) continue;
-          lo[lfield] = wrapField(l.fields[lfield]);
-        }
-        lo.custom = {};
-        lo._links = {
-          'files:put': `/entity/Default/${opts.version}/files/${r.entity}/${field}/${l.id}/{filename}`,
-        };
-        return lo;
-      });
-    } else if (prop.kind === 'link') {
-      if (!opts.expand.has(field)) continue;
-      const linked = r.fields[field];
-      out[field] =
-        linked !== null && typeof linked === 'object' ? wrapLinked(linked as Record<string, unknown>) : {};
-    }
-  }
-  out.custom = Object.fromEntries(
-    Object.entries(r.custom).map(([view, fields]) => [
-      view,
-      Object.fromEntries(
-        Object.entries(fields).map(([k, v]) => [k, { type: 'CustomStringField', value: v }]),
-      ),
-    ]),
-  );
-  out._links = {
-    self: `/entity/Default/${opts.version}/${r.entity}/${r.id}`,
-    'files:put': `/entity/Default/${opts.version}/files/${r.entity}/Document/${r.id}/{filename}`,
-  };
-  return out;
-}
-
-function wrapLinked(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'id') out[k] = v;
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v))
-      out[k] = wrapLinked(v as Record<string, unknown>);
-    else out[k] = wrapField(v);
-  }
-  return out;
-}
-
-/** Turns a wire body (validated against the schema) into PlainInput. */
-export function toPlainInput(entity: string, body: Record<string, unknown>): PlainInput {
-  const info = schemaInfo(entity);
-  const input: PlainInput = { fields: {}, lines: {} };
-  for (const [k, v] of Object.entries(body)) {
-    if (k === 'id' && typeof v === 'string') input.id = v;
-    else if (k === 'note') input.note = unwrapOne(v) as string;
-    else if (k === 'custom' && v !== null && typeof v === 'object')
-      input.custom = unwrapCustom(v as Record<string, unknown>);
-    else if (k === 'rowNumber' || k === 'error' || k === 'files' || k === '_links' || k === 'delete')
-      continue;
-    else {
-      const prop = info?.properties.get(k);
-      if (prop?.kind === 'collection' && Array.isArray(v)) {
-        input.lines[k] = v.map((line: Record<string, unknown>) => {
-          const l: PlainInput['lines'][string][number] = { fields: {} };
-          for (const [lk, lv] of Object.entries(line)) {
-            if (lk === 'id' && typeof lv === 'string') l.id = lv;
-            else if (lk === 'delete') l.delete = lv === true;
-            else if (lk === 'note') l.note = unwrapOne(lv) as string;
-            else if (
-              lk === 'rowNumber' ||
-              lk === 'custom' ||
-              lk === 'error' ||
-              lk === '_links' ||
-              lk === 'files'
-            )
-              continue;
-            else if (isWrapped(lv)) l.fields[lk] = unwrapOne(lv);
-          }
-          return l;
-        });
-      } else if (prop?.kind === 'link' && v !== null && typeof v === 'object') {
-        input.fields[k] = unwrapDeep(v as Record<string, unknown>);
-      } else if (prop?.kind === 'value' && isWrapped(v)) {
-        const value = unwrapOne(v);
-        if (value !== undefined) input.fields[k] = value;
-      }
-      // Fields outside the contract are ignored, as the server ignores them.
-    }
-  }
-  return input;
-}
-
-function isWrapped(v: unknown): v is { value?: unknown } {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function unwrapOne(v: unknown): unknown {
-  return isWrapped(v) ? v.value : v;
-}
-
-function unwrapDeep(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'id') out[k] = v;
-    else if (isWrapped(v) && 'value' in v) out[k] = v.value;
-    else if (isWrapped(v)) out[k] = unwrapDeep(v as Record<string, unknown>);
-  }
-  return out;
-}
-
-function unwrapCustom(o: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [view, fields] of Object.entries(o)) {
-    if (!isWrapped(fields)) continue;
-    out[view] = Object.fromEntries(
-      Object.entries(fields as Record<string, unknown>).map(([k, v]) => [k, unwrapOne(v)]),
-    );
-  }
-  return out;
-}
-
-/** Attaches the problems to the echoed entity as `error` members (§3.1 422 body). */
-export function withErrors(
-  echo: Record<string, unknown>,
-  problems: FieldProblem[],
-  display: string,
-  inserting: boolean,
-): Record<string, unknown> {
-  const out = structuredClone(echo);
-  out.error = `${inserting ? 'Inserting ' : 'Updating '} '${display}' record raised at least one error. Please review the errors.`;
-  for (const pr of problems) {
-    let target: Record<string, unknown> = out;
-    if (pr.line) {
-      const lines = (out[pr.line.collection] ??= []) as Array<Record<string, unknown>>;
-      target = lines[pr.line.index] ?? (lines[pr.line.index] = { rowNumber: pr.line.index + 1 });
-    }
-    if (pr.field === null) target.error = pr.message;
-    else {
-      const cur = target[pr.field];
-      target[pr.field] = { ...(isWrapped(cur) ? cur : {}), error: pr.message };
-    }
-  }
-  return out;
-}
+export { hasModified, metaOf } from './screens.js';
+export { isoOffset, serialize, toPlainInput, withErrors } from './wire.js';

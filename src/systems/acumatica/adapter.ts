@@ -1,15 +1,16 @@
 import type { SystemAdapter } from '../registry.js';
-import { AcumaticaClient } from './client.js';
+import { AcumaticaClient, type AcumaticaProbe } from './client.js';
 import {
   acumaticaConnectionSchema,
   acumaticaSecretFields,
   type AcumaticaConnectionConfig,
 } from './connection.js';
 
-/** What a pair asks `mlc ping` to verify on Acumatica: the entities its flows read or write. */
-export interface AcumaticaRequirement {
-  entity: string;
-}
+/**
+ * What a pair asks `mlc ping` to verify on Acumatica: each flow's real query (entity, `$filter`,
+ * `$select`, `$expand`), sent with `$top=1`.
+ */
+export type AcumaticaRequirement = AcumaticaProbe;
 
 export const acumaticaAdapter: SystemAdapter<
   AcumaticaConnectionConfig,
@@ -37,6 +38,7 @@ export const acumaticaAdapter: SystemAdapter<
       },
       { ...ctx, ...(conn.retry === undefined ? {} : { retry: conn.retry }) },
     ),
-  ping: (client, requirements) => client.ping([...new Set(requirements.map((r) => r.entity))]),
+  ping: (client, requirements) =>
+    client.ping([...new Map(requirements.map((r) => [JSON.stringify(r), r])).values()]),
   close: (client) => client.close(),
 };

@@ -1,989 +1,107 @@
-import type { Got, Response } from 'got';
-import {
-  AuthError,
-  ConfigError,
-  InternalError,
-  RecordError,
-  TransientError,
-  isMlcError,
-  type MlcError,
-} from '../../errors.js';
-import { createHttp, isHtml, networkError } from '../../http/client.js';
-import { Limiter } from '../../http/limiter.js';
-import { redact, registerSecret } from '../../http/redact.js';
-import { parseRetryAfter, withRetry } from '../../http/retry.js';
-import {
-  silentLogger,
-  type ClientContext,
-  type Logger,
-  type PingCheck,
-  type PingResult,
-  type ReadWindow,
-} from '../types.js';
-import { entityInfo } from './entities.js';
-import {
-  collectErrors,
-  endpointsSchema,
-  filterString,
-  httpErrorSchema,
-  oauthErrorSchema,
-  rawEntityListSchema,
-  rawEntitySchema,
-  toDateTimeOffset,
-  tokenResponseSchema,
-  unwrapEntity,
-  wrapEntity,
-  type HttpErrorBody,
-  type TokenResponse,
-} from './schemas.js';
+import type { PingResult, ReadWindow } from '../types.js';
+import { pingAcumatica } from './ping.js';
+import { AcumaticaReader } from './readers.js';
+import { AcumaticaTransport } from './transport.js';
+import type { AcumaticaConnection, AcumaticaProbe, AcuRow } from './types.js';
+import { AcumaticaWriter } from './writers.js';
+import type { ClientContext } from '../types.js';
 
-/** How mlc signs in (api notes §1). */
-export type AcumaticaAuth =
-  | {
-      /** OAuth 2.0 Resource Owner Password Credentials through a Connected Application (§1.1). */
-      kind: 'oauth_password';
-      /** `<GUID>@<Tenant>`: without the tenant suffix the identity server cannot resolve the tenant. */
-      clientId: string;
-      clientSecret: string;
-      username: string;
-      password: string;
-      /** Default `api offline_access`. */
-      scope?: string | undefined;
-    }
-  | {
-      /** Cookie session login at `/entity/auth/login` (§1.2). */
-      kind: 'cookie';
-      username: string;
-      password: string;
-      tenant?: string | undefined;
-      branch?: string | undefined;
-    };
-
-/** One configured Acumatica instance. */
-export interface AcumaticaConnection {
-  /** Instance URL including the virtual directory, e.g. `https://erp.example.com/AcumaticaERP`. */
-  url: string;
-  /** Contract-based endpoint name, default `Default`. */
-  endpointName?: string;
-  /** Pinned endpoint version, default `24.200.001` (§6 trap 1). */
-  endpointVersion?: string;
-  auth: AcumaticaAuth;
-  timeoutMs?: number;
-  /** `$top` of every list request, default 500 (§6 trap 4: never omit `$top`). */
-  pageSize?: number;
-  /** Licence "maximum concurrent API requests" share for mlc, default 2 (§5). */
-  concurrency?: number;
-  /** Licence "maximum API requests per minute" share for mlc (§5). */
-  requestsPerMinute?: number;
-  /**
-   * Refresh tokens rotate: the client calls this with the NEW refresh token and awaits it BEFORE it
-   * uses the new access token; the engine stores it (encrypted). `load` gives the stored one at start.
-   */
-  refreshTokenStore?: { load(): Promise<string | undefined>; save(token: string): Promise<void> };
-}
-
-/** An entity with its values unwrapped from `{value: …}`; `id` is the record's GUID. */
-export type AcuRow = Record<string, unknown> & { id: string };
-
-interface CallOptions {
-  op: string;
-  idempotent: boolean;
-  searchParams?: Record<string, string>;
-  json?: unknown;
-  form?: Record<string, string>;
-  headers?: Record<string, string>;
-  /** Send without session credentials (token endpoint, cookie login). */
-  anonymous?: boolean;
-  /** Statuses the caller handles itself instead of the error table. */
-  accept?: number[];
-  signIn?: boolean;
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOCK = /Another process has updated/i;
-const LOGIN_LIMIT_HINT =
-  'every API-user seat of the licence is in use; sessions that were not logged out hold a seat until they time out (License Monitoring Console SM604000)';
+export type { AcumaticaAuth, AcumaticaConnection, AcumaticaProbe, AcuRow } from './types.js';
+export { classify } from './errors.js';
 
 /**
- * Client for Acumatica's contract-based REST API (api notes §1–§5): OAuth 2.0 (ROPC, rotating refresh
- * tokens) or cookie sessions, value-object wrapping, windowed reads with `$top/$skip`, PUT upserts, and
- * one error table (`classify`).
+ * Client for Acumatica's contract-based REST API (api notes §1–§8), the one object the pairs use. Its
+ * parts, one concern each: `transport.ts` (HTTP, licence limiter, retries, the session and its
+ * credential from `auth.ts`), `errors.ts` (the error table), `readers.ts`, `writers.ts`, `ping.ts`.
  */
 export class AcumaticaClient {
   readonly endpointName: string;
   readonly endpointVersion: string;
-  private readonly http: Got;
-  private readonly limiter: Limiter;
-  private readonly log: Logger;
-  private readonly pageSize: number;
-  private readonly basePath: string;
+  private readonly t: AcumaticaTransport;
+  private readonly reader: AcumaticaReader;
+  private readonly writer: AcumaticaWriter;
 
-  private accessToken: string | undefined;
-  private accessExpiresAt = 0;
-  /** The current, never-used refresh token (§1.1: a token is spent by its first use). */
-  private refreshToken: string | undefined;
-  private refreshLoaded = false;
-  private cookies = new Map<string, string>();
-  private signedIn = false;
-  private signingIn: Promise<void> | undefined;
-  private renewing: Promise<void> | undefined;
-  private sessionDepth = 0;
-
-  constructor(
-    private readonly conn: AcumaticaConnection,
-    private readonly ctx: ClientContext,
-  ) {
-    this.endpointName = conn.endpointName ?? 'Default';
-    this.endpointVersion = conn.endpointVersion ?? '24.200.001';
-    this.basePath = `entity/${encodeURIComponent(this.endpointName)}/${encodeURIComponent(this.endpointVersion)}`;
-    const concurrency = Math.max(1, conn.concurrency ?? 2);
-    this.http = createHttp({
-      baseUrl: conn.url,
-      timeoutMs: conn.timeoutMs ?? 120_000,
-      maxSockets: concurrency,
-      headers: { accept: 'application/json' },
-    });
-    this.limiter = new Limiter(concurrency, conn.requestsPerMinute);
-    this.log = ctx.log ?? silentLogger;
-    this.pageSize = Math.max(2, conn.pageSize ?? 500);
-    registerSecret(conn.auth.password);
-    if (conn.auth.kind === 'oauth_password') registerSecret(conn.auth.clientSecret);
+  constructor(conn: AcumaticaConnection, ctx: ClientContext) {
+    this.t = new AcumaticaTransport(conn, ctx);
+    this.reader = new AcumaticaReader(this.t, Math.max(2, conn.pageSize ?? 500));
+    this.writer = new AcumaticaWriter(this.t, this.reader);
+    this.endpointName = this.t.endpointName;
+    this.endpointVersion = this.t.endpointVersion;
   }
 
-  /** One session per pass: sign in, run fn, ALWAYS sign out (also when fn throws) — a leaked session holds a licensed API seat (§1.3). */
-  async withSession<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.sessionDepth > 0) return fn();
-    this.sessionDepth += 1;
-    try {
-      await this.signIn();
-      return await fn();
-    } finally {
-      this.sessionDepth -= 1;
-      try {
-        await this.signOut();
-      } catch (err) {
-        this.log.warn('acumatica: sign-out failed; the session holds an API seat until it times out', {
-          connection: this.ctx.connection,
-          error: redact(err instanceof Error ? err.message : String(err)),
-        });
-      }
-    }
+  /** One session per pass: sign in, run fn, always sign out (a leaked session holds an API seat, §1.3). */
+  withSession<T>(fn: () => Promise<T>): Promise<T> {
+    return this.t.withSession(fn);
   }
 
-  /** Opens the session (takes one API-user seat). Login-limit answers are retried as transient. */
-  async signIn(): Promise<void> {
-    if (this.signedIn) return;
-    if (!this.signingIn) {
-      this.signingIn = this.openSession().finally(() => {
-        this.signingIn = undefined;
-      });
-    }
-    return this.signingIn;
+  /** Opens the session (takes one API-user seat). */
+  signIn(): Promise<void> {
+    return this.t.signIn();
   }
 
-  /** Ends the session and frees its seat: `POST /entity/auth/logout` (§1.2), also for bearer sessions. */
-  async signOut(): Promise<void> {
-    if (!this.signedIn) return;
-    try {
-      await this.call('POST', 'entity/auth/logout', {
-        op: 'acumatica.logout',
-        idempotent: true,
-        accept: [401],
-      });
-    } finally {
-      this.signedIn = false;
-      this.accessToken = undefined;
-      this.accessExpiresAt = 0;
-      this.cookies.clear();
-    }
+  /** Ends the session and frees its seat. */
+  signOut(): Promise<void> {
+    return this.t.signOut();
+  }
+
+  /** Signs out if a session is still open. */
+  close(): Promise<void> {
+    return this.t.signOut();
   }
 
   /** `GET /entity`: the build and the endpoints (name + version) the server offers (§1.4). */
-  async endpoints(): Promise<{ build: string; endpoints: Array<{ name: string; version: string }> }> {
-    const res = await this.call('GET', 'entity', { op: 'acumatica.endpoints', idempotent: true });
-    const parsed = parseJson(res, endpointsSchema, 'GET /entity');
-    return {
-      build: parsed.version?.acumaticaBuildVersion ?? 'unknown',
-      endpoints: parsed.endpoints.map((e) => ({ name: e.name, version: e.version })),
-    };
+  endpoints(): Promise<{ build: string; endpoints: Array<{ name: string; version: string }> }> {
+    return this.reader.endpoints();
   }
 
   /** The server clock, from the `Date` header of `GET /entity`. */
-  async serverTime(): Promise<Date> {
-    const res = await this.call('GET', 'entity', { op: 'acumatica.server_time', idempotent: true });
-    const date = res.headers.date === undefined ? NaN : Date.parse(res.headers.date);
-    if (Number.isNaN(date))
-      throw new InternalError('Acumatica answered without a Date header', { code: 'acumatica.no_date' });
-    return new Date(date);
+  serverTime(): Promise<Date> {
+    return this.reader.serverTime();
   }
 
-  /**
-   * Records whose LastModifiedDateTime lies in the window: `$filter=LastModifiedDateTime ge
-   * datetimeoffset'…' and lt datetimeoffset'…'` plus an optional extra filter, `$top/$skip` paging.
-   * There is no `$orderby` (§2, §6 trap 3): the caller commits its cursor only after the whole window
-   * is read. Pages overlap by one row; when a page does not start with the previous page's last row,
-   * rows shifted under the offsets (a record was edited or deleted during the read) and the window is
-   * read again, yielding only rows not yet yielded. Entities without LastModifiedDateTime (Subaccount)
-   * are full-scanned (§2).
-   */
-  async *readChanged(
+  /** Records whose LastModifiedDateTime lies in the window, in pages (see AcumaticaReader.readChanged). */
+  readChanged(
     entity: string,
     opts: { window: ReadWindow; select?: string[]; expand?: string[]; filter?: string; pageSize?: number },
   ): AsyncGenerator<AcuRow[]> {
-    const info = entityInfo(entity);
-    const parts: string[] = [];
-    if (info?.cursor === null) {
-      this.log.debug('acumatica: entity has no LastModifiedDateTime, full scan', { entity });
-    } else {
-      if (opts.window.since)
-        parts.push(`LastModifiedDateTime ge datetimeoffset'${toDateTimeOffset(opts.window.since)}'`);
-      parts.push(`LastModifiedDateTime lt datetimeoffset'${toDateTimeOffset(opts.window.until)}'`);
-    }
-    if (opts.filter) parts.push(`(${opts.filter})`);
-    yield* this.pages(entity, {
-      filter: parts.join(' and '),
-      ...(opts.select ? { select: opts.select } : {}),
-      ...(opts.expand ? { expand: opts.expand } : {}),
-      pageSize: opts.pageSize ?? this.pageSize,
-    });
+    return this.reader.readChanged(entity, opts);
   }
 
   /** Every record matching the filter, read in `$top` pages. */
-  async list(
+  list(
     entity: string,
     opts: { filter?: string; select?: string[]; expand?: string[] } = {},
   ): Promise<AcuRow[]> {
-    const rows: AcuRow[] = [];
-    for await (const page of this.pages(entity, { ...opts, pageSize: this.pageSize })) rows.push(...page);
-    return rows;
+    return this.reader.list(entity, opts);
   }
 
-  /** One record by its `id` GUID or by its key values (slash-delimited in the URL, §2); null when absent. */
-  async get(
-    entity: string,
-    idOrKeys: string | string[],
-    opts: { expand?: string[] } = {},
-  ): Promise<AcuRow | null> {
-    const keys = typeof idOrKeys === 'string' ? [idOrKeys] : idOrKeys;
-    const path = `${this.entityPath(entity)}/${keys.map((k) => encodeURIComponent(k)).join('/')}`;
-    const res = await this.call('GET', path, {
-      op: `acumatica.get.${entity}`,
-      idempotent: true,
-      searchParams: opts.expand?.length ? { $expand: opts.expand.join(',') } : {},
-      accept: [404, 500],
-    });
-    if (res.statusCode === 500) {
-      // "No entity satisfies the condition." is how the server answers a record that does not exist.
-      const body = httpErrorSchema.safeParse(safeJson(res.body));
-      if (
-        body.success &&
-        /NoEntitySatisfiesTheCondition|No entity satisfies the condition/i.test(
-          `${body.data.exceptionType ?? ''} ${body.data.exceptionMessage ?? ''}`,
-        )
-      ) {
-        return null;
-      }
-      const error = classify(res, 'GET', path, {}, this);
-      if (error) throw error;
-    }
-    if (res.statusCode === 404) {
-      // A missing record and a missing endpoint/entity are both 404: tell them apart with a list call,
-      // which throws the ConfigError when the endpoint or entity does not exist.
-      await this.fetchPage(entity, { top: 1, skip: 0 });
-      return null;
-    }
-    return toRow(parseJson(res, rawEntitySchema, `GET ${entity}`));
+  /** One record by its `id` GUID or its key values; null when it does not exist. */
+  get(entity: string, idOrKeys: string | string[], opts: { expand?: string[] } = {}): Promise<AcuRow | null> {
+    return this.reader.get(entity, idOrKeys, opts);
   }
 
-  /**
-   * PUT create-or-update (§3.1): values wrapped as `{"value": …}`, details as arrays of wrapped lines.
-   * Matched by `id`, else by all key fields, else inserted (auto-numbered). Retried only when it is
-   * idempotent (an `id` or every key is given) or provably not sent.
-   */
-  async put(
+  /** PUT create-or-update (§3.1). */
+  put(
     entity: string,
     record: Record<string, unknown>,
     opts: { expand?: string[]; headers?: Record<string, string> } = {},
   ): Promise<AcuRow> {
-    const info = entityInfo(entity);
-    const keyed =
-      typeof record.id === 'string' ||
-      (info !== undefined &&
-        info.keys.length > 0 &&
-        info.keys.every((k) => typeof record[k] === 'string' && record[k] !== '' && record[k] !== '<NEW>'));
-    const res = await this.call('PUT', this.entityPath(entity), {
-      op: `acumatica.put.${entity}`,
-      idempotent: keyed,
-      json: wrapEntity(record),
-      searchParams: opts.expand?.length ? { $expand: opts.expand.join(',') } : {},
-      ...(opts.headers ? { headers: opts.headers } : {}),
-    });
-    return toRow(parseJson(res, rawEntitySchema, `PUT ${entity}`));
+    return this.writer.put(entity, record, opts);
   }
 
-  /**
-   * Idempotent create for auto-numbered documents (§3.2 "Idempotency", §6 trap 6): finds the document
-   * by an external reference field first, then PUTs with its `id` so it updates. Detail lines of the
-   * existing document are matched to the new ones by `detailKey` (or by position when none is given)
-   * and sent with their `id`; lines mlc did not send are left as they are. Two documents carrying the
-   * same reference are a RecordError (mlc cannot tell which one is its own).
-   */
-  async upsertByRef(
+  /** Idempotent create of an auto-numbered document, found again by an external reference (§3.2). */
+  upsertByRef(
     entity: string,
     refField: string,
     ref: string,
     record: Record<string, unknown>,
     opts: { expand?: string[]; detailsField?: string; detailKey?: string } = {},
   ): Promise<{ row: AcuRow; created: boolean }> {
-    const detailsField = opts.detailsField ?? 'Details';
-    const expand = [...new Set([...(opts.expand ?? []), detailsField])];
-    const found = await this.list(entity, {
-      filter: `${refField} eq ${filterString(ref)}`,
-      expand: [detailsField],
-    });
-    if (found.length > 1) {
-      throw new RecordError(
-        `${found.length} ${entity} records carry ${refField} = ${ref}; expected at most one`,
-        {
-          code: 'acumatica.duplicate_reference',
-          hint: `delete or change the reference on the extra ${entity} records in Acumatica`,
-          data: { entity, refField, ref, ids: found.map((r) => r.id) },
-        },
-      );
-    }
-    const existing = found[0];
-    const body: Record<string, unknown> = { ...record };
-    if (!existing) {
-      return { row: await this.put(entity, body, { expand }), created: true };
-    }
-    body.id = existing.id;
-    const lines = body[detailsField];
-    if (Array.isArray(lines)) {
-      const old = Array.isArray(existing[detailsField])
-        ? (existing[detailsField] as Array<Record<string, unknown>>)
-        : [];
-      const used = new Set<string>();
-      body[detailsField] = lines.map((line: Record<string, unknown>, i) => {
-        if (typeof line.id === 'string') return line;
-        const match = opts.detailKey
-          ? old.find(
-              (o) =>
-                typeof o.id === 'string' &&
-                !used.has(o.id) &&
-                sameValue(o[opts.detailKey as string], line[opts.detailKey as string]),
-            )
-          : old[i];
-        if (match && typeof match.id === 'string' && !used.has(match.id)) {
-          used.add(match.id);
-          return { ...line, id: match.id };
-        }
-        return line;
-      });
-    }
-    return { row: await this.put(entity, body, { expand }), created: false };
+    return this.writer.upsertByRef(entity, refField, ref, record, opts);
   }
 
-  /**
-   * `mlc ping`: signs in, checks via `GET /entity` that the pinned endpoint name + version is offered
-   * (a mismatch is reported with the versions the server offers), reads one row of each entity given,
-   * and signs out.
-   */
-  async ping(entities: string[] = []): Promise<PingResult> {
-    const checks: PingCheck[] = [];
-    const result: PingResult = {
-      connection: this.ctx.connection,
-      system: 'acumatica',
-      url: this.conn.url,
-      ok: false,
-      checks,
-    };
-    const fail = (name: string, err: unknown): void => {
-      checks.push({ name, ok: false, detail: redact(err instanceof Error ? err.message : String(err)) });
-    };
-    try {
-      await this.signIn();
-      checks.push({
-        name: 'auth',
-        ok: true,
-        detail: this.conn.auth.kind === 'cookie' ? 'cookie session login' : 'OAuth 2.0 password grant',
-      });
-    } catch (err) {
-      fail('auth', err);
-      return result;
-    }
-    try {
-      let endpointOk = false;
-      try {
-        const ep = await this.endpoints();
-        result.serverVersion = ep.build;
-        endpointOk = ep.endpoints.some(
-          (e) => e.name === this.endpointName && e.version === this.endpointVersion,
-        );
-        const offered = ep.endpoints.filter((e) => e.name === this.endpointName).map((e) => e.version);
-        checks.push({
-          name: 'endpoint',
-          ok: endpointOk,
-          detail: endpointOk
-            ? `endpoint ${this.endpointName} ${this.endpointVersion} is offered (build ${ep.build})`
-            : `endpoint ${this.endpointName} ${this.endpointVersion} is not offered by this server; it offers ${this.endpointName} ${offered.length ? offered.join(', ') : '(none)'} — set endpointVersion to one of them`,
-        });
-      } catch (err) {
-        fail('endpoint', err);
-      }
-      if (endpointOk) {
-        for (const entity of entities) {
-          try {
-            await this.fetchPage(entity, { top: 1, skip: 0 });
-            checks.push({ name: `entity ${entity}`, ok: true, detail: 'readable' });
-          } catch (err) {
-            fail(`entity ${entity}`, err);
-          }
-        }
-      }
-    } finally {
-      try {
-        await this.signOut();
-      } catch (err) {
-        fail('sign-out', err);
-      }
-    }
-    result.ok = checks.every((c) => c.ok);
-    return result;
-  }
-
-  /** Signs out if a session is still open. */
-  async close(): Promise<void> {
-    await this.signOut();
-  }
-
-  // ---------------------------------------------------------------- reading
-
-  private async *pages(
-    entity: string,
-    opts: { filter?: string; select?: string[]; expand?: string[]; pageSize: number },
-  ): AsyncGenerator<AcuRow[]> {
-    const top = Math.max(2, opts.pageSize);
-    const seen = new Set<string>();
-    for (let pass = 0; ; pass += 1) {
-      let skip = 0;
-      let previousLast: string | undefined;
-      let shifted = false;
-      for (;;) {
-        const rows = await this.fetchPage(entity, { ...opts, top, skip });
-        if (previousLast !== undefined && rows[0]?.id !== previousLast) {
-          shifted = true;
-          break;
-        }
-        const fresh = rows.filter((r) => !seen.has(r.id));
-        for (const r of fresh) seen.add(r.id);
-        if (fresh.length > 0) yield fresh;
-        if (rows.length < top) return;
-        previousLast = rows[rows.length - 1]?.id;
-        skip += top - 1;
-      }
-      if (shifted && pass >= 3) {
-        throw new TransientError(
-          `${entity}: records kept changing while the window was read; read it again later`,
-          {
-            code: 'acumatica.window_shifted',
-            data: { entity },
-          },
-        );
-      }
-      this.log.debug('acumatica: rows shifted under $skip paging, reading the window again', {
-        entity,
-        pass,
-      });
-    }
-  }
-
-  private async fetchPage(
-    entity: string,
-    opts: { filter?: string; select?: string[]; expand?: string[]; top: number; skip: number },
-  ): Promise<AcuRow[]> {
-    const searchParams: Record<string, string> = {};
-    if (opts.filter) searchParams.$filter = opts.filter;
-    if (opts.select?.length) searchParams.$select = opts.select.join(',');
-    if (opts.expand?.length) searchParams.$expand = opts.expand.join(',');
-    searchParams.$top = String(opts.top);
-    if (opts.skip > 0) searchParams.$skip = String(opts.skip);
-    const res = await this.call('GET', this.entityPath(entity), {
-      op: `acumatica.list.${entity}`,
-      idempotent: true,
-      searchParams,
-    });
-    return parseJson(res, rawEntityListSchema, `GET ${entity}`).map(toRow);
-  }
-
-  private entityPath(entity: string): string {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(entity)) {
-      throw new ConfigError(`not an Acumatica entity name: ${JSON.stringify(entity)}`, {
-        code: 'acumatica.bad_entity',
-      });
-    }
-    return `${this.basePath}/${entity}`;
-  }
-
-  // ---------------------------------------------------------------- auth
-
-  private async openSession(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind === 'cookie') {
-      await this.cookieLogin();
-    } else {
-      if (!this.refreshLoaded && this.conn.refreshTokenStore) {
-        this.refreshLoaded = true;
-        const stored = await this.conn.refreshTokenStore.load();
-        if (stored) {
-          registerSecret(stored);
-          this.refreshToken = stored;
-        }
-      }
-      if (!(await this.refreshGrant())) await this.passwordGrant();
-    }
-    this.signedIn = true;
-  }
-
-  /** `POST /entity/auth/login` → 204 + cookies (§1.2). */
-  private async cookieLogin(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind !== 'cookie') return;
-    this.cookies.clear();
-    const body: Record<string, string> = { name: auth.username, password: auth.password };
-    if (auth.tenant) body.tenant = auth.tenant;
-    if (auth.branch) body.branch = auth.branch;
-    const res = await this.call('POST', 'entity/auth/login', {
-      op: 'acumatica.login',
-      idempotent: true,
-      json: body,
-      anonymous: true,
-      signIn: true,
-    });
-    const setCookie = res.headers['set-cookie'] ?? [];
-    for (const c of setCookie) {
-      const pair = c.split(';', 1)[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const value = pair.slice(eq + 1);
-      registerSecret(value);
-      this.cookies.set(pair.slice(0, eq), value);
-    }
-    if (this.cookies.size === 0) {
-      throw new InternalError('Acumatica accepted the login but set no session cookie', {
-        code: 'acumatica.no_cookie',
-        status: res.statusCode,
-      });
-    }
-  }
-
-  /** ROPC grant (§1.1). Each sign-in takes a seat; login-limit answers are retried as transient. */
-  private async passwordGrant(): Promise<void> {
-    const auth = this.conn.auth;
-    if (auth.kind !== 'oauth_password') return;
-    const token = await this.tokenRequest(
-      {
-        grant_type: 'password',
-        client_id: auth.clientId,
-        client_secret: auth.clientSecret,
-        username: auth.username,
-        password: auth.password,
-        scope: auth.scope ?? 'api offline_access',
-      },
-      true,
-    );
-    if (!token) {
-      throw new AuthError('Acumatica refused the user name or password (invalid_grant)', {
-        code: 'acumatica.invalid_grant',
-        status: 400,
-        hint: 'check the API user, its password and that it may use the Connected Application',
-      });
-    }
-    await this.acceptToken(token);
-  }
-
-  /**
-   * Refresh grant with the current refresh token, which is dropped before the request so that it is
-   * never sent twice (§1.1: tokens rotate; a reused one fails with invalid_grant). Returns false when
-   * there is no token or the server refused it (the caller then signs in with the password).
-   */
-  private async refreshGrant(): Promise<boolean> {
-    const auth = this.conn.auth;
-    const token = this.refreshToken;
-    if (auth.kind !== 'oauth_password' || token === undefined) return false;
-    this.refreshToken = undefined;
-    let answer: TokenResponse | undefined;
-    try {
-      answer = await this.tokenRequest(
-        {
-          grant_type: 'refresh_token',
-          client_id: auth.clientId,
-          client_secret: auth.clientSecret,
-          refresh_token: token,
-        },
-        false,
-      );
-    } catch (err) {
-      if (isMlcError(err) && err.kind === 'transient' && err.code !== 'acumatica.login_limit') {
-        this.log.warn('acumatica: refresh failed, signing in with the password instead', { code: err.code });
-        return false;
-      }
-      throw err;
-    }
-    if (!answer) return false;
-    await this.acceptToken(answer);
-    return true;
-  }
-
-  /** Saves a rotated refresh token BEFORE the new access token is used (§1.1). */
-  private async acceptToken(token: TokenResponse): Promise<void> {
-    registerSecret(token.access_token);
-    if (token.refresh_token !== undefined) {
-      registerSecret(token.refresh_token);
-      if (this.conn.refreshTokenStore) await this.conn.refreshTokenStore.save(token.refresh_token);
-      this.refreshToken = token.refresh_token;
-    }
-    this.accessToken = token.access_token;
-    this.accessExpiresAt = Date.now() + token.expires_in * 1000;
-  }
-
-  /** `POST /identity/connect/token`; undefined on `invalid_grant`. */
-  private async tokenRequest(
-    form: Record<string, string>,
-    idempotent: boolean,
-  ): Promise<TokenResponse | undefined> {
-    const res = await this.call('POST', 'identity/connect/token', {
-      op: `acumatica.token.${form.grant_type ?? ''}`,
-      idempotent,
-      form,
-      anonymous: true,
-      signIn: true,
-      accept: [400, 401],
-    });
-    if (res.statusCode === 400 || res.statusCode === 401) {
-      const parsed = oauthErrorSchema.safeParse(safeJson(res.body));
-      const error = parsed.success ? parsed.data.error : 'unknown';
-      if (error === 'invalid_grant') return undefined;
-      if (error === 'invalid_client' || error === 'unauthorized_client') {
-        throw new AuthError(`Acumatica refused the OAuth client (${error})`, {
-          code: 'acumatica.invalid_client',
-          status: res.statusCode,
-          hint: 'check the client id (it must end in @<Tenant>) and the shared secret of the Connected Application (SM303010)',
-        });
-      }
-      throw new AuthError(`Acumatica refused the token request (${error})`, {
-        code: 'acumatica.token_refused',
-        status: res.statusCode,
-        hint:
-          error === 'invalid_scope'
-            ? 'the scope must include api (and offline_access for refresh tokens)'
-            : undefined,
-      } as ConstructorParameters<typeof AuthError>[1]);
-    }
-    return parseJson(res, tokenResponseSchema, 'POST /identity/connect/token');
-  }
-
-  /** After a 401 (or before expiry): one new access token, shared by all callers that ask meanwhile. */
-  private async renew(refused: string | undefined): Promise<void> {
-    if (this.renewing) return this.renewing;
-    if (this.conn.auth.kind === 'oauth_password' && refused !== undefined && this.accessToken !== refused)
-      return;
-    this.renewing = (async () => {
-      if (this.conn.auth.kind === 'cookie') await this.cookieLogin();
-      else if (!(await this.refreshGrant())) await this.passwordGrant();
-      this.signedIn = true;
-    })().finally(() => {
-      this.renewing = undefined;
-    });
-    return this.renewing;
-  }
-
-  private async sessionHeaders(): Promise<{ headers: Record<string, string>; token: string | undefined }> {
-    if (!this.signedIn) await this.signIn();
-    if (this.renewing) await this.renewing;
-    if (this.conn.auth.kind === 'cookie') {
-      return {
-        headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-        token: undefined,
-      };
-    }
-    if (this.accessToken === undefined || this.accessExpiresAt - 60_000 < Date.now())
-      await this.renew(this.accessToken);
-    const token = this.accessToken;
-    return { headers: token ? { authorization: `Bearer ${token}` } : {}, token };
-  }
-
-  // ---------------------------------------------------------------- transport
-
-  /** Sends one call with retries (withRetry), the licence limiter, one re-auth after a 401, and the error table. */
-  private async call(method: string, path: string, opts: CallOptions): Promise<Response<string>> {
-    return withRetry(
-      opts.op,
-      async () => {
-        let res = await this.send(method, path, opts);
-        if (res.response.statusCode === 401 && !opts.anonymous && !opts.accept?.includes(401)) {
-          await this.renew(res.token);
-          res = await this.send(method, path, opts);
-        }
-        const error = classify(res.response, method, path, opts, this);
-        if (error) throw error;
-        return res.response;
-      },
-      {
-        idempotent: opts.idempotent,
-        ...(this.ctx.retry ? { policy: this.ctx.retry } : {}),
-        onRetry: ({ op, attempt, delayMs, error }) =>
-          this.log.debug('acumatica: retrying', { op, attempt, delayMs, code: error.code }),
-      },
-    );
-  }
-
-  private async send(
-    method: string,
-    path: string,
-    opts: CallOptions,
-  ): Promise<{ response: Response<string>; token: string | undefined }> {
-    const session = opts.anonymous ? { headers: {}, token: undefined } : await this.sessionHeaders();
-    return this.limiter.run(async () => {
-      const started = Date.now();
-      try {
-        const response = await this.http(path, {
-          method: method as 'GET',
-          headers: { ...session.headers, ...opts.headers },
-          ...(opts.searchParams && Object.keys(opts.searchParams).length > 0
-            ? { searchParams: opts.searchParams }
-            : {}),
-          ...(opts.json !== undefined ? { json: opts.json } : {}),
-          ...(opts.form !== undefined ? { form: opts.form } : {}),
-        });
-        this.ctx.onRequest?.({
-          method,
-          path: `/${path}`,
-          status: response.statusCode,
-          ms: Date.now() - started,
-        });
-        return { response, token: session.token };
-      } catch (err) {
-        this.ctx.onRequest?.({ method, path: `/${path}`, status: 'network', ms: Date.now() - started });
-        throw networkError(err, `${method} /${path}`);
-      }
-    });
+  /** `mlc ping`: sign-in, the pinned endpoint version, and each probe's real query with `$top=1`. */
+  ping(probes: Array<string | AcumaticaProbe> = []): Promise<PingResult> {
+    return pingAcumatica(this.t, this.reader, probes);
   }
 }
-
-// ------------------------------------------------------------------ the error table
-
-/**
- * The one map from Acumatica answers to mlc errors (api notes §1.3, §3.1, §5):
- *
- * | answer                                                         | error                                   |
- * |----------------------------------------------------------------|-----------------------------------------|
- * | "API Login Limit" HTML page, or 429 text/plain on a sign-in    | Transient `acumatica.login_limit`       |
- * | 2xx with an HTML page (hibernating instance, proxy)            | Transient `acumatica.html_answer`       |
- * | 400 on GET (bad `$filter`/`$select`)                           | Config `acumatica.bad_query`            |
- * | 400 on PUT/POST (body refused)                                 | Record `acumatica.invalid_data`         |
- * | 401 after one re-auth                                          | Auth `acumatica.unauthorized`           |
- * | 403                                                            | Auth `acumatica.forbidden`              |
- * | 404 (endpoint name/version or entity missing)                  | Config `acumatica.endpoint_not_found`   |
- * | 412 (If-Match / If-None-Match)                                 | Record `acumatica.precondition_failed`  |
- * | 422 entity with field errors                                   | Record `acumatica.validation`           |
- * | 429 (+ Retry-After)                                            | Transient `acumatica.rate_limited`      |
- * | 500 "Another process has updated…" (lock violation)           | Transient `acumatica.lock_conflict`     |
- * | 500 PXSetupNotEnteredException                                 | Config `acumatica.setup_missing`        |
- * | 500 with an exception type on PUT/POST (business exception)    | Record `acumatica.business_error`       |
- * | 500 otherwise, 502/503/504, other HTML                         | Transient `acumatica.server_error`      |
- * | any other status                                               | Internal `acumatica.unexpected_status`  |
- */
-export function classify(
-  res: Response<string>,
-  method: string,
-  path: string,
-  opts: Pick<CallOptions, 'accept' | 'signIn'>,
-  where: { endpointName: string; endpointVersion: string },
-): MlcError | undefined {
-  const status = res.statusCode;
-  const what = `${method} /${path}`;
-  const html = isHtml(res);
-  if (isLoginLimit(res, html, opts.signIn === true)) {
-    return new TransientError('Acumatica refused the sign-in: API Login Limit', {
-      code: 'acumatica.login_limit',
-      status,
-      hint: LOGIN_LIMIT_HINT,
-      ...retryAfter(res),
-    });
-  }
-  if (opts.signIn === true && status >= 400 && /Invalid credentials/i.test(res.body)) {
-    return new AuthError('Acumatica refused the sign-in: invalid credentials', {
-      code: 'acumatica.invalid_credentials',
-      status,
-      hint: 'check the API user name, password and tenant',
-    });
-  }
-  if (opts.accept?.includes(status)) return undefined;
-  if (status >= 200 && status < 300) {
-    if (html)
-      return new TransientError(`${what}: Acumatica answered with an HTML page (${htmlTitle(res.body)})`, {
-        code: 'acumatica.html_answer',
-        status,
-      });
-    return undefined;
-  }
-  const body = httpErrorSchema.safeParse(safeJson(res.body));
-  const err: HttpErrorBody = body.success ? body.data : {};
-  const detail = redact(
-    err.exceptionMessage ?? err.message ?? (html ? htmlTitle(res.body) : res.body.slice(0, 300)),
-  );
-  const write = method !== 'GET';
-  switch (status) {
-    case 400:
-      if (!write)
-        return new ConfigError(`${what}: the query was refused: ${detail}`, {
-          code: 'acumatica.bad_query',
-          status,
-        });
-      return new RecordError(`${what}: the record was refused: ${detail}${modelState(err)}`, {
-        code: 'acumatica.invalid_data',
-        status,
-        data: { modelState: err.modelState },
-      });
-    case 401:
-      return new AuthError(`${what}: not logged in or the session ended, also after signing in again`, {
-        code: 'acumatica.unauthorized',
-        status,
-      });
-    case 403:
-      return new AuthError(`${what}: access denied: ${detail}`, {
-        code: 'acumatica.forbidden',
-        status,
-        hint: 'the API may not be licensed, or the API user lacks access rights to this screen',
-      });
-    case 404:
-      return new ConfigError(
-        `${what}: not found — the endpoint ${where.endpointName} ${where.endpointVersion} or the entity does not exist on this server`,
-        {
-          code: 'acumatica.endpoint_not_found',
-          status,
-          hint: 'run mlc ping: it lists the endpoint versions the server offers',
-        },
-      );
-    case 412:
-      return new RecordError(`${what}: precondition failed: ${detail}`, {
-        code: 'acumatica.precondition_failed',
-        status,
-      });
-    case 422: {
-      const fields = collectErrors(safeJson(res.body));
-      const text = fields.length ? fields.map((f) => `${f.field}: ${f.error}`).join('; ') : detail;
-      return new RecordError(`${what}: Acumatica refused the record: ${redact(text)}`, {
-        code: 'acumatica.validation',
-        status,
-        data: { fieldErrors: fields.map((f) => ({ field: f.field, error: redact(f.error) })) },
-      });
-    }
-    case 429:
-      return new TransientError(`${what}: Acumatica throttled the request (429)`, {
-        code: 'acumatica.rate_limited',
-        status,
-        ...retryAfter(res),
-      });
-    case 500: {
-      const type = err.exceptionType ?? '';
-      if (LOCK.test(detail)) {
-        return new TransientError(`${what}: ${detail}`, {
-          code: 'acumatica.lock_conflict',
-          status,
-          data: { exceptionType: type },
-        });
-      }
-      if (/PXSetupNotEnteredException/.test(type)) {
-        return new ConfigError(`${what}: Acumatica setup is incomplete: ${detail}`, {
-          code: 'acumatica.setup_missing',
-          status,
-        });
-      }
-      if (write && type !== '') {
-        return new RecordError(`${what}: ${detail}`, {
-          code: 'acumatica.business_error',
-          status,
-          data: { exceptionType: type },
-        });
-      }
-      return new TransientError(`${what}: server error: ${detail}`, {
-        code: 'acumatica.server_error',
-        status,
-        data: { exceptionType: type },
-      });
-    }
-    default:
-      if (status >= 500 || html) {
-        return new TransientError(`${what}: server error ${status}: ${detail}`, {
-          code: 'acumatica.server_error',
-          status,
-          ...retryAfter(res),
-        });
-      }
-      return new InternalError(`${what}: unexpected status ${status}: ${detail}`, {
-        code: 'acumatica.unexpected_status',
-        status,
-      });
-  }
-}
-
-/** §1.3: an HTML page titled "API Login Limit", or (on sign-in) 429 text/plain with a meaningless body. */
-function isLoginLimit(res: Response<string>, html: boolean, signIn: boolean): boolean {
-  if (html && /API Login Limit/i.test(htmlTitle(res.body))) return true;
-  if (/API Login Limit/i.test(res.body) && res.statusCode >= 400) return true;
-  const type = String(res.headers['content-type'] ?? '');
-  return signIn && res.statusCode === 429 && type.startsWith('text/plain');
-}
-
-function retryAfter(res: Response<string>): { retryAfterMs?: number } {
-  const ms = parseRetryAfter(res.headers['retry-after']);
-  return ms === undefined ? {} : { retryAfterMs: ms };
-}
-
-function htmlTitle(body: string): string {
-  return /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() ?? 'HTML page';
-}
-
-function modelState(err: HttpErrorBody): string {
-  if (!err.modelState) return '';
-  return ` (${Object.entries(err.modelState)
-    .map(([k, v]) => `${k}: ${v.join(', ')}`)
-    .join('; ')})`;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseJson<T>(
-  res: Response<string>,
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: unknown } },
-  what: string,
-): T {
-  const parsed = schema.safeParse(safeJson(res.body));
-  if (!parsed.success) {
-    throw new InternalError(`${what}: Acumatica answered ${res.statusCode} with a body mlc cannot read`, {
-      code: 'acumatica.bad_payload',
-      status: res.statusCode,
-      data: { body: redact(res.body.slice(0, 300)) },
-    });
-  }
-  return parsed.data;
-}
-
-function toRow(raw: Record<string, unknown> & { id: string }): AcuRow {
-  return { ...unwrapEntity(raw), id: raw.id };
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string')
-    return a.trim().toUpperCase() === b.trim().toUpperCase();
-  return a === b;
-}
-
-export { GUID as ACUMATICA_GUID };

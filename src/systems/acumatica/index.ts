@@ -3,6 +3,7 @@ export {
   classify,
   type AcumaticaAuth,
   type AcumaticaConnection,
+  type AcumaticaProbe,
   type AcuRow,
 } from './client.js';
 export {

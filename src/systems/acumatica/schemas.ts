@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AcuRow } from './types.js';
 
 /**
  * Raw payload shapes of the contract-based REST API and the value-object quirk (api notes §2, §3.1):
@@ -61,10 +62,21 @@ export function unwrapEntity(raw: Record<string, unknown>): Record<string, unkno
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(raw)) {
     if (PASS_THROUGH.has(key)) out[key] = v;
+    else if (key === 'note') out[key] = noteText(v);
     else if (key === 'custom') out[key] = unwrapCustom(v);
     else out[key] = unwrapValue(v);
   }
   return out;
+}
+
+/**
+ * `note` arrives as `{"value": "…"}` (top level, 22.200.001 and later), a plain string (2020
+ * endpoints), or on detail lines and linked entities also `null` or `""` (api notes §8): always a string.
+ */
+export function noteText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (isValueObject(v) && typeof v.value === 'string') return v.value;
+  return '';
 }
 
 function unwrapValue(v: unknown): unknown {
@@ -151,4 +163,9 @@ export function toDateTimeOffset(date: Date): string {
 /** Quotes a string literal for `$filter` (OData: `'` doubled). */
 export function filterString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A raw entity as a row: values unwrapped, the `id` GUID kept. */
+export function toRow(raw: Record<string, unknown> & { id: string }): AcuRow {
+  return { ...unwrapEntity(raw), id: raw.id };
 }
