@@ -291,11 +291,9 @@ describe('acumatica-servicenow end to end', () => {
   });
 
   it("clears a vendor's e-mail in ServiceNow once it is cleared in Acumatica", async () => {
+    // The seed's supplier map keeps ServiceNow's default (copy empty values off): the sink clears a
+    // field with the reserved value NULL, which a transform applies whatever that setting.
     e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
-    // The instance's supplier transform map copies empty values (a map setting in ServiceNow:
-    // without it a transform leaves the target field as it was, whatever the staging row says).
-    const [map] = await sn(e, 'sys_transform_map', 'source_table=sn_fcms_intg_imp_supplier');
-    await snWrite(e, 'PATCH', `sys_transform_map/${map!.sys_id}`, { copy_empty_fields: 'true' });
     expect((await e.cli('sync', PAIR)).code).toBe(0);
     const before = await sn(e, 'sn_fin_supplier', 'erp_company_code=V000001');
     expect(before[0]).toMatchObject({ email: 'ap@alpha.example', city: 'Portland', tax_id: 'TX-001' });
@@ -306,13 +304,13 @@ describe('acumatica-servicenow end to end', () => {
     const pass = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
     expect(flowOf(pass, 'vendors').written).toBe(1);
 
-    // What the sink sent: the staging row carries the empty e-mail, not a missing column.
+    // What the sink sent: the staging row carries NULL for the e-mail, not a missing column.
     const staged = await sn(
       e,
       'sn_fcms_intg_imp_supplier',
       'u_erp_company_code=V000001^ORDERBYDESCsys_created_on',
     );
-    expect(staged[0]).toMatchObject({ u_email: '', u_city: 'Portland', u_tax_id: 'TX-001' });
+    expect(staged[0]).toMatchObject({ u_email: 'NULL', u_city: 'Portland', u_tax_id: 'TX-001' });
     // What ServiceNow holds: the e-mail is gone, the rest is kept.
     const after = await sn(e, 'sn_fin_supplier', 'erp_company_code=V000001');
     expect(after).toHaveLength(1);
