@@ -10,20 +10,13 @@ import {
 import { isHtml } from '../../http/client.js';
 import { redact } from '../../http/redact.js';
 import { parseRetryAfter } from '../../http/retry.js';
+import { safeJson } from '../../http/json.js';
 import { errorBody } from './schemas.js';
 
 export type Op = 'read' | 'write' | 'auth';
 
 /** The 403 body of a query naming a field the user may not read, or that does not exist (api notes §8). */
 const QUERY_FIELD_DENIED = /Field\(s\) present in the query do not have permission to be read/i;
-
-export function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The hibernation answer of a developer instance: 200 with an HTML page (api notes §5, trap 12). */
 function hibernating(where: string, status: number): TransientError {

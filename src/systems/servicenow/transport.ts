@@ -7,7 +7,8 @@ import { redact, registerBasicCredentials, registerSecret } from '../../http/red
 import { withRetry } from '../../http/retry.js';
 import { TokenCache, type Token } from '../../http/token.js';
 import type { ClientContext } from '../types.js';
-import { classifyServiceNow, safeJson, type Op } from './errors.js';
+import { safeJson } from '../../http/json.js';
+import { classifyServiceNow, type Op } from './errors.js';
 import { tokenBody } from './schemas.js';
 
 export type ServiceNowAuth =
@@ -194,16 +195,11 @@ export class SnTransport {
 
   /** Sends an authenticated call; a 401 refreshes the token once and repeats the call once. */
   private async sendAuthenticated(call: Call): Promise<Response<string>> {
-    let authorization = await this.authorization();
-    let response = await this.send(call, { authorization });
-    if (response.statusCode === 401 && this.tokens) {
-      // Drop the refused token (if no concurrent call has replaced it yet) and retry once with the
-      // shared, single-flight renewal.
-      this.tokens.invalidate(authorization.slice('Bearer '.length));
-      authorization = await this.authorization();
-      response = await this.send(call, { authorization });
-    }
-    return response;
+    if (!this.tokens) return this.send(call, { authorization: await this.authorization() });
+    return this.tokens.withRenewal(
+      (token) => this.send(call, { authorization: `Bearer ${token}` }),
+      (response) => response.statusCode === 401,
+    );
   }
 
   /**
