@@ -1,0 +1,81 @@
+import { InternalError } from '../../errors.js';
+import type { ClientContext, PingResult } from '../types.js';
+import {
+  upsertRecords,
+  upsertWithChildren,
+  updateRecords,
+  type ParentWithChildren,
+  type SfValues,
+  type WriteOutcome,
+} from './collections.js';
+import { invoiceSupport, ping, type SalesforceRequirement } from './ping.js';
+import { queryAll, readChanged, type ReadChangedOptions, type SfRecord } from './soql.js';
+import { SalesforceTransport, type SalesforceConnection } from './transport.js';
+
+/**
+ * A Salesforce org as mlc uses it: SOQL reads windowed on SystemModstamp, upserts by external id
+ * through sObject Collections and Composite, the daily API budget, ping. One instance per pass.
+ */
+export class SalesforceClient {
+  readonly transport: SalesforceTransport;
+
+  constructor(conn: SalesforceConnection, ctx: ClientContext) {
+    this.transport = new SalesforceTransport(conn, ctx);
+  }
+
+  /** The org's clock: the `Date` header of the version list (no session, not counted). */
+  async serverTime(): Promise<Date> {
+    const { date } = await this.transport.versions();
+    if (!date)
+      throw new InternalError('Salesforce answered without a Date header', {
+        code: 'salesforce.no_server_time',
+      });
+    return date;
+  }
+
+  readChanged(sobject: string, opts: ReadChangedOptions): AsyncGenerator<SfRecord[]> {
+    return readChanged(this.transport, sobject, opts);
+  }
+
+  query(soql: string, opts: { pageSize?: number } = {}): Promise<SfRecord[]> {
+    return queryAll(this.transport, soql, opts);
+  }
+
+  upsert(
+    sobject: string,
+    externalIdField: string,
+    records: readonly SfValues[],
+    opts: { batchSize?: number } = {},
+  ): Promise<WriteOutcome[]> {
+    return upsertRecords(this.transport, sobject, externalIdField, records, opts);
+  }
+
+  update(sobject: string, records: ReadonlyArray<SfValues & { Id: string }>): Promise<WriteOutcome[]> {
+    return updateRecords(this.transport, sobject, records);
+  }
+
+  upsertWithChildren(
+    doc: ParentWithChildren,
+    opts: { allOrNone?: boolean } = {},
+  ): ReturnType<typeof upsertWithChildren> {
+    return upsertWithChildren(this.transport, doc, opts);
+  }
+
+  invoiceSupport(): ReturnType<typeof invoiceSupport> {
+    return invoiceSupport(this.transport);
+  }
+
+  /** The usage last reported by the org and what this client spent. */
+  apiUsage(): { used?: number; max?: number; spent: number } {
+    const u = this.transport.budget.current;
+    return { ...(u ? { used: u.used, max: u.max } : {}), spent: this.transport.budget.spent };
+  }
+
+  ping(connection: string, requirements: SalesforceRequirement[]): Promise<PingResult> {
+    return ping(this.transport, connection, requirements);
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}
