@@ -44,11 +44,11 @@ export class Store {
     const prefix = this.schema.object(object)?.prefix ?? '000';
     let n = ++this.counter;
     let tail = '';
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 9; i++) {
       tail = (BASE62[n % 62] as string) + tail;
       n = Math.floor(n / 62);
     }
-    return toId18(`${prefix}${this.pod}00000${tail}`.slice(0, 15));
+    return toId18(`${prefix}${this.pod}${tail}`);
   }
 
   get(object: string, id: string): Rec | undefined {
