@@ -113,9 +113,10 @@ export class SalesforceAuth {
     const response = await withRetry(
       'salesforce.token',
       async () => {
+        const form = this.form();
         let answer;
         try {
-          answer = await this.http(url, { method: 'POST', form: this.form(), responseType: 'text' });
+          answer = await this.http(url, { method: 'POST', form, responseType: 'text' });
         } catch (err) {
           throw networkError(err, 'Salesforce POST /services/oauth2/token');
         }
