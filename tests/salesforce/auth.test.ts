@@ -5,9 +5,17 @@ import { control, jwtAuth, sfClient, startSim, stats, type Sim } from './helpers
 
 const WINDOW = () => ({ since: null, until: new Date(Date.now() + 3600_000) });
 
-async function readAll(sf: ReturnType<typeof sfClient>, sobject: string, pageSize?: number): Promise<string[]> {
+async function readAll(
+  sf: ReturnType<typeof sfClient>,
+  sobject: string,
+  pageSize?: number,
+): Promise<string[]> {
   const ids: string[] = [];
-  for await (const page of sf.readChanged(sobject, { fields: [], window: WINDOW(), ...(pageSize ? { pageSize } : {}) }))
+  for await (const page of sf.readChanged(sobject, {
+    fields: [],
+    window: WINDOW(),
+    ...(pageSize ? { pageSize } : {}),
+  }))
     ids.push(...page.map((r) => r.Id));
   return ids;
 }
@@ -54,7 +62,13 @@ describe('Salesforce authentication against the simulator', () => {
   });
 
   it('refuses bad client credentials with an AuthError after one token request, secret kept out of the message', async () => {
-    const sf = sfClient(sim, { auth: { kind: 'client_credentials', clientId: sim.credentials.clientId, clientSecret: 'wrong-secret-123' } });
+    const sf = sfClient(sim, {
+      auth: {
+        kind: 'client_credentials',
+        clientId: sim.credentials.clientId,
+        clientSecret: 'wrong-secret-123',
+      },
+    });
     await control(sim, 'DELETE', 'stats');
     const err = await readAll(sf, 'Account').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
@@ -67,10 +81,20 @@ describe('Salesforce authentication against the simulator', () => {
 
   it('answers "request not supported on this domain" to client credentials on login.salesforce.com', async () => {
     const c = sim.credentials;
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString();
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+    }).toString();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: sim.port, path: '/services/oauth2/token', method: 'POST', headers: { host: 'login.salesforce.com', 'content-type': 'application/x-www-form-urlencoded' } },
+        {
+          host: '127.0.0.1',
+          port: sim.port,
+          path: '/services/oauth2/token',
+          method: 'POST',
+          headers: { host: 'login.salesforce.com', 'content-type': 'application/x-www-form-urlencoded' },
+        },
         (res) => {
           let text = '';
           res.on('data', (d: Buffer) => (text += d.toString()));
@@ -81,20 +105,31 @@ describe('Salesforce authentication against the simulator', () => {
       req.end(body);
     });
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.body)).toEqual({ error: 'invalid_grant', error_description: 'request not supported on this domain' });
+    expect(JSON.parse(answer.body)).toEqual({
+      error: 'invalid_grant',
+      error_description: 'request not supported on this domain',
+    });
   });
 
   it('signs in with the JWT bearer flow, an RS256 assertion with exp in seconds', async () => {
     const sf = sfClient(sim, { auth: jwtAuth(sim) });
     expect(await readAll(sf, 'Account')).toHaveLength(150);
-    const claims = JSON.parse(Buffer.from(sf.transport.auth.assertion().split('.')[1] as string, 'base64url').toString());
-    expect(claims).toMatchObject({ iss: sim.credentials.clientId, sub: sim.credentials.username, aud: 'https://login.salesforce.com' });
+    const claims = JSON.parse(
+      Buffer.from(sf.transport.auth.assertion().split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({
+      iss: sim.credentials.clientId,
+      sub: sim.credentials.username,
+      aud: 'https://login.salesforce.com',
+    });
     expect(claims.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 180);
     await sf.close();
   });
 
   it('refuses a JWT signed with another key, for another user, or for a wrong audience', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     for (const [over, text] of [
       [{ privateKey: other }, 'invalid assertion'],
       [{ username: 'someone@else.example' }, "user hasn't approved this consumer"],
@@ -119,7 +154,11 @@ describe('Salesforce authentication against the simulator', () => {
     const expected = await readAll(sf, 'Contact', 200);
     expect(expected).toHaveLength(300);
     // The session ends after the first page: the next-records call answers 401 INVALID_SESSION_ID.
-    await control(sim, 'POST', 'faults', { kind: 'revoke_session', match: '^GET /services/data/v62\\.0/query/', times: 1 });
+    await control(sim, 'POST', 'faults', {
+      kind: 'revoke_session',
+      match: '^GET /services/data/v62\\.0/query/',
+      times: 1,
+    });
     const before = sf.transport.auth.sessions;
     await control(sim, 'DELETE', 'stats');
     const ids = await readAll(sf, 'Contact', 200);

@@ -13,7 +13,10 @@ export function startSim(opts: SalesforceSimOptions = {}): Promise<Sim> {
 
 export function sfClient(
   sim: Sim,
-  o: Partial<SalesforceConnection> & { log?: Logger; onRequest?: (i: { method: string; path: string }) => void } = {},
+  o: Partial<SalesforceConnection> & {
+    log?: Logger;
+    onRequest?: (i: { method: string; path: string }) => void;
+  } = {},
 ): SalesforceClient {
   const c = sim.credentials;
   const { log, onRequest, ...conn } = o;
@@ -28,7 +31,10 @@ export function sfClient(
   );
 }
 
-export function jwtAuth(sim: Sim, over: Partial<{ username: string; audience: string; privateKey: string }> = {}): SalesforceConnection['auth'] {
+export function jwtAuth(
+  sim: Sim,
+  over: Partial<{ username: string; audience: string; privateKey: string }> = {},
+): SalesforceConnection['auth'] {
   const c = sim.credentials;
   return {
     kind: 'jwt_bearer',
@@ -51,16 +57,29 @@ export async function control(sim: Sim, method: string, route: string, body?: un
 }
 
 export async function stats(sim: Sim): Promise<{ requests: number; byRoute: Record<string, number> }> {
-  return (await (await fetch(`${sim.url}/_sim/stats`)).json()) as { requests: number; byRoute: Record<string, number> };
+  return (await (await fetch(`${sim.url}/_sim/stats`)).json()) as {
+    requests: number;
+    byRoute: Record<string, number>;
+  };
 }
 
 /** Raw REST call with a fresh client-credentials session (for simulator tests). */
-export async function rest(sim: Sim, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
+export async function rest(
+  sim: Sim,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const c = sim.credentials;
   const tok = await fetch(`${sim.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+    }).toString(),
   });
   const { access_token } = (await tok.json()) as { access_token: string };
   const res = await fetch(`${sim.url}${path}`, {

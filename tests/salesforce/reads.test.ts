@@ -5,9 +5,21 @@ import { control, sfClient, startSim, stats, type Sim } from './helpers.js';
 
 const ALL: ReadWindow = { since: null, until: new Date(Date.now() + 3600_000) };
 
-async function pages(sf: ReturnType<typeof sfClient>, sobject: string, window: ReadWindow, pageSize?: number, where?: string): Promise<SfRecord[][]> {
+async function pages(
+  sf: ReturnType<typeof sfClient>,
+  sobject: string,
+  window: ReadWindow,
+  pageSize?: number,
+  where?: string,
+): Promise<SfRecord[][]> {
   const out: SfRecord[][] = [];
-  for await (const p of sf.readChanged(sobject, { fields: ['LastName', 'Odoo_Company__c'], window, ...(pageSize ? { pageSize } : {}), ...(where ? { where } : {}) })) out.push(p);
+  for await (const p of sf.readChanged(sobject, {
+    fields: ['LastName', 'Odoo_Company__c'],
+    window,
+    ...(pageSize ? { pageSize } : {}),
+    ...(where ? { where } : {}),
+  }))
+    out.push(p);
   return out;
 }
 
@@ -41,7 +53,11 @@ describe('Salesforce SOQL reads against the simulator', () => {
     expect(all[199]?.SystemModstamp).toBe(all[200]?.SystemModstamp);
     const s = await stats(sim);
     expect(s.byRoute['GET /services/data/v62.0/query']).toBe(1);
-    expect(Object.entries(s.byRoute).filter(([k]) => k.startsWith('GET /services/data/v62.0/query/01g')).reduce((n, [, v]) => n + v, 0)).toBe(2);
+    expect(
+      Object.entries(s.byRoute)
+        .filter(([k]) => k.startsWith('GET /services/data/v62.0/query/01g'))
+        .reduce((n, [, v]) => n + v, 0),
+    ).toBe(2);
   });
 
   it('reads exactly since <= SystemModstamp < until, both bounds on tied seconds', async () => {
@@ -60,7 +76,12 @@ describe('Salesforce SOQL reads against the simulator', () => {
 
   it('restarts after the last record read when the query locator expires mid-read, losing and repeating nothing', async () => {
     const expected = (await pages(sf, 'Contact', ALL, 200)).flat().map((r) => r.Id);
-    await control(sim, 'POST', 'faults', { kind: 'expire_locators', match: '^GET /services/data/v62\\.0/query/01g', skip: 1, times: 1 });
+    await control(sim, 'POST', 'faults', {
+      kind: 'expire_locators',
+      match: '^GET /services/data/v62\\.0/query/01g',
+      skip: 1,
+      times: 1,
+    });
     await control(sim, 'DELETE', 'stats');
     const got = (await pages(sf, 'Contact', ALL, 200)).flat().map((r) => r.Id);
     expect(got).toEqual(expected);

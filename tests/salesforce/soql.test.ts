@@ -15,7 +15,12 @@ function org(seed = 'demo') {
   return { store, dml, q: new QueryEngine(schema, store) };
 }
 
-type Page = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Array<Record<string, any>> };
+type Page = {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: Array<Record<string, any>>;
+};
 const run = (q: QueryEngine, soql: string, batchSize = 2000): Page =>
   q.run(soql, { all: false, batchSize, version: '62.0' }) as Page;
 
@@ -40,7 +45,10 @@ describe('SOQL parser', () => {
       op: '>=',
       value: { type: 'datetime', value: Date.parse('2024-01-15T09:55:00Z'), text: '2024-01-15T09:55:00Z' },
     });
-    expect(or.parts[0].parts[1]).toEqual({ kind: 'not', cond: { kind: 'cmp', field: 'Email', op: '=', value: { type: 'null' } } });
+    expect(or.parts[0].parts[1]).toEqual({
+      kind: 'not',
+      cond: { kind: 'cmp', field: 'Email', op: '=', value: { type: 'null' } },
+    });
   });
 
   it('reads datetime literals with offsets and milliseconds, and date literals', () => {
@@ -53,11 +61,15 @@ describe('SOQL parser', () => {
   });
 
   it("refuses an offset whose '+' arrived as a space (unencoded in the URL) as MALFORMED_QUERY", () => {
-    expect(() => parseSoql('SELECT Id FROM Account WHERE SystemModstamp > 2024-01-15T09:55:00 01:00')).toThrow(SoqlError);
+    expect(() =>
+      parseSoql('SELECT Id FROM Account WHERE SystemModstamp > 2024-01-15T09:55:00 01:00'),
+    ).toThrow(SoqlError);
   });
 
   it('refuses AND and OR mixed without parentheses, and trailing garbage', () => {
-    expect(() => parseSoql("SELECT Id FROM Account WHERE Name = 'a' AND Name = 'b' OR Name = 'c'")).toThrow(/parentheses/);
+    expect(() => parseSoql("SELECT Id FROM Account WHERE Name = 'a' AND Name = 'b' OR Name = 'c'")).toThrow(
+      /parentheses/,
+    );
     expect(() => parseSoql('SELECT Id FROM Account LIMIT 5 garbage')).toThrow(/unexpected token/);
     expect(() => parseSoql('SELECT FROM Account')).toThrow(/field name/);
     expect(() => parseSoql("SELECT Id FROM Account WHERE Name = 'open")).toThrow(/unterminated/);
@@ -83,24 +95,35 @@ describe('SOQL evaluator', () => {
     );
     expect(page.records.map((r) => r.LastName)).toEqual(['Freeman', 'Keller']);
     expect(page.records[0]?.Account).toEqual({
-      attributes: { type: 'Account', url: expect.stringMatching(/^\/services\/data\/v62\.0\/sobjects\/Account\/001/) },
+      attributes: {
+        type: 'Account',
+        url: expect.stringMatching(/^\/services\/data\/v62\.0\/sobjects\/Account\/001/),
+      },
       Name: 'Azure Interior',
       Odoo_Company__c: 'acme-us',
     });
-    expect(page.records[0]?.attributes).toEqual({ type: 'Contact', url: expect.stringContaining('/sobjects/Contact/003') });
+    expect(page.records[0]?.attributes).toEqual({
+      type: 'Contact',
+      url: expect.stringContaining('/sobjects/Contact/003'),
+    });
   });
 
   it('compares datetimes as instants and renders them as +0000 with milliseconds', () => {
     const stamp = [...store.table('Account').values()][0]?.SystemModstamp as number;
     const iso = new Date(stamp).toISOString().slice(0, 19);
     const before = run(q, `SELECT Id, SystemModstamp FROM Account WHERE SystemModstamp < ${iso}Z`);
-    const at = run(q, `SELECT Id, SystemModstamp FROM Account WHERE SystemModstamp >= ${iso}Z AND SystemModstamp <= ${iso}Z`);
+    const at = run(
+      q,
+      `SELECT Id, SystemModstamp FROM Account WHERE SystemModstamp >= ${iso}Z AND SystemModstamp <= ${iso}Z`,
+    );
     expect(before.totalSize).toBe(0);
     expect(at.totalSize).toBeGreaterThan(0);
     expect(at.records[0]?.SystemModstamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000$/);
     // The same instant written with an offset.
     const shifted = new Date(stamp + 3600_000).toISOString().slice(0, 19);
-    expect(run(q, `SELECT Id FROM Account WHERE SystemModstamp = ${shifted}+01:00`).totalSize).toBe(at.totalSize);
+    expect(run(q, `SELECT Id FROM Account WHERE SystemModstamp = ${shifted}+01:00`).totalSize).toBe(
+      at.totalSize,
+    );
   });
 
   it('refuses a quoted datetime, an unknown field and an unknown object with the org’s error codes', () => {
@@ -116,7 +139,10 @@ describe('SOQL evaluator', () => {
       errorCode: 'INVALID_FIELD',
       message: expect.stringContaining('must be of type dateTime and should not be enclosed in quotes'),
     });
-    expect(err('SELECT Id, Foo__c FROM Account')).toMatchObject({ errorCode: 'INVALID_FIELD', message: expect.stringContaining("No such column 'Foo__c'") });
+    expect(err('SELECT Id, Foo__c FROM Account')).toMatchObject({
+      errorCode: 'INVALID_FIELD',
+      message: expect.stringContaining("No such column 'Foo__c'"),
+    });
     expect(err('SELECT Id FROM Account WHERE Name = 5')).toMatchObject({ errorCode: 'INVALID_FIELD' });
     expect(err('SELECT Id, Owner.Name FROM Account')).toMatchObject({ errorCode: 'INVALID_FIELD' });
     expect(err('SELECT Id FROM Widget__c')).toMatchObject({ errorCode: 'INVALID_TYPE' });
@@ -134,7 +160,11 @@ describe('SOQL evaluator', () => {
   it('pages behind a query locator that ends with done and no nextRecordsUrl', () => {
     const big = org('volume:150');
     const first = run(big.q, 'SELECT Id FROM Contact ORDER BY Id', 200);
-    expect(first).toMatchObject({ totalSize: 300, done: false, nextRecordsUrl: expect.stringMatching(/^\/services\/data\/v62\.0\/query\/01g\w+-200$/) });
+    expect(first).toMatchObject({
+      totalSize: 300,
+      done: false,
+      nextRecordsUrl: expect.stringMatching(/^\/services\/data\/v62\.0\/query\/01g\w+-200$/),
+    });
     const locator = (first.nextRecordsUrl as string).split('/').pop() as string;
     const second = big.q.more(locator, { batchSize: 200, version: '62.0' }) as Page;
     expect(second.done).toBe(true);
@@ -148,7 +178,9 @@ describe('SOQL evaluator', () => {
 
   it('compares ids case-sensitively and in the same order as ORDER BY Id (a keyset on Id is exact)', () => {
     const all = run(q, 'SELECT Id FROM Contact ORDER BY Id').records.map((r) => r.Id as string);
-    const after = run(q, `SELECT Id FROM Contact WHERE Id > '${all[2]}' ORDER BY Id`).records.map((r) => r.Id);
+    const after = run(q, `SELECT Id FROM Contact WHERE Id > '${all[2]}' ORDER BY Id`).records.map(
+      (r) => r.Id,
+    );
     expect(after).toEqual(all.slice(3));
   });
 });
@@ -164,7 +196,9 @@ describe('client SOQL literals and ids', () => {
   });
   it('quotes strings so the simulator’s parser reads them back', () => {
     const value = "it's a \\ path\n";
-    expect(parseSoql(`SELECT Id FROM Account WHERE Name = ${soqlString(value)}`).where).toMatchObject({ value: { value } });
+    expect(parseSoql(`SELECT Id FROM Account WHERE Name = ${soqlString(value)}`).where).toMatchObject({
+      value: { value },
+    });
   });
   it('turns 15-character ids into 18-character ones', () => {
     expect(toId18('001D000000IRFma')).toBe('001D000000IRFmaIAH');

@@ -167,16 +167,14 @@ function demo(store: Store, dml: Dml, standardBook: string, admin: string): void
     });
     return { product, entry, price };
   });
-  const euEntries = products
-    .slice(2)
-    .map((p) =>
-      dml.create('PricebookEntry', {
-        Pricebook2Id: eu.Id,
-        Product2Id: p.product.Id,
-        UnitPrice: Math.round(p.price * 0.95 * 100) / 100,
-        IsActive: true,
-      }),
-    );
+  const euEntries = products.slice(2).map((p) =>
+    dml.create('PricebookEntry', {
+      Pricebook2Id: eu.Id,
+      Product2Id: p.product.Id,
+      UnitPrice: Math.round(p.price * 0.95 * 100) / 100,
+      IsActive: true,
+    }),
+  );
   const draft = dml.create('Order', {
     AccountId: accounts[0]?.Id,
     EffectiveDate: '2026-11-02',

@@ -210,7 +210,10 @@ class Parser {
       fields.push(this.field());
     }
     this.expectKw('FROM');
-    const from = this.field();
+    // `Order` is an object name even though ORDER is a keyword.
+    const fromTok = this.next();
+    if (fromTok.t !== 'ident') throw new SoqlError(`expected an object name, found ${describe(fromTok)}`);
+    const from = fromTok.v;
     const q: SoqlQuery = { fields, from, orderBy: [] };
     if (this.isKw('WHERE')) {
       this.next();

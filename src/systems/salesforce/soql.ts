@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TransientError } from '../../errors.js';
+import { ConfigError, TransientError } from '../../errors.js';
 import type { ReadWindow } from '../types.js';
 import type { SalesforceTransport } from './transport.js';
 
@@ -65,7 +65,10 @@ function toRecords(rows: Array<Record<string, unknown>>, what: string): SfRecord
   return rows.map((row) => {
     const rec = strip(row) as Record<string, unknown>;
     if (typeof rec.Id !== 'string') {
-      throw new TypeError(`Salesforce ${what}: a record without Id (select Id)`);
+      throw new ConfigError(`Salesforce ${what}: a record without Id`, {
+        code: 'salesforce.no_id_selected',
+        hint: 'select Id in every query mlc runs',
+      });
     }
     return rec as SfRecord;
   });
