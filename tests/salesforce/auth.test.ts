@@ -37,6 +37,13 @@ describe('Salesforce authentication against the simulator', () => {
     const sf = sfClient(sim);
     expect(await readAll(sf, 'Account')).toHaveLength(150);
     expect(sf.transport.auth.sessions).toBe(1);
+    // The integration user is the one whose writes carry LastModifiedById (echo suppression).
+    expect(await sf.integrationUserId()).toBe(sim.credentials.userId);
+    const [mine] = await sf.upsert('Product2', 'Odoo_Id__c', [{ Odoo_Id__c: 'echo-1', Name: 'Echo' }]);
+    const [row] = await sf.query(
+      `SELECT Id, LastModifiedById FROM Product2 WHERE Id = '${mine?.ok ? mine.id : ''}'`,
+    );
+    expect(row?.LastModifiedById).toBe(sim.credentials.userId);
     await sf.close();
   });
 

@@ -44,6 +44,7 @@ const JWT_LIFETIME_S = 170;
 export class SalesforceAuth {
   private readonly tokens: TokenCache;
   private instance: string | undefined;
+  private user: string | undefined;
   /** Sessions obtained so far (for ping and tests). */
   sessions = 0;
 
@@ -62,6 +63,14 @@ export class SalesforceAuth {
   /** The REST base of the current session (`instance_url`), once a token was obtained. */
   get instanceUrl(): string | undefined {
     return this.instance;
+  }
+
+  /**
+   * The Salesforce user id the session runs as (the last segment of the token answer's `id` URL):
+   * records whose `LastModifiedById` is this user were last written by mlc itself.
+   */
+  get userId(): string | undefined {
+    return this.user;
   }
 
   /** The session token, obtaining one if there is none. */
@@ -157,6 +166,7 @@ export class SalesforceAuth {
     }
     registerSecret(t.access_token);
     this.instance = t.instance_url.replace(/\/+$/, '');
+    this.user = t.id?.split('/').pop() || this.user;
     this.sessions += 1;
     return { value: t.access_token, expiresAt: Number.POSITIVE_INFINITY };
   }

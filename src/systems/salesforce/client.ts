@@ -33,6 +33,15 @@ export class SalesforceClient {
     return date;
   }
 
+  /** The integration user's id (signs in if needed): echo suppression compares `LastModifiedById` with it. */
+  async integrationUserId(): Promise<string> {
+    await this.transport.auth.token();
+    const id = this.transport.auth.userId;
+    if (!id)
+      throw new InternalError('Salesforce token answer without an id URL', { code: 'salesforce.no_user_id' });
+    return id;
+  }
+
   readChanged(sobject: string, opts: ReadChangedOptions): AsyncGenerator<SfRecord[]> {
     return readChanged(this.transport, sobject, opts);
   }
