@@ -123,6 +123,25 @@ describe('Salesforce simulator wire behaviour', () => {
     expect(headers.status).toBe(400);
   });
 
+  it('lists updated and deleted ids by minute-truncated windows, at most 30 days back', async () => {
+    const created = await rest(sim, 'POST', `${V}/sobjects/Product2`, { Name: 'Short-lived' });
+    expect((await rest(sim, 'DELETE', `${V}/sobjects/Product2/${created.body.id}`)).status).toBe(204);
+    const start = encodeURIComponent(new Date(Date.now() - 3600_000).toISOString());
+    const end = encodeURIComponent(new Date(Date.now() + 120_000).toISOString());
+    const updated = await rest(sim, 'GET', `${V}/sobjects/Product2/updated/?start=${start}&end=${end}`);
+    expect(updated.body.ids.length).toBeGreaterThan(0);
+    expect(updated.body.ids).not.toContain(created.body.id);
+    expect(updated.body.latestDateCovered).toMatch(/:00\.000\+0000$/);
+    const deleted = await rest(sim, 'GET', `${V}/sobjects/Product2/deleted/?start=${start}&end=${end}`);
+    expect(deleted.body.deletedRecords).toEqual([
+      { id: created.body.id, deletedDate: expect.stringMatching(/\+0000$/) },
+    ]);
+    const old = encodeURIComponent(new Date(Date.now() - 31 * 86_400_000).toISOString());
+    const tooOld = await rest(sim, 'GET', `${V}/sobjects/Product2/updated/?start=${old}&end=${end}`);
+    expect(tooOld.status).toBe(400);
+    expect(tooOld.body[0].errorCode).toBe('INVALID_REPLICATION_DATE');
+  });
+
   it('refuses to create an Invoice (no create call on that object)', async () => {
     const res = await rest(sim, 'POST', `${V}/sobjects/Invoice`, { Description: 'x' });
     expect(res.status).toBe(400);

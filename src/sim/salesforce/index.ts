@@ -16,7 +16,7 @@ import { QueryEngine, attributes, renderValue } from './query.js';
 import { Schema } from './schema.js';
 import { hasInvoice, seedStore } from './seed.js';
 import { SoqlError } from './soql.js';
-import { Store } from './store.js';
+import { Store, sfTime } from './store.js';
 import { Dml, SfFault } from './writes.js';
 
 /**
@@ -28,7 +28,8 @@ import { Dml, SfFault } from './writes.js';
  * - `GET /services/data/`: versions 31.0–66.0 (not counted); `vNN.0` ≤ 30 → 410; unknown paths → 404.
  * - `query`/`queryAll` (a parsed SOQL subset, `nextRecordsUrl` locators that expire when idle,
  *   `Sforce-Query-Options: batchSize` 200–2000), `sobjects`, `sobjects/T[/describe|/id|/field/value]`,
- *   `composite/sobjects[/T/field]`, `composite`, `limits`.
+ *   `sobjects/T/updated|deleted` (minute-truncated, 30 days back), `composite/sobjects[/T/field]`,
+ *   `composite`, `limits`.
  * - Every counted response carries `Sforce-Limit-Info: api-usage=used/max`; past the daily maximum,
  *   403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.".
  *
@@ -261,6 +262,9 @@ export function createSalesforceSim(opts: SalesforceSimOptions = {}): Salesforce
         },
       };
     }
+    if (parts.length === 2 && (parts[1] === 'updated' || parts[1] === 'deleted') && method === 'GET') {
+      return replication(object.name, parts[1], query);
+    }
     const renderRec = (id: string): RestAnswer => {
       const rec = store.get(object.name, id);
       if (!rec || rec.IsDeleted === true)
@@ -337,6 +341,48 @@ export function createSalesforceSim(opts: SalesforceSimOptions = {}): Salesforce
       }
     }
     return errorArray(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  /**
+   * Get Updated / Get Deleted: ids whose SystemModstamp falls in [start, end), both truncated to the
+   * minute, start at most 30 days back
+   * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_getupdated.htm).
+   */
+  function replication(object: string, kind: 'updated' | 'deleted', query: URLSearchParams): RestAnswer {
+    const minute = (text: string | null): number => {
+      const ms = text ? Date.parse(text) : NaN;
+      if (Number.isNaN(ms))
+        throw new SfFault(
+          400,
+          'INVALID_REPLICATION_DATE',
+          `start and end must be valid dateTimes: ${String(text)}`,
+        );
+      return Math.floor(ms / 60_000) * 60_000;
+    };
+    const start = minute(query.get('start'));
+    const end = minute(query.get('end'));
+    const now = Date.now();
+    if (start < now - 30 * 86_400_000)
+      throw new SfFault(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
+    if (end <= start)
+      throw new SfFault(400, 'INVALID_REPLICATION_DATE', 'endDate must chronologically follow the startDate');
+    const hits = [...org.store.table(object).values()].filter((r) => {
+      const t = r.SystemModstamp as number;
+      return t >= start && t < end && (r.IsDeleted === true) === (kind === 'deleted');
+    });
+    if (hits.length > 600_000)
+      throw new SfFault(400, 'EXCEEDED_ID_LIMIT', 'too many ids; narrow the date range');
+    const latest = sfTime(Math.min(end, Math.floor(now / 60_000) * 60_000));
+    if (kind === 'updated')
+      return { status: 200, body: { ids: hits.map((r) => r.Id), latestDateCovered: latest } };
+    return {
+      status: 200,
+      body: {
+        deletedRecords: hits.map((r) => ({ id: r.Id, deletedDate: sfTime(r.SystemModstamp as number) })),
+        earliestDateAvailable: sfTime(now - 30 * 86_400_000),
+        latestDateCovered: latest,
+      },
+    };
   }
 
   function batchSize(req: SimRequest): number {
