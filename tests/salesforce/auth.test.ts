@@ -44,6 +44,16 @@ describe('Salesforce authentication against the simulator', () => {
       `SELECT Id, LastModifiedById FROM Product2 WHERE Id = '${mine?.ok ? mine.id : ''}'`,
     );
     expect(row?.LastModifiedById).toBe(sim.credentials.userId);
+    // A person's edit in the org carries that person's id instead.
+    await control(sim, 'POST', 'exec', {
+      sobject: 'Product2',
+      id: row?.Id,
+      record: { Description: 'edited by hand' },
+    });
+    const [edited] = await sf.query(
+      `SELECT Id, LastModifiedById FROM Product2 WHERE Id = '${row?.Id ?? ''}'`,
+    );
+    expect(edited?.LastModifiedById).not.toBe(sim.credentials.userId);
     await sf.close();
   });
 

@@ -23,6 +23,7 @@ export function seedStore(store: Store, dml: Dml, seed: string, userId: string):
   );
   store.integrationUserId = userId;
   const admin = store.newId('User');
+  store.adminUserId = admin;
   store.put('User', { Id: admin, Username: 'admin@acme.example', Name: 'Jane Admin' }, true, userId);
   if (name === 'empty') return;
   const standard = store.put('Pricebook2', {

@@ -22,8 +22,11 @@ export class Store {
   private counter = 0;
   private readonly pod = randomBytes(2).toString('hex').slice(0, 3).toUpperCase();
   private journal: Array<() => void> | undefined;
-  /** Added to the clock: `/_sim/age` moves stamps back by moving records, not the clock. */
+  /** The user the org's own writes (seeds, mlc's calls) are stamped with as LastModifiedById. */
   integrationUserId = '';
+  /** A person's user: `/_sim/exec` edits are stamped with it. */
+  adminUserId = '';
+  private actingUser: string | undefined;
 
   constructor(readonly schema: Schema) {
     for (const name of schema.objects.keys()) this.tables.set(name, new Map());
@@ -63,7 +66,7 @@ export class Store {
   }
 
   /** Inserts or replaces a record (stamping it), keeping the indexes and the journal. */
-  put(object: string, rec: Rec, stamp = true, userId = this.integrationUserId): Rec {
+  put(object: string, rec: Rec, stamp = true, userId = this.actingUser ?? this.integrationUserId): Rec {
     const t = this.table(object);
     const before = t.get(rec.Id);
     const now = this.now();
@@ -128,6 +131,17 @@ export class Store {
     } finally {
       this.journal = outer;
       if (outer) outer.push(...mine.map((u) => u));
+    }
+  }
+
+  /** Runs `fn` with its writes stamped as made by `userId`. */
+  actAs<T>(userId: string, fn: () => T): T {
+    const before = this.actingUser;
+    this.actingUser = userId;
+    try {
+      return fn();
+    } finally {
+      this.actingUser = before;
     }
   }
 
