@@ -1,4 +1,4 @@
-import { RecordError } from '../../src/errors.js';
+import { RecordError, TransientError } from '../../src/errors.js';
 import type { WriteOutcome } from '../../src/systems/salesforce/collections.js';
 import { control, rest, sfClient, startSim, stats, type Sim } from './helpers.js';
 
@@ -99,6 +99,40 @@ describe('Salesforce writes against the simulator', () => {
     expect(
       (await stats(sim)).byRoute['PATCH /services/data/v62.0/composite/sobjects/Product2/Odoo_Id__c'],
     ).toBe(2);
+  });
+
+  it('stops the flow with a TransientError when a record stays locked past the repeats', async () => {
+    await control(sim, 'POST', 'faults', {
+      kind: 'row_lock',
+      match: '^PATCH /services/data/v62\\.0/composite/sobjects/',
+      times: -1,
+      params: { keys: ['lock-9'] },
+    });
+    const err = await sf
+      .upsert('Product2', 'Odoo_Id__c', [
+        { Odoo_Id__c: 'lock-8', Name: 'Eight' },
+        { Odoo_Id__c: 'lock-9', Name: 'Nine' },
+      ])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as TransientError).code).toBe('salesforce.row_locked');
+  });
+
+  it('gives every record of a call the org refused as a whole that refusal as its outcome', async () => {
+    await control(sim, 'POST', 'faults', {
+      kind: 'status',
+      status: 400,
+      match: '^PATCH /services/data/v62\\.0/composite/sobjects/',
+      body: [{ message: 'Unexpected character', errorCode: 'JSON_PARSER_ERROR' }],
+    });
+    const out = await sf.upsert('Product2', 'Odoo_Id__c', [
+      { Odoo_Id__c: 'whole-1', Name: 'One' },
+      { Odoo_Id__c: 'whole-2', Name: 'Two' },
+    ]);
+    expect(out.map((o) => failed(o)?.code)).toEqual([
+      'salesforce.json_parser_error',
+      'salesforce.json_parser_error',
+    ]);
   });
 
   it('creates an order and its lines in one Composite call, the lines naming the new order by reference', async () => {

@@ -13,7 +13,7 @@ export const salesforceAdapter: SystemAdapter<
   SalesforceRequirement
 > = {
   system: 'salesforce',
-  schema: salesforceConnectionSchema as unknown as SystemAdapter<SalesforceConnectionConfig>['schema'],
+  schema: salesforceConnectionSchema,
   secretFields: salesforceSecretFields,
   connect: (conn, ctx) =>
     new SalesforceClient(
@@ -38,6 +38,7 @@ export const salesforceAdapter: SystemAdapter<
         ...r,
         fields: [...new Set([...(prev?.fields ?? []), ...r.fields])],
         optional: (prev?.optional ?? true) && r.optional === true,
+        writes: prev?.writes === true || r.writes === true,
       });
     }
     return client.ping(connectionName(client), [...merged.values()]);

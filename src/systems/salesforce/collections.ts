@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InternalError, TransientError, type MlcError } from '../../errors.js';
+import { InternalError, RecordError, TransientError, type MlcError } from '../../errors.js';
 import { mapLimit } from '../../http/limiter.js';
 import { sleep } from '../../http/retry.js';
 import { recordError, type RecordFault } from './errors.js';
@@ -103,6 +103,9 @@ export async function upsertRecords(
     pending = retry.sort((a, b) => a - b);
     if (pending.length > 0) await sleep(200 * (round + 1));
   }
+  // Still locked after the repeats: a transient failure of the flow (its cursor stays), not of the record.
+  const locked = outcomes.find((o) => !o.ok && o.error instanceof TransientError);
+  if (locked && !locked.ok) throw locked.error;
   return outcomes;
 }
 
@@ -113,18 +116,25 @@ async function collectionCall(
   records: SfValues[],
 ): Promise<WriteOutcome[]> {
   const what = `PATCH composite/sobjects/${sobject}/${externalIdField}`;
-  const answer = await t.request(
-    {
-      method: 'PATCH',
-      path: `composite/sobjects/${sobject}/${externalIdField}`,
-      op: 'write',
-      what,
-      // An upsert keyed by the external id: repeating it cannot create a second record.
-      idempotent: true,
-      json: { allOrNone: false, records: records.map((r) => ({ attributes: { type: sobject }, ...r })) },
-    },
-    collectionBody,
-  );
+  let answer;
+  try {
+    answer = await t.request(
+      {
+        method: 'PATCH',
+        path: `composite/sobjects/${sobject}/${externalIdField}`,
+        op: 'write',
+        what,
+        // An upsert keyed by the external id: repeating it cannot create a second record.
+        idempotent: true,
+        json: { allOrNone: false, records: records.map((r) => ({ attributes: { type: sobject }, ...r })) },
+      },
+      collectionBody,
+    );
+  } catch (err) {
+    // The org refused the call as a whole (400 for the request): every record of it has that outcome.
+    if (err instanceof RecordError) return records.map((): WriteOutcome => ({ ok: false, error: err }));
+    throw err;
+  }
   return checkCount(answer?.body ?? [], records.length, what).map((r) =>
     outcomeOf(r, `Salesforce upsert ${sobject}`),
   );
