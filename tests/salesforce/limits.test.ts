@@ -6,6 +6,11 @@ import {
 } from '../../src/systems/salesforce/errors.js';
 import { ApiBudget, parseLimitInfo } from '../../src/systems/salesforce/limits.js';
 import type { SfRecord } from '../../src/systems/salesforce/soql.js';
+import {
+  requirementsFor,
+  SF_ENTITIES,
+  type SalesforceEntityName,
+} from '../../src/systems/salesforce/entities.js';
 import { control, rest, sfClient, startSim, stats, type Sim } from './helpers.js';
 
 const ALL = { since: null, until: new Date(Date.now() + 3600_000) };
@@ -135,6 +140,19 @@ describe('ping', () => {
     expect(await sf.invoiceSupport()).toEqual({ present: false, createable: false, updateable: false });
     const strict = await sf.ping('salesforce', [{ sobject: 'Invoice', fields: [] }]);
     expect(strict.ok).toBe(false);
+    await sf.close();
+    await sim.close();
+  });
+
+  it('passes every entity of an ERP pair on the demo org, by the declared requirements', async () => {
+    const sim = await startSim({ seed: 'demo' });
+    const sf = sfClient(sim);
+    const result = await sf.ping(
+      'salesforce',
+      requirementsFor(Object.keys(SF_ENTITIES) as SalesforceEntityName[]),
+    );
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(await sf.standardPricebookId()).toMatch(/^01s/);
     await sf.close();
     await sim.close();
   });

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../src/errors.js';
 import { parseSfDateTime, type SfRecord } from '../../src/systems/salesforce/soql.js';
 import type { ReadWindow } from '../../src/systems/types.js';
-import { control, sfClient, startSim, stats, type Sim } from './helpers.js';
+import { control, rest, sfClient, startSim, stats, type Sim } from './helpers.js';
 
 const ALL: ReadWindow = { since: null, until: new Date(Date.now() + 3600_000) };
 
@@ -104,6 +104,25 @@ describe('Salesforce SOQL reads against the simulator', () => {
     const first = page?.[0] as SfRecord;
     expect(first).not.toHaveProperty('attributes');
     expect(first.Account).toEqual({ Name: expect.stringMatching(/^Customer /) });
+  });
+
+  it('reads deleted records too through queryAll when asked', async () => {
+    const [victim] = (await pages(sf, 'Contact', ALL)).flat();
+    const id = victim?.Id as string;
+    expect((await rest(sim, 'DELETE', `/services/data/v62.0/sobjects/Contact/${id}`)).status).toBe(204);
+    const read = async (includeDeleted: boolean): Promise<SfRecord[]> => {
+      const seen: SfRecord[] = [];
+      for await (const p of sf.readChanged('Contact', {
+        fields: ['IsDeleted'],
+        window: ALL,
+        where: `Id = '${id}'`,
+        includeDeleted,
+      }))
+        seen.push(...p);
+      return seen;
+    };
+    expect(await read(false)).toEqual([]);
+    expect(await read(true)).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
   });
 
   it('reports an unknown field as a ConfigError naming it', async () => {

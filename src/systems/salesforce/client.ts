@@ -1,4 +1,4 @@
-import { InternalError } from '../../errors.js';
+import { ConfigError, InternalError } from '../../errors.js';
 import type { ClientContext, PingResult } from '../types.js';
 import {
   upsertRecords,
@@ -48,6 +48,18 @@ export class SalesforceClient {
 
   query(soql: string, opts: { pageSize?: number } = {}): Promise<SfRecord[]> {
     return queryAll(this.transport, soql, opts);
+  }
+
+  /** The org's standard price book: every product needs an entry in it before any custom book. */
+  async standardPricebookId(): Promise<string> {
+    const [book] = await this.query('SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1');
+    if (!book) {
+      throw new ConfigError('Salesforce: the org has no standard price book', {
+        code: 'salesforce.no_standard_pricebook',
+        hint: 'enable Products and Price Books in the org (Setup > Price Books)',
+      });
+    }
+    return book.Id;
   }
 
   upsert(

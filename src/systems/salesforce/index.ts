@@ -25,3 +25,9 @@ export {
 export { describeGlobal, describeSobject, invoiceSupport, ping, type SalesforceRequirement } from './ping.js';
 export { salesforceAdapter } from './adapter.js';
 export { sameId, toId18 } from './ids.js';
+export {
+  SF_ENTITIES,
+  requirementsFor,
+  type SalesforceEntity,
+  type SalesforceEntityName,
+} from './entities.js';
