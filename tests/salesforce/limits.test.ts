@@ -86,6 +86,18 @@ describe('the daily API allowance', () => {
     await sf.close();
   });
 
+  it('primes the budget from /limits so the first read is already held to the share', async () => {
+    await control(sim, 'POST', 'api_usage', { used: 14_990, max: 15_000 });
+    const sf = sfClient(sim, { dailyApiShare: 0.1 });
+    // 10 remain before /limits is read; 9 after it, a tenth of which is no whole call.
+    expect(await sf.limits()).toEqual({ max: 15_000, remaining: 9 });
+    await control(sim, 'DELETE', 'stats');
+    const err = await readInto(sf, []);
+    expect(isCleanStop(err)).toBe(true);
+    expect(restCalls((await stats(sim)).byRoute)).toBe(0);
+    await sf.close();
+  });
+
   it('retries the concurrent long-request variant of REQUEST_LIMIT_EXCEEDED', async () => {
     await control(sim, 'POST', 'faults', {
       kind: 'concurrent_limit',

@@ -113,7 +113,10 @@ export class SalesforceAuth {
       exp: Math.floor(this.now() / 1000) + JWT_LIFETIME_S,
     };
     const input = `${b64({ alg: 'RS256' })}.${b64(claims)}`;
-    return `${input}.${sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
+    const assertion = `${input}.${sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
+    // A signed assertion is a credential for its few minutes of life.
+    registerSecret(assertion);
+    return assertion;
   }
 
   /** `POST {My Domain}/services/oauth2/token`, form body; refused credentials are never retried. */

@@ -8,6 +8,7 @@ import {
   type SfValues,
   type WriteOutcome,
 } from './collections.js';
+import { limitsBody } from './limits.js';
 import { invoiceSupport, ping, type SalesforceRequirement } from './ping.js';
 import { queryAll, readChanged, type ReadChangedOptions, type SfRecord } from './soql.js';
 import { SalesforceTransport, type SalesforceConnection } from './transport.js';
@@ -84,6 +85,24 @@ export class SalesforceClient {
 
   invoiceSupport(): ReturnType<typeof invoiceSupport> {
     return invoiceSupport(this.transport);
+  }
+
+  /**
+   * `GET /limits`: the daily allowance as the org reports it; primes the budget, so that even the
+   * pass's first counted call is held to the configured share.
+   */
+  async limits(): Promise<{ max: number; remaining: number }> {
+    const answer = await this.transport.request(
+      { method: 'GET', path: 'limits', op: 'meta', what: 'GET limits' },
+      limitsBody,
+    );
+    const daily = answer?.body.DailyApiRequests;
+    if (!daily)
+      throw new InternalError('Salesforce GET limits: no DailyApiRequests', {
+        code: 'salesforce.bad_payload',
+      });
+    this.transport.budget.observe({ used: daily.Max - daily.Remaining, max: daily.Max });
+    return { max: daily.Max, remaining: daily.Remaining };
   }
 
   /** The usage last reported by the org and what this client spent. */
