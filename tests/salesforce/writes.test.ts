@@ -179,6 +179,33 @@ describe('Salesforce writes against the simulator', () => {
     );
   });
 
+  it('sends a Composite call again when a row of it was locked, and gives up with a TransientError if it stays locked', async () => {
+    const doc = (n: number) => ({
+      parent: {
+        sobject: 'Order',
+        externalIdField: 'Odoo_Id__c',
+        externalId: `sale.order:${n}`,
+        values: { Account: { Odoo_Id__c: 'res.partner:10' }, EffectiveDate: '2026-11-30', Status: 'Draft' },
+      },
+      parentField: 'OrderId',
+      children: [],
+    });
+    const lock = (key: string, times: number) =>
+      control(sim, 'POST', 'faults', {
+        kind: 'row_lock',
+        match: '^POST /services/data/v62\\.0/composite$',
+        times,
+        params: { keys: [key] },
+      });
+    await lock('sale.order:61', 1);
+    await control(sim, 'DELETE', 'stats');
+    expect((await sf.upsertWithChildren(doc(61))).parent).toMatchObject({ ok: true, created: true });
+    expect((await stats(sim)).byRoute['POST /services/data/v62.0/composite']).toBe(2);
+    await lock('sale.order:62', -1);
+    const err = await sf.upsertWithChildren(doc(62)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+  });
+
   it('refuses a new line on an activated order as a RecordError, and leaves the order as it was', async () => {
     const [entry] = await sf.query(
       "SELECT Id FROM PricebookEntry WHERE Pricebook2.Name = 'EU Price Book' ORDER BY Id",

@@ -38,7 +38,7 @@ import { Dml, SfFault } from './writes.js';
  * locator_ttl {ms}; expire_locators; age {seconds}; exec {sobject, id?, record} (a person's edit).
  * Fault kinds: server_unavailable, request_limit, concurrent_limit, revoke_session (sessions end, the
  * request then fails 401), expire_locators, row_lock {params.keys: external ids or ids, or ['*']}
- * (those records of the next Collections call answer UNABLE_TO_LOCK_ROW).
+ * (those records of the next Collections or Composite call answer UNABLE_TO_LOCK_ROW).
  */
 export interface SalesforceSimOptions {
   seed?: string;
@@ -183,7 +183,16 @@ export function createSalesforceSim(opts: SalesforceSimOptions = {}): Salesforce
         }
       }
       if (key === 'POST composite' && parts.length === 1) {
-        return composite(store, body, version, (m, p, q, b) => dispatch(m, p, q, b, undefined, version));
+        const locks = pendingLocks;
+        pendingLocks = new Set();
+        return composite(store, body, version, (m, p, q, b) => {
+          const target = p.split('/').filter(Boolean).map(decodeURIComponent);
+          const key = target[0] === 'sobjects' ? (target[3] ?? target[2] ?? '') : '';
+          if (m === 'PATCH' && key && (locks.has(key) || locks.has('*'))) {
+            return errorArray(400, 'UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record');
+          }
+          return dispatch(m, p, q, b, undefined, version);
+        });
       }
       return errorArray(404, 'NOT_FOUND', 'The requested resource does not exist');
     } catch (err) {

@@ -254,6 +254,55 @@ export async function upsertWithChildren(
 ): Promise<{ parent: WriteOutcome; children: WriteOutcome[] }> {
   const first = doc.children.slice(0, MAX_COMPOSITE - 1);
   const rest = doc.children.slice(MAX_COMPOSITE - 1);
+  let parent: WriteOutcome;
+  let children: WriteOutcome[];
+  // A locked row refuses its subrequest only: the whole (idempotent) call is sent again, then given up.
+  for (let round = 0; ; round++) {
+    ({ parent, children } = await compositeCall(t, doc, first, opts.allOrNone ?? false));
+    const locked = [parent, ...children].find((o) => !o.ok && o.error instanceof TransientError);
+    if (!locked || locked.ok) break;
+    if (round >= LOCK_RETRIES) throw locked.error;
+    await sleep(200 * (round + 1));
+  }
+  if (rest.length > 0) {
+    if (parent.ok) {
+      const parentId = parent.id;
+      const bySobject = new Map<string, number[]>();
+      rest.forEach((c, i) =>
+        bySobject.set(`${c.sobject}\n${c.externalIdField}`, [
+          ...(bySobject.get(`${c.sobject}\n${c.externalIdField}`) ?? []),
+          i,
+        ]),
+      );
+      const restOutcomes = new Array<WriteOutcome>(rest.length);
+      for (const [key, idx] of bySobject) {
+        const [sobject, field] = key.split('\n') as [string, string];
+        const outs = await upsertRecords(
+          t,
+          sobject,
+          field,
+          idx.map((i) => {
+            const c = rest[i] as UpsertSpec;
+            return { ...c.values, [field]: c.externalId, [doc.parentField]: parentId };
+          }),
+        );
+        idx.forEach((i, k) => (restOutcomes[i] = outs[k] as WriteOutcome));
+      }
+      children.push(...restOutcomes);
+    } else {
+      const refused = parent.error;
+      children.push(...rest.map((): WriteOutcome => ({ ok: false, error: refused })));
+    }
+  }
+  return { parent, children };
+}
+
+async function compositeCall(
+  t: SalesforceTransport,
+  doc: ParentWithChildren,
+  first: UpsertSpec[],
+  allOrNone: boolean,
+): Promise<{ parent: WriteOutcome; children: WriteOutcome[] }> {
   const answer = await t.request(
     {
       method: 'POST',
@@ -262,7 +311,7 @@ export async function upsertWithChildren(
       what: `POST composite (${doc.parent.sobject} ${doc.parent.externalId})`,
       idempotent: true,
       json: {
-        allOrNone: opts.allOrNone ?? false,
+        allOrNone,
         compositeRequest: [
           subrequest(t, doc.parent, 'parent'),
           ...first.map((c, i) => subrequest(t, c, `child${i}`, { [doc.parentField]: '@{parent.id}' })),
@@ -281,35 +330,5 @@ export async function upsertWithChildren(
     }
     return subOutcome(r.httpStatusCode, r.body, `Salesforce upsert ${spec.sobject} ${spec.externalId}`);
   };
-  const parent = at('parent', doc.parent);
-  const children = first.map((c, i) => at(`child${i}`, c));
-  if (rest.length > 0) {
-    if (parent.ok) {
-      const bySobject = new Map<string, number[]>();
-      rest.forEach((c, i) =>
-        bySobject.set(`${c.sobject}\n${c.externalIdField}`, [
-          ...(bySobject.get(`${c.sobject}\n${c.externalIdField}`) ?? []),
-          i,
-        ]),
-      );
-      const restOutcomes = new Array<WriteOutcome>(rest.length);
-      for (const [key, idx] of bySobject) {
-        const [sobject, field] = key.split('\n') as [string, string];
-        const outs = await upsertRecords(
-          t,
-          sobject,
-          field,
-          idx.map((i) => {
-            const c = rest[i] as UpsertSpec;
-            return { ...c.values, [field]: c.externalId, [doc.parentField]: parent.id };
-          }),
-        );
-        idx.forEach((i, k) => (restOutcomes[i] = outs[k] as WriteOutcome));
-      }
-      children.push(...restOutcomes);
-    } else {
-      children.push(...rest.map((): WriteOutcome => ({ ok: false, error: parent.error })));
-    }
-  }
-  return { parent, children };
+  return { parent: at('parent', doc.parent), children: first.map((c, i) => at(`child${i}`, c)) };
 }
