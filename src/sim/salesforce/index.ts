@@ -21,7 +21,8 @@ import { Store } from './store.js';
 import { Dml, SfFault } from './writes.js';
 
 /**
- * Simulator of a Salesforce org's REST API as mlc uses it (api notes §7, §8):
+ * Simulator of a Salesforce org's REST API as mlc uses it
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/):
  *
  * - `POST /services/oauth2/token`: client credentials (form or Basic; refused on a `login.`/`test.`
  *   host) and JWT bearer (RS256 against the seeded certificate, `aud`, `exp` in seconds). No expiry in
