@@ -2,6 +2,7 @@ import type { RunningSim } from './common/server.js';
 import { startOdooSim } from './odoo/index.js';
 import { startServiceNowSim } from './servicenow/index.js';
 import { startAcumaticaSim } from './acumatica/index.js';
+import { startSalesforceSim } from './salesforce/index.js';
 
 export interface SimStartOptions {
   seed: string;
@@ -97,6 +98,32 @@ export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedS
           },
         },
         secrets: { [`${name}.client_secret`]: c.clientSecret, [`${name}.password`]: c.password },
+      }),
+    };
+  },
+  salesforce: async (o) => {
+    const sim = await startSalesforceSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
+    const c = sim.credentials;
+    return {
+      system: 'salesforce',
+      running: sim,
+      credentials: { clientId: c.clientId, clientSecret: c.clientSecret, username: c.username },
+      connection: (name) => ({
+        config: {
+          system: 'salesforce',
+          url: sim.url,
+          apiVersion: '62.0',
+          auth: {
+            kind: 'client_credentials',
+            clientId: c.clientId,
+            clientSecret: `secret:${name}.client_secret`,
+          },
+        },
+        secrets: { [`${name}.client_secret`]: c.clientSecret },
       }),
     };
   },

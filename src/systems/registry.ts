@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { acumaticaAdapter } from './acumatica/adapter.js';
 import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
+import { salesforceAdapter } from './salesforce/adapter.js';
 import type { ClientContext, PingCheck, PingResult } from './types.js';
 
 /**
@@ -38,6 +39,7 @@ export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
   odooAdapter,
   serviceNowAdapter,
   acumaticaAdapter,
+  salesforceAdapter,
 ] as unknown as SystemAdapter<never, never, never>[];
 
 export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {
