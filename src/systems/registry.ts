@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { acumaticaAdapter } from './acumatica/adapter.js';
+import { netSuiteAdapter } from './netsuite/adapter.js';
 import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
 import type { ClientContext, PingResult } from './types.js';
@@ -32,6 +33,7 @@ export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
   odooAdapter,
   serviceNowAdapter,
   acumaticaAdapter,
+  netSuiteAdapter,
 ] as unknown as SystemAdapter<never, never, never>[];
 
 export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {
