@@ -132,9 +132,9 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
         'offset',
         true,
       );
-    let rows: Array<Record<string, string | number>>;
+    let result: { rows: Array<Record<string, string | number>>; total: number };
     try {
-      rows = new Evaluator(store, timeZone).run(parseSelect(q));
+      result = new Evaluator(store, timeZone).run(parseSelect(q), { offset, limit });
     } catch (err) {
       if (err instanceof SqlError)
         return errorBody(
@@ -146,13 +146,13 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
         );
       throw err;
     }
-    const page = rows.slice(offset, offset + limit);
-    const hasMore = offset + page.length < rows.length;
+    const page = result.rows;
+    const hasMore = offset + page.length < result.total;
     const href = (o: number): string => `${base}/${PATHS.suiteql}?limit=${limit}&offset=${o}`;
     const links = [{ rel: 'self', href: href(offset) }];
     if (hasMore) {
       links.push({ rel: 'next', href: href(offset + limit) });
-      links.push({ rel: 'last', href: href(Math.floor((rows.length - 1) / limit) * limit) });
+      links.push({ rel: 'last', href: href(Math.floor((result.total - 1) / limit) * limit) });
     }
     return json(200, {
       links,
@@ -160,7 +160,7 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
       hasMore,
       items: page.map((r) => ({ links: [], ...r })),
       offset,
-      totalResults: rows.length,
+      totalResults: result.total,
     });
   }
 

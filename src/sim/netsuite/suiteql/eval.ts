@@ -148,12 +148,19 @@ export class Evaluator {
         if (e.op === '*') return x * y;
         return x / y;
       }
-      case 'fn':
-        return this.call(e, b, scope);
+      case 'fn': {
+        // TO_TIMESTAMP('…') and friends on literals: evaluated once per query, not once per row.
+        if (this.constants.has(e)) return this.constants.get(e)!;
+        const v = this.call(e, b, scope);
+        if (isConstant(e)) this.constants.set(e, v);
+        return v;
+      }
       default:
         return triValue(this.test(e, b, scope));
     }
   }
+
+  private readonly constants = new Map<Expr, Value>();
 
   private call(e: Extract<Expr, { k: 'fn' }>, b: Binding, scope: Scope): Value {
     const arg = (i: number): Value => {
@@ -295,8 +302,14 @@ export class Evaluator {
     }
   }
 
-  /** Runs the query: rows rendered as NetSuite prints them, in order, before REST paging. */
-  run(sel: Select): Array<Record<string, string | number>> {
+  /**
+   * Runs the query: the rows of one REST page (`offset`, `limit`) rendered as NetSuite prints them,
+   * and the total the query returns.
+   */
+  run(
+    sel: Select,
+    page: { offset: number; limit: number } = { offset: 0, limit: Number.MAX_SAFE_INTEGER },
+  ): { rows: Array<Record<string, string | number>>; total: number } {
     const def = (name: string): TableDef => {
       const d = this.db.tableDef(name);
       if (!d) throw new SqlError(`Record '${name}' was not found.`);
@@ -376,19 +389,21 @@ export class Evaluator {
       });
       bindings = decorated.map((d) => d.b);
     }
-    let out = bindings.map((b) => this.project(sel, b, scope));
     if (sel.distinct) {
       const seen = new Set<string>();
-      out = out.filter((r) => {
-        const k = JSON.stringify(r);
+      bindings = bindings.filter((b) => {
+        const k = JSON.stringify(this.project(sel, b, scope));
         if (seen.has(k)) return false;
         seen.add(k);
         return true;
       });
     }
-    if (sel.offset !== undefined) out = out.slice(sel.offset);
-    if (sel.fetch !== undefined) out = out.slice(0, sel.fetch);
-    return out;
+    if (sel.offset !== undefined) bindings = bindings.slice(sel.offset);
+    if (sel.fetch !== undefined) bindings = bindings.slice(0, sel.fetch);
+    return {
+      rows: bindings.slice(page.offset, page.offset + page.limit).map((b) => this.project(sel, b, scope)),
+      total: bindings.length,
+    };
   }
 
   private check(e: Expr, scope: Scope): void {
@@ -455,6 +470,23 @@ export class Evaluator {
       put(item.alias ?? `expr${i + 1}`, this.value(e, b, scope));
     });
     return out;
+  }
+}
+
+function isConstant(e: Expr): boolean {
+  switch (e.k) {
+    case 'num':
+    case 'str':
+    case 'null':
+      return true;
+    case 'fn':
+      return e.name !== 'builtin.df' && e.args.every(isConstant);
+    case 'bin':
+      return isConstant(e.l) && isConstant(e.r);
+    case 'neg':
+      return isConstant(e.e);
+    default:
+      return false;
   }
 }
 
