@@ -1,7 +1,8 @@
 import { json, type SimRequest, type SimResponse } from '../common/server.js';
 import type { Row, Value } from './suiteql/eval.js';
 import type { Store } from './store.js';
-import { writeTransaction, type TransactionInput } from './seed.js';
+import { specOf, type RecordSpec } from './record-specs.js';
+import { createTransaction } from './transactions.js';
 import { errorBody } from './wire.js';
 
 /**
@@ -11,120 +12,6 @@ import { errorBody } from './wire.js';
  * `YYYY-MM-DD`. Vendors, GL accounts and departments are writable (POST 204 + Location, PATCH,
  * PUT eid: upsert, DELETE); transactions are read.
  */
-type FieldKind = 'text' | 'bool' | 'num' | 'ref' | 'datetime' | 'date' | 'multi';
-interface FieldSpec {
-  column: string;
-  kind: FieldKind;
-  /** Referenced table for refs and multi-selects. */
-  table?: string;
-  readOnly?: boolean;
-  required?: boolean;
-}
-interface RecordSpec {
-  table: string;
-  /** Transaction type code for transaction records. */
-  tranType?: string;
-  fields: Record<string, FieldSpec>;
-  sublists?: string[];
-  writable: boolean;
-}
-
-const f = (column: string, kind: FieldKind, extra: Partial<FieldSpec> = {}): FieldSpec => ({
-  column,
-  kind,
-  ...extra,
-});
-
-const RECORDS: Record<string, RecordSpec> = {
-  vendor: {
-    table: 'vendor',
-    writable: true,
-    fields: {
-      entityId: f('entityid', 'text', { required: true }),
-      companyName: f('companyname', 'text', { required: true }),
-      isPerson: f('isperson', 'bool'),
-      email: f('email', 'text'),
-      phone: f('phone', 'text'),
-      isInactive: f('isinactive', 'bool'),
-      subsidiary: f('subsidiary', 'ref', { table: 'subsidiary', required: true }),
-      currency: f('currency', 'ref', { table: 'currency' }),
-      terms: f('terms', 'ref', { table: 'term' }),
-      dateCreated: f('datecreated', 'datetime', { readOnly: true }),
-      lastModifiedDate: f('lastmodifieddate', 'datetime', { readOnly: true }),
-    },
-  },
-  account: {
-    table: 'account',
-    writable: true,
-    fields: {
-      acctNumber: f('acctnumber', 'text', { required: true }),
-      acctName: f('accountsearchdisplayname', 'text', { required: true }),
-      acctType: f('accttype', 'ref', { required: true }),
-      isInactive: f('isinactive', 'bool'),
-      isSummary: f('issummary', 'bool'),
-      parent: f('parent', 'ref', { table: 'account' }),
-      subsidiary: f('subsidiary', 'multi', { table: 'subsidiary', required: true }),
-      currency: f('currency', 'ref', { table: 'currency' }),
-      lastModifiedDate: f('lastmodifieddate', 'datetime', { readOnly: true }),
-    },
-  },
-  department: {
-    table: 'department',
-    writable: true,
-    fields: {
-      name: f('name', 'text', { required: true }),
-      parent: f('parent', 'ref', { table: 'department' }),
-      isInactive: f('isinactive', 'bool'),
-      subsidiary: f('subsidiary', 'multi', { table: 'subsidiary', required: true }),
-      lastModifiedDate: f('lastmodifieddate', 'datetime', { readOnly: true }),
-    },
-  },
-  subsidiary: {
-    table: 'subsidiary',
-    writable: false,
-    fields: {
-      name: f('name', 'text'),
-      parent: f('parent', 'ref', { table: 'subsidiary' }),
-      currency: f('currency', 'ref', { table: 'currency' }),
-      country: f('country', 'text'),
-      isInactive: f('isinactive', 'bool'),
-      lastModifiedDate: f('lastmodifieddate', 'datetime', { readOnly: true }),
-    },
-  },
-};
-const TRANSACTION_FIELDS: Record<string, FieldSpec> = {
-  tranId: f('tranid', 'text'),
-  entity: f('entity', 'ref', { table: 'vendor' }),
-  tranDate: f('trandate', 'date'),
-  dueDate: f('duedate', 'date'),
-  currency: f('currency', 'ref', { table: 'currency' }),
-  exchangeRate: f('exchangerate', 'num'),
-  memo: f('memo', 'text'),
-  total: f('foreigntotal', 'num'),
-  createdDate: f('createddate', 'datetime'),
-  lastModifiedDate: f('lastmodifieddate', 'datetime'),
-};
-RECORDS.purchaseOrder = {
-  table: 'transaction',
-  tranType: 'PurchOrd',
-  writable: false,
-  fields: TRANSACTION_FIELDS,
-  sublists: ['item'],
-};
-RECORDS.vendorBill = {
-  table: 'transaction',
-  tranType: 'VendBill',
-  writable: false,
-  fields: { ...TRANSACTION_FIELDS, tranId: f('tranid', 'text'), otherRefNum: f('otherrefnum', 'text') },
-  sublists: ['expense', 'item'],
-};
-
-/** Record type path segments are case-insensitive in practice (§4.1). */
-function specOf(type: string): [string, RecordSpec] | undefined {
-  const key = Object.keys(RECORDS).find((k) => k.toLowerCase() === type.toLowerCase());
-  return key ? [key, RECORDS[key]!] : undefined;
-}
-
 const isoMinute = (d: Date): string => `${d.toISOString().slice(0, 16)}:00Z`;
 
 export class RecordApi {
@@ -329,7 +216,7 @@ export class RecordApi {
       });
     }
     if (spec.tranType && req.method === 'POST' && key === undefined)
-      return this.createTransaction(base, name, spec, body());
+      return createTransaction(this.store, this.tz, base, name, spec, body());
     if (!spec.writable)
       return errorBody(
         405,
@@ -380,118 +267,6 @@ export class RecordApi {
       return { status: 204, headers: location(row) };
     }
     return errorBody(405, 'METHOD_NOT_ALLOWED', `${req.method} is not supported here.`);
-  }
-
-  /**
-   * POST of a purchase order or vendor bill (204 + Location): header fields, `subsidiary`, and the
-   * `item` / `expense` sublists as `{items: [...]}`; every reference must exist.
-   */
-  private createTransaction(base: string, name: string, spec: RecordSpec, body: unknown): SimResponse {
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      return errorBody(400, 'INVALID_CONTENT', 'The request body is not a JSON object.');
-    const b = body as Record<string, unknown>;
-    const refId = (v: unknown, table: string, field: string): number | SimResponse | null => {
-      if (v === undefined || v === null) return null;
-      const id = Number((v as { id?: unknown }).id);
-      if (!this.store.get(table, id))
-        return errorBody(
-          400,
-          'INVALID_FIELD_VALUE',
-          `Invalid Field Value ${String((v as { id?: unknown }).id)} for the following field: ${field}`,
-          field,
-        );
-      return id;
-    };
-    const subsidiary = refId(b.subsidiary, 'subsidiary', 'subsidiary');
-    const entity = refId(b.entity, 'vendor', 'entity');
-    if (typeof subsidiary === 'object' && subsidiary !== null) return subsidiary;
-    if (typeof entity === 'object' && entity !== null) return entity;
-    if (subsidiary === null || entity === null)
-      return errorBody(
-        400,
-        'USER_ERROR',
-        `Please enter value(s) for: ${subsidiary === null ? 'subsidiary' : 'entity'}`,
-      );
-    const lines: TransactionInput['lines'] = [];
-    for (const sub of spec.sublists ?? []) {
-      const items = ((b[sub] as { items?: unknown[] } | undefined)?.items ?? []) as Array<
-        Record<string, unknown>
-      >;
-      for (const [i, l] of items.entries()) {
-        const path = `${sub}.items[${i}]`;
-        const department = refId(l.department, 'department', `${path}.department`);
-        if (typeof department === 'object' && department !== null) return department;
-        if (sub === 'expense') {
-          const account = refId(l.account, 'account', `${path}.account`);
-          if (typeof account === 'object' && account !== null) return account;
-          if (account === null || typeof l.amount !== 'number')
-            return errorBody(400, 'USER_ERROR', `Please enter value(s) for: ${path}.account, amount`, path);
-          lines.push({
-            account,
-            amount: l.amount,
-            department,
-            memo: typeof l.memo === 'string' ? l.memo : null,
-          });
-        } else {
-          const item = refId(l.item, 'item', `${path}.item`);
-          if (typeof item === 'object' && item !== null) return item;
-          if (item === null || typeof l.quantity !== 'number' || typeof l.rate !== 'number')
-            return errorBody(
-              400,
-              'USER_ERROR',
-              `Please enter value(s) for: ${path}.item, quantity, rate`,
-              path,
-            );
-          const memo = typeof l.description === 'string' ? l.description : null;
-          lines.push({ item, quantity: l.quantity, rate: l.rate, department, memo });
-        }
-      }
-    }
-    for (const k of Object.keys(b))
-      if (
-        ![
-          'tranId',
-          'entity',
-          'subsidiary',
-          'tranDate',
-          'dueDate',
-          'memo',
-          'otherRefNum',
-          'externalId',
-          ...(spec.sublists ?? []),
-        ].includes(k)
-      )
-        return errorBody(
-          400,
-          'NONEXISTENT_FIELD',
-          `Field '${k}' does not exist or cannot be set on this record.`,
-          k,
-        );
-    const tranDate =
-      typeof b.tranDate === 'string' ? b.tranDate : new Date(this.store.now()).toISOString().slice(0, 10);
-    const row = writeTransaction(
-      this.store,
-      {
-        type: spec.tranType as TransactionInput['type'],
-        tranid:
-          typeof b.tranId === 'string'
-            ? b.tranId
-            : `${spec.tranType}${this.store.rows('transaction').length + 1}`,
-        subsidiary,
-        entity,
-        trandate: tranDate,
-        ...(typeof b.dueDate === 'string' ? { duedate: b.dueDate } : {}),
-        memo: typeof b.memo === 'string' ? b.memo : null,
-        otherrefnum: typeof b.otherRefNum === 'string' ? b.otherRefNum : null,
-        externalid: typeof b.externalId === 'string' ? b.externalId : null,
-        lines,
-      },
-      this.tz,
-    );
-    return {
-      status: 204,
-      headers: { location: `${base}/services/rest/record/v1/${name.toLowerCase()}/${String(row.id)}` },
-    };
   }
 
   /** Account numbers and vendor ids are unique in an account. */

@@ -1,5 +1,19 @@
-import { fromZoned, toZoned } from '../../../systems/netsuite/timezone.js';
+import { checkNames, equiKey, resolve, type Scope } from './scope.js';
 import { SqlError, type Expr, type Select } from './parser.js';
+import {
+  asText,
+  compare,
+  formatMask,
+  inKey,
+  isConstant,
+  parseMask,
+  triValue,
+  truthy,
+  userDate,
+  type Tri,
+} from './values.js';
+
+export { userDate };
 
 /**
  * Evaluates a parsed SuiteQL SELECT over the simulator's tables, as strictly as NetSuite: unknown
@@ -27,88 +41,6 @@ export interface Database {
 }
 
 type Binding = Record<string, Row | null>;
-
-interface Scope {
-  aliases: Array<{ alias: string; def: TableDef }>;
-}
-
-function resolve(scope: Scope, table: string | undefined, name: string): { alias: string; def: TableDef } {
-  if (table !== undefined) {
-    const found = scope.aliases.find((a) => a.alias === table);
-    if (!found) throw new SqlError(`Unknown identifier '${table}.${name}'`);
-    if (!(name in found.def.columns))
-      throw new SqlError(`Field '${name}' for record '${found.def.name}' was not found.`);
-    return found;
-  }
-  const hits = scope.aliases.filter((a) => name in a.def.columns);
-  if (hits.length === 0)
-    throw new SqlError(`Field '${name}' for record '${scope.aliases[0]?.def.name ?? '?'}' was not found.`);
-  if (hits.length > 1) throw new SqlError(`Column '${name}' is ambiguous`);
-  return hits[0]!;
-}
-
-const MASK = /YYYY|MM|DD|HH24|MI|SS/g;
-
-function formatMask(d: Date, mask: string, tz: string): string {
-  const w = toZoned(d, tz); // YYYY-MM-DD HH:MM:SS
-  const parts: Record<string, string> = {
-    YYYY: w.slice(0, 4),
-    MM: w.slice(5, 7),
-    DD: w.slice(8, 10),
-    HH24: w.slice(11, 13),
-    MI: w.slice(14, 16),
-    SS: w.slice(17, 19),
-  };
-  return mask.toUpperCase().replace(MASK, (t) => parts[t]!);
-}
-
-function parseMask(text: string, mask: string, tz: string): Date {
-  const order: string[] = [];
-  const upper = mask.toUpperCase();
-  let re = '';
-  let last = 0;
-  for (const m of upper.matchAll(MASK)) {
-    re += upper.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    re += m[0] === 'YYYY' ? '(\\d{4})' : '(\\d{1,2})';
-    order.push(m[0]);
-    last = m.index + m[0].length;
-  }
-  re += upper.slice(last).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`^${re}$`).exec(text.trim());
-  if (!match) throw new SqlError(`'${text}' does not match the format '${mask}'`);
-  const v: Record<string, number> = { YYYY: 1970, MM: 1, DD: 1, HH24: 0, MI: 0, SS: 0 };
-  order.forEach((t, i) => (v[t] = Number(match[i + 1])));
-  if (v.MM! < 1 || v.MM! > 12 || v.DD! < 1 || v.DD! > 31 || v.HH24! > 23 || v.MI! > 59 || v.SS! > 59)
-    throw new SqlError(`'${text}' is not a valid date for the format '${mask}'`);
-  const p2 = (n: number): string => String(n).padStart(2, '0');
-  return fromZoned(`${v.YYYY}-${p2(v.MM!)}-${p2(v.DD!)} ${p2(v.HH24!)}:${p2(v.MI!)}:${p2(v.SS!)}`, tz);
-}
-
-/** The user's date preference (M/D/YYYY) for a bare date or datetime column. */
-export function userDate(d: Date, tz: string): string {
-  const w = toZoned(d, tz);
-  return `${Number(w.slice(5, 7))}/${Number(w.slice(8, 10))}/${w.slice(0, 4)}`;
-}
-
-function compare(a: Value, b: Value): number | null {
-  if (a === null || b === null) return null;
-  if (a instanceof Date || b instanceof Date) {
-    if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
-    throw new SqlError(
-      'a date can only be compared with a date: use TO_DATE or TO_TIMESTAMP with a format (SuiteQL has no date literals)',
-    );
-  }
-  if (typeof a === 'number' || typeof b === 'number') {
-    const x = Number(a);
-    const y = Number(b);
-    if (Number.isNaN(x) || Number.isNaN(y))
-      throw new SqlError(`invalid number in comparison of '${a}' and '${b}'`);
-    return x - y;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-type Tri = boolean | null;
 
 export class Evaluator {
   constructor(
@@ -161,6 +93,18 @@ export class Evaluator {
   }
 
   private readonly constants = new Map<Expr, Value>();
+  private readonly inSets = new Map<Expr, Set<string> | null>();
+
+  private inSet(e: Extract<Expr, { k: 'in' }>): Set<string> | null {
+    let set = this.inSets.get(e);
+    if (set === undefined) {
+      set = e.list.every((x) => x.k === 'num' || x.k === 'str')
+        ? new Set(e.list.map((x) => inKey((x as { v: Value }).v)))
+        : null;
+      this.inSets.set(e, set);
+    }
+    return set;
+  }
 
   private call(e: Extract<Expr, { k: 'fn' }>, b: Binding, scope: Scope): Value {
     const arg = (i: number): Value => {
@@ -263,6 +207,12 @@ export class Evaluator {
       case 'in': {
         const v = this.value(e.e, b, scope);
         if (v === null) return null;
+        // A list of literals (the usual `id IN (…)`) is looked up in a set built once per query.
+        const set = this.inSet(e);
+        if (set) {
+          const hit = set.has(inKey(v));
+          return e.not ? !hit : hit;
+        }
         let unknown = false;
         for (const item of e.list) {
           const c = compare(v, this.value(item, b, scope));
@@ -357,8 +307,8 @@ export class Evaluator {
       bindings = next;
     }
     // Every name must resolve even when no row exists, as NetSuite validates before it runs.
-    for (const item of sel.items) this.check(item.expr, scope);
-    if (sel.where) this.check(sel.where, scope);
+    for (const item of sel.items) checkNames(item.expr, scope);
+    if (sel.where) checkNames(sel.where, scope);
     if (sel.where) bindings = bindings.filter((b) => this.test(sel.where!, b, scope) === true);
 
     const named = new Map<string, Expr>();
@@ -373,7 +323,7 @@ export class Evaluator {
             : o.expr.k === 'num'
               ? (sel.items[o.expr.v - 1]?.expr ?? o.expr)
               : o.expr;
-        this.check(e, scope);
+        checkNames(e, scope);
         return { e, desc: o.desc };
       });
       const decorated = bindings.map((b) => ({ b, v: keys.map((k) => this.value(k.e, b, scope)) }));
@@ -406,45 +356,6 @@ export class Evaluator {
     };
   }
 
-  private check(e: Expr, scope: Scope): void {
-    switch (e.k) {
-      case 'col':
-        resolve(scope, e.table, e.name);
-        return;
-      case 'star':
-        if (e.table && !scope.aliases.some((a) => a.alias === e.table))
-          throw new SqlError(`Unknown alias ${e.table}`);
-        return;
-      case 'fn':
-        e.args.forEach((a) => this.check(a, scope));
-        return;
-      case 'bin':
-      case 'and':
-      case 'or':
-        this.check(e.l, scope);
-        this.check(e.r, scope);
-        return;
-      case 'not':
-      case 'neg':
-      case 'isnull':
-        this.check(e.e, scope);
-        return;
-      case 'in':
-        this.check(e.e, scope);
-        e.list.forEach((x) => this.check(x, scope));
-        return;
-      case 'between':
-        [e.e, e.lo, e.hi].forEach((x) => this.check(x, scope));
-        return;
-      case 'like':
-        this.check(e.e, scope);
-        this.check(e.pattern, scope);
-        return;
-      default:
-        return;
-    }
-  }
-
   private project(sel: Select, b: Binding, scope: Scope): Record<string, string | number> {
     const out: Record<string, string | number> = {};
     const put = (name: string, v: Value, type?: ColType): void => {
@@ -471,85 +382,4 @@ export class Evaluator {
     });
     return out;
   }
-}
-
-function isConstant(e: Expr): boolean {
-  switch (e.k) {
-    case 'num':
-    case 'str':
-    case 'null':
-      return true;
-    case 'fn':
-      return e.name !== 'builtin.df' && e.args.every(isConstant);
-    case 'bin':
-      return isConstant(e.l) && isConstant(e.r);
-    case 'neg':
-      return isConstant(e.e);
-    default:
-      return false;
-  }
-}
-
-function triValue(t: Tri): Value {
-  return t === null ? null : t ? 'T' : 'F';
-}
-
-function truthy(v: Value): Tri {
-  if (v === null) return null;
-  return v === 'T' || v === 1 || v === '1';
-}
-
-function asText(v: Value, tz: string): string {
-  if (v instanceof Date) return userDate(v, tz);
-  return String(v);
-}
-
-/** A top-level `new.col = expr(earlier tables)` conjunct of a join condition, for a hash join. */
-function equiKey(
-  on: Expr,
-  alias: string,
-  def: TableDef,
-  before: Scope,
-): { column: string; other: Expr } | undefined {
-  const conjuncts: Expr[] = [];
-  const walk = (e: Expr): void => {
-    if (e.k === 'and') {
-      walk(e.l);
-      walk(e.r);
-    } else conjuncts.push(e);
-  };
-  walk(on);
-  const mentions = (e: Expr): boolean => {
-    switch (e.k) {
-      case 'col':
-        return (
-          e.table === alias || (e.table === undefined && !before.aliases.some((a) => e.name in a.def.columns))
-        );
-      case 'fn':
-        return e.args.some(mentions);
-      case 'bin':
-        return mentions(e.l) || mentions(e.r);
-      case 'neg':
-        return mentions(e.e);
-      default:
-        return e.k === 'num' || e.k === 'str' || e.k === 'null' ? false : true;
-    }
-  };
-  for (const c of conjuncts) {
-    if (c.k !== 'bin' || c.op !== '=') continue;
-    for (const [mine, other] of [
-      [c.l, c.r],
-      [c.r, c.l],
-    ] as const) {
-      if (
-        mine.k === 'col' &&
-        mine.table === alias &&
-        mine.name in def.columns &&
-        !mentions(other) &&
-        other.k === 'col'
-      )
-        return { column: mine.name, other };
-    }
-  }
-  return undefined;
 }
