@@ -260,4 +260,34 @@ describe('netsuite-servicenow end to end', () => {
       (await sn(e, 'sn_shop_purchase_order', 'erp_source=NETSUITE')).map((o) => o.erp_number).sort(),
     ).toEqual(['S1-PO1001', 'S2-PO1001']);
   });
+
+  it('ping proves the role can read every table the flows use and names the one it cannot', async () => {
+    e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
+    const ok = await e.cli('ping', '--json');
+    expect(ok.code).toBe(0);
+    const results = JSON.parse(ok.stdout).results as Array<{
+      system: string;
+      checks: Array<{ name: string; ok: boolean }>;
+    }>;
+    const nsChecks = results.find((r) => r.system === 'netsuite')!.checks.map((c) => c.name);
+    expect(nsChecks).toEqual(
+      expect.arrayContaining([
+        'table vendor',
+        'table transaction',
+        'table transactionline',
+        'table transactionaccountingline',
+      ]),
+    );
+    const snChecks = JSON.stringify(results.find((r) => r.system === 'servicenow'));
+    expect(snChecks).toContain('u_erp_gl_posting_import');
+
+    await e.control('netsuite', 'POST', 'permissions', { deny: ['transactionaccountingline'] });
+    const denied = await e.cli('ping', 'netsuite', '--json');
+    expect(denied.code).toBe(2);
+    const failed = (
+      JSON.parse(denied.stdout).results[0].checks as Array<{ name: string; ok: boolean; detail: string }>
+    ).filter((c) => !c.ok);
+    expect(failed.map((c) => c.name)).toEqual(['table transactionaccountingline']);
+    expect(failed[0]!.detail).toMatch(/INSUFFICIENT_PERMISSION.*Manage Roles/);
+  });
 });

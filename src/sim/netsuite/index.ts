@@ -29,7 +29,8 @@ import { errorBody } from './wire.js';
  * Control routes besides the frame's: `POST /_sim/exec {table, id?, values}` inserts or changes a row
  * as a user would (stamping it); `POST /_sim/transaction {…TransactionInput, id?}` writes a purchase
  * order, bill or journal with its lines and postings; `POST /_sim/expire_tokens`; `POST /_sim/governance
- * {concurrencyLimit?, status?, serviceMs?}`; `POST /_sim/age {seconds}`; `GET /_sim/state?name=<table>`.
+ * {concurrencyLimit?, status?, serviceMs?}`; `POST /_sim/permissions {deny: [table…]}` (the role may not
+ * read those tables: 403 INSUFFICIENT_PERMISSION); `POST /_sim/age {seconds}`; `GET /_sim/state?name=<table>`.
  * Fault kinds: `concurrency` (the governance answer), `unexpected` (500 UNEXPECTED_ERROR).
  */
 export interface NetSuiteSimOptions {
@@ -92,6 +93,8 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
     refused: 0,
   };
   let inFlight = 0;
+  /** Tables the integration role may not read (`POST /_sim/permissions {deny: [...]}`). */
+  const deniedTables = new Set<string>();
   const idempotent = new Map<string, SimResponse>();
   seedStore(store, opts.seed ?? 'empty', timeZone);
 
@@ -134,7 +137,15 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
       );
     let result: { rows: Array<Record<string, string | number>>; total: number };
     try {
-      result = new Evaluator(store, timeZone).run(parseSelect(q), { offset, limit });
+      const select = parseSelect(q);
+      const denied = [select.from, ...select.joins.map((j) => j.ref)].find((t) => deniedTables.has(t.table));
+      if (denied)
+        return errorBody(
+          403,
+          'INSUFFICIENT_PERMISSION',
+          `Permission Violation: You need the permission to view the record type '${denied.table}'.`,
+        );
+      result = new Evaluator(store, timeZone).run(select, { offset, limit });
     } catch (err) {
       if (err instanceof SqlError)
         return errorBody(
@@ -252,6 +263,10 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
             governance.refused = 0;
           }
           return json(200, governance);
+        case 'permissions':
+          deniedTables.clear();
+          for (const t of Array.isArray(b.deny) ? b.deny : []) deniedTables.add(String(t));
+          return json(200, { deny: [...deniedTables] });
         case 'token_ttl':
           auth.tokenTtlSeconds = Number(b.seconds ?? 3600);
           return json(200, { ok: true });

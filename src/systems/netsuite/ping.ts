@@ -15,7 +15,7 @@ export async function pingNetSuite(
   const checks: PingCheck[] = [];
   for (const table of ['subsidiary', ...tables.filter((t) => t !== 'subsidiary')]) {
     try {
-      await suiteql.page(`SELECT id FROM ${table} ORDER BY id`, { limit: 1 });
+      await suiteql.page(`SELECT * FROM ${table}`, { limit: 1 });
       checks.push({ name: `table ${table}`, ok: true, detail: 'readable through SuiteQL' });
     } catch (err) {
       if (isMlcError(err) && (err.kind === 'transient' || err.kind === 'internal')) throw err;
