@@ -63,3 +63,40 @@ describe('NetSuite record API', () => {
     await ns.close();
   });
 });
+
+describe('NetSuite asynchronous record requests', () => {
+  let sim: Sim;
+  afterEach(async () => {
+    await sim?.close();
+  });
+
+  it('answers Prefer: respond-async with 202 and a job whose task result is the answer, once per idempotency key', async () => {
+    sim = await startSim();
+    const ns = client(sim);
+    const authorization = await ns.transport['signer'].authorization('PUT', '');
+    const put = (): Promise<Response> =>
+      fetch(`${sim.url}/services/rest/record/v1/department/eid:CC-777`, {
+        method: 'PUT',
+        headers: {
+          authorization,
+          prefer: 'respond-async',
+          'content-type': 'application/json',
+          'x-netsuite-idempotency-key': '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+        },
+        body: JSON.stringify({ name: 'Async Dept', subsidiary: { items: [{ id: '1' }] } }),
+      });
+    const first = await put();
+    expect(first.status).toBe(202);
+    expect(first.headers.get('preference-applied')).toBe('respond-async');
+    const job = first.headers.get('location')!;
+    expect((await put()).headers.get('location')).toBe(job);
+    const get = async (url: string): Promise<Response> => fetch(url, { headers: { authorization } });
+    expect(await (await get(job)).json()).toMatchObject({ completed: true, progress: 'succeeded' });
+    const id = job.split('/').pop()!;
+    const result = await get(`${job}/task/${id}/result`);
+    expect(result.status).toBe(204);
+    expect(result.headers.get('location')).toMatch(/\/record\/v1\/department\/\d+$/);
+    expect(sim.system.store.rows('department').filter((d) => d.externalid === 'CC-777')).toHaveLength(1);
+    await ns.close();
+  });
+});

@@ -17,6 +17,7 @@ import { Store } from './store.js';
 import { Evaluator } from './suiteql/eval.js';
 import { SqlError, parseSelect } from './suiteql/parser.js';
 import type { Value } from './suiteql/eval.js';
+import { ASYNC_PATH, AsyncJobs } from './jobs.js';
 import { errorBody } from './wire.js';
 
 /**
@@ -31,6 +32,8 @@ import { errorBody } from './wire.js';
  * order, bill or journal with its lines and postings; `POST /_sim/expire_tokens`; `POST /_sim/governance
  * {concurrencyLimit?, status?, serviceMs?}`; `POST /_sim/permissions {deny: [table…]}` (the role may not
  * read those tables: 403 INSUFFICIENT_PERMISSION); `POST /_sim/age {seconds}`; `GET /_sim/state?name=<table>`.
+ * A record request with `Prefer: respond-async` answers 202 with a job (`/services/rest/async/v1/job/…`)
+ * whose task result is the answer the request would have had.
  * Fault kinds: `concurrency` (the governance answer), `unexpected` (500 UNEXPECTED_ERROR).
  */
 export interface NetSuiteSimOptions {
@@ -93,6 +96,7 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
     refused: 0,
   };
   let inFlight = 0;
+  const jobs = new AsyncJobs();
   /** Tables the integration role may not read (`POST /_sim/permissions {deny: [...]}`). */
   const deniedTables = new Set<string>();
   const idempotent = new Map<string, SimResponse>();
@@ -193,10 +197,14 @@ export function createNetSuiteSim(opts: NetSuiteSimOptions = {}): NetSuiteSim {
         const k =
           typeof key === 'string' && req.method !== 'GET' ? `${req.method} ${req.path} ${key}` : undefined;
         if (k && idempotent.has(k)) return idempotent.get(k)!;
+        const async = String(req.headers.prefer ?? '').toLowerCase() === 'respond-async';
         const answer = records.handle(req, base, req.path.slice(recordPrefix.length));
-        if (k && answer.status < 300) idempotent.set(k, answer);
-        return answer;
+        const given = async ? jobs.submit(answer, base) : answer;
+        if (k && (async || answer.status < 300)) idempotent.set(k, given);
+        return given;
       }
+      if (req.path.startsWith(`/${ASYNC_PATH}/`) && req.method === 'GET')
+        return jobs.read(req.path.slice(ASYNC_PATH.length + 2), base);
       return errorBody(404, 'NONEXISTENT_ID', `No REST resource at ${req.path}.`);
     } finally {
       inFlight -= 1;
