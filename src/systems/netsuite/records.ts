@@ -63,7 +63,11 @@ export class Records {
     return parsed.data as NsRecord;
   }
 
-  /** POST a new record (204 + Location); the idempotency key makes a retried create safe. */
+  /**
+   * POST a new record (204 + Location). NetSuite documents the idempotency key for asynchronous
+   * requests only, so a create whose outcome is unknown is not repeated (upserts by external id are
+   * the safe way to write); it is repeated only when the request provably never left.
+   */
   async create(type: string, body: Record<string, unknown>, opts: WriteOptions = {}): Promise<string> {
     const answer = await this.transport.call({
       method: 'POST',
@@ -71,7 +75,7 @@ export class Records {
       json: body,
       headers: { [IDEMPOTENCY_HEADER]: opts.idempotencyKey ?? randomUUID() },
       what: `POST ${type}`,
-      idempotent: true,
+      idempotent: false,
     });
     const id = idFromLocation(answer.headers.location);
     if (id === null)
