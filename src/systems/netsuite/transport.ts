@@ -3,7 +3,7 @@ import { InternalError, isMlcError } from '../../errors.js';
 import { createHttp, destroyHttp, isHtml, networkError } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact } from '../../http/redact.js';
-import { sleep, withRetry } from '../../http/retry.js';
+import { sleep, withRetry, type RetryOverrides } from '../../http/retry.js';
 import { silentLogger, type ClientContext, type Logger } from '../types.js';
 import { M2mSigner, TbaSigner, type RequestSigner } from './auth.js';
 import type { NetSuiteConnectionConfig } from './connection.js';
@@ -62,6 +62,11 @@ export class NetSuiteTransport {
   private readonly limiter: Limiter;
   private readonly signer: RequestSigner;
   private readonly log: Logger;
+  /**
+   * Backoff starts at 1 s (api notes §5: no Retry-After; 1 s, 2 s, 4 s… with jitter) unless the
+   * connection's retry settings say otherwise.
+   */
+  private readonly policy: RetryOverrides;
   /** Date header of the latest answer: NetSuite's clock. */
   lastDate: Date | undefined;
 
@@ -81,6 +86,7 @@ export class NetSuiteTransport {
     });
     this.limiter = accountLimiter(conn.account, concurrency);
     this.log = ctx.log ?? silentLogger;
+    this.policy = { ...ctx.retry, baseDelayMs: ctx.retry?.baseDelayMs ?? 1000 };
     this.signer =
       conn.auth.kind === 'oauth_m2m'
         ? new M2mSigner(conn.auth, (form) => this.token(form), tokenUrl(this.baseUrl), now)
@@ -101,7 +107,7 @@ export class NetSuiteTransport {
         if (res.statusCode !== 200) throw classify(res.statusCode, parse(res), 'NetSuite token endpoint');
         return parse(res);
       },
-      { idempotent: true, policy: this.ctx.retry },
+      { idempotent: true, policy: this.policy },
     );
   }
 
@@ -179,7 +185,7 @@ export class NetSuiteTransport {
       },
       {
         idempotent: o.idempotent,
-        policy: this.ctx.retry,
+        policy: this.policy,
         onRetry: ({ attempt, delayMs, error }) =>
           this.log.debug('netsuite: retrying', { what: o.what, attempt, delayMs, code: error.code }),
       },
