@@ -164,8 +164,7 @@ export class NetSuiteTransport {
           const res = await this.send(o, { authorization });
           if (res.statusCode === 401 && refusals < 2) {
             const renewable = this.signer.refused(authorization);
-            if (refusals === 1 || !renewable)
-              await sleep(Math.max(50, (this.ctx.retry?.baseDelayMs ?? 250) * 4));
+            if (refusals === 1 || !renewable) await sleep(Math.max(50, this.policy.baseDelayMs ?? 1000));
             this.log.debug('netsuite: 401, retrying with fresh credentials', { what: o.what, refusals });
             continue;
           }
