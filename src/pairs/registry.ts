@@ -1,4 +1,5 @@
 import { acumaticaServiceNow } from './acumatica-servicenow/index.js';
+import { netSuiteServiceNow } from './netsuite-servicenow/index.js';
 import { odooServiceNow } from './odoo-servicenow/index.js';
 import type { PairDefinition } from './types.js';
 
@@ -6,4 +7,5 @@ import type { PairDefinition } from './types.js';
 export const PAIRS: readonly PairDefinition[] = [
   odooServiceNow as unknown as PairDefinition,
   acumaticaServiceNow as unknown as PairDefinition,
+  netSuiteServiceNow as unknown as PairDefinition,
 ];

@@ -1,4 +1,5 @@
 import type { RunningSim } from './common/server.js';
+import { startNetSuiteSim } from './netsuite/index.js';
 import { startOdooSim } from './odoo/index.js';
 import { startServiceNowSim } from './servicenow/index.js';
 import { startAcumaticaSim } from './acumatica/index.js';
@@ -124,6 +125,41 @@ export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedS
           },
         },
         secrets: { [`${name}.client_secret`]: c.clientSecret },
+      }),
+    };
+  },
+  netsuite: async (o) => {
+    const sim = await startNetSuiteSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
+    const c = sim.credentials;
+    const [kid, cert] = Object.entries(c.certificates)[0]!;
+    return {
+      system: 'netsuite',
+      running: sim,
+      credentials: {
+        account: c.account,
+        clientId: c.clientId,
+        certificateId: kid,
+        timeZone: sim.system.timeZone,
+      },
+      connection: (name) => ({
+        config: {
+          system: 'netsuite',
+          account: c.account,
+          url: sim.url,
+          timeZone: sim.system.timeZone,
+          auth: {
+            kind: 'oauth_m2m',
+            clientId: c.clientId,
+            certificateId: kid,
+            algorithm: cert.algorithm,
+            privateKey: `secret:${name}.private_key`,
+          },
+        },
+        secrets: { [`${name}.private_key`]: cert.privateKey },
       }),
     };
   },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { acumaticaAdapter } from './acumatica/adapter.js';
+import { netSuiteAdapter } from './netsuite/adapter.js';
 import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
 import { salesforceAdapter } from './salesforce/adapter.js';
@@ -40,6 +41,7 @@ export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
   serviceNowAdapter,
   acumaticaAdapter,
   salesforceAdapter,
+  netSuiteAdapter,
 ] as unknown as SystemAdapter<never, never, never>[];
 
 export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {

@@ -53,7 +53,7 @@ describe('mlc demo', () => {
   });
 
   it('names the pairs it knows when asked for another', async () => {
-    const r = await demo('netsuite-servicenow');
+    const r = await demo('no-such-pair');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/odoo-servicenow/);
     expect(r.stderr).toMatch(/acumatica-servicenow/);

@@ -107,6 +107,18 @@ export function seedStore(store: Store, seed: string, credentials: SnCredentials
 
   const odoo = add('sn_fin_erp_source', { name: 'ODOO', description: 'Odoo', active: 'true' });
   add('sn_fin_erp_source', { name: 'ACUMATICA', description: 'Acumatica', active: 'true' });
+  const netsuite = add('sn_fin_erp_source', {
+    name: 'NETSUITE',
+    description: 'Oracle NetSuite',
+    active: 'true',
+  });
+  // A second legal entity: NetSuite's second subsidiary maps to it.
+  add('sn_fin_legal_entity', {
+    name: 'Acme Europe',
+    erp_source: netsuite.sys_id as string,
+    currency: 'EUR',
+    country: 'DE',
+  });
   const entity = add('sn_fin_legal_entity', {
     name: 'Acme Distribution',
     erp_source: odoo.sys_id as string,

@@ -324,6 +324,40 @@ export const STAGING_TABLES: StagingTable[] = [
       { source: 'u_payment_method', target: 'payment_method' },
     ],
   ),
+  // GL postings an ERP reports (read-only in the ERP): one row per posting line, coalesced on its key.
+  table(
+    'u_erp_gl_posting_import',
+    'ERP GL posting import',
+    'u_erp_gl_posting',
+    [
+      ['u_posting_key', true],
+      ['u_erp_source', true],
+      'u_legal_entity',
+      'u_document_number',
+      'u_document_type',
+      'u_posting_date',
+      'u_gl_account',
+      'u_cost_center',
+      'u_debit',
+      'u_credit',
+      'u_currency',
+      'u_description',
+    ],
+    [
+      { source: 'u_posting_key', target: 'posting_key', coalesce: true },
+      { source: 'u_erp_source', target: 'erp_source', coalesce: true },
+      { source: 'u_legal_entity', target: 'legal_entity', ref: ref('sn_fin_legal_entity', 'name', 'ignore') },
+      { source: 'u_document_number', target: 'document_number' },
+      { source: 'u_document_type', target: 'document_type' },
+      { source: 'u_posting_date', target: 'posting_date' },
+      { source: 'u_gl_account', target: 'gl_account' },
+      { source: 'u_cost_center', target: 'cost_center' },
+      { source: 'u_debit', target: 'debit' },
+      { source: 'u_credit', target: 'credit' },
+      { source: 'u_currency', target: 'currency' },
+      { source: 'u_description', target: 'description' },
+    ],
+  ),
 ];
 
 export const STAGING_BY_NAME: ReadonlyMap<string, StagingTable> = new Map(
