@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { acumaticaAdapter } from './acumatica/adapter.js';
 import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
+import { serviceTitanAdapter } from './servicetitan/adapter.js';
 import type { ClientContext, PingResult } from './types.js';
 
 /**
@@ -32,6 +33,7 @@ export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
   odooAdapter,
   serviceNowAdapter,
   acumaticaAdapter,
+  serviceTitanAdapter,
 ] as unknown as SystemAdapter<never, never, never>[];
 
 export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {
