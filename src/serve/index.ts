@@ -1,0 +1,9 @@
+export {
+  startReceiver,
+  type AuditEntry,
+  type ReceivedEvent,
+  type ReceiverOptions,
+  type ReceiverRoute,
+  type RunningReceiver,
+} from './receiver.js';
+export { DEFAULT_SIGNATURE_HEADER, signBody, verifySignature, type SignatureEncoding } from './signature.js';
