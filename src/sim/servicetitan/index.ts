@@ -20,6 +20,7 @@ import {
   validateBody,
   validateQuery,
   validateResponse,
+  warmUp,
   type Operation,
 } from './spec.js';
 import { SimStore, type Row, type SimEntity } from './store.js';
@@ -356,6 +357,7 @@ export async function startServiceTitanSim(
   opts: ServiceTitanSimOptions & SimServerOptions = {},
 ): Promise<RunningSim & { sim: ServiceTitanSim; appKey: string; tenants: SimTenant[] }> {
   const sim = createServiceTitanSim(opts);
+  warmUp();
   const running = await startSimServer(sim, {
     ...(opts.port === undefined ? {} : { port: opts.port }),
     ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }),

@@ -210,7 +210,9 @@ export function exportRows(
   const all = store
     .inChangeOrder(tenant, route.entity)
     .filter((r) => !pos || r.modifiedOn > pos.at || (r.modifiedOn === pos.at && r.id > pos.id));
-  const slice = all.slice(0, pageSize).map((r) => (r._deleted === true ? { ...r, active: false } : r));
+  const slice = all
+    .slice(0, pageSize)
+    .map((r) => ({ ...r, active: r._deleted === true ? false : r.active !== false }));
   const last = slice[slice.length - 1];
   const continueFrom = last
     ? token(last.modifiedOn, last.id)

@@ -46,7 +46,8 @@ export function tokenCacheFor(
   let cache = caches.get(key);
   if (!cache) {
     registerSecret(creds.clientSecret);
-    cache = new TokenCache(() => requestToken(http, creds, opts.retry), opts.renewEarlyMs ?? 60_000);
+    const early = opts.renewEarlyMs ?? 60_000;
+    cache = new TokenCache(() => requestToken(http, creds, opts.retry, early), early);
     caches.set(key, cache);
   }
   return cache;
@@ -61,6 +62,7 @@ async function requestToken(
   http: Got,
   creds: ServiceTitanCredentials,
   retry: RetryOverrides | undefined,
+  earlyMs: number,
 ): Promise<Token> {
   const url = `${creds.authUrl}/connect/token`;
   return withRetry(
@@ -94,7 +96,12 @@ async function requestToken(
             status: 200,
           });
         registerSecret(parsed.data.access_token);
-        return { value: parsed.data.access_token, expiresAt: sentAt + parsed.data.expires_in * 1000 };
+        // The cache renews `earlyMs` before `expiresAt`. A token shorter-lived than the margin (an
+        // identity server configured so, a simulator) is renewed at three quarters of its life
+        // instead of before every call.
+        const ttl = parsed.data.expires_in * 1000;
+        const margin = Math.min(earlyMs, ttl / 4);
+        return { value: parsed.data.access_token, expiresAt: sentAt + ttl - margin + earlyMs };
       }
       if (res.statusCode === 429 || res.statusCode >= 500) {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);

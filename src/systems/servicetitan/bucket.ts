@@ -67,16 +67,17 @@ const buckets = new Map<string, TokenBucket>();
 /**
  * The one bucket of an (app key, tenant) pair in this process, shared by every client, flow and
  * concurrent call: ServiceTitan allows 60 requests per second per application and tenant
- * (https://developer.servicetitan.io/docs/faqs-v2-webhooks). The bucket holds a tenth of the budget
- * as burst and refills at the rest minus one, so that no one-second window (burst + refill) reaches
- * the budget even when network jitter bunches arrivals by a request.
+ * (https://developer.servicetitan.io/docs/faqs-v2-webhooks). The server counts arrivals, not
+ * sends: requests released together while a connection is being opened, or after a pause of the
+ * network, arrive bunched. So the bucket keeps a small burst (a twentieth of the budget) and
+ * refills at 80 % of it: at most 51 of 60 leave in any second, and nine may bunch.
  */
 export function bucketFor(appKey: string, tenant: string, perSecond = 60): TokenBucket {
   const key = `${createHash('sha256').update(appKey).digest('hex').slice(0, 16)}|${tenant}|${perSecond}`;
   let bucket = buckets.get(key);
   if (!bucket) {
-    const capacity = Math.max(1, Math.floor(perSecond / 10));
-    const refill = Math.max(perSecond / 2, perSecond - capacity - 1);
+    const capacity = Math.max(1, Math.floor(perSecond / 20));
+    const refill = Math.max(0.5, Math.floor(perSecond * 0.8));
     bucket = new TokenBucket(capacity, refill);
     buckets.set(key, bucket);
   }
