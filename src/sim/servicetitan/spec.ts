@@ -259,6 +259,8 @@ export function validateBody(op: Operation, body: unknown): Record<string, strin
   const errors: Record<string, string[]> = {};
   for (const e of v.errors ?? []) {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    // The `null` branch of a nullable property failing is noise next to the real branch's error.
+    if (e.keyword === 'type' && e.params.type === 'null') continue;
     const field = fieldName(
       e.instancePath,
       e.keyword === 'required' ? String(e.params.missingProperty) : undefined,
