@@ -72,24 +72,25 @@ describe('ServiceTitan reads', () => {
   });
 
   it('re-reads the window when a row leaves it mid-read, so no row behind it is skipped', async () => {
-    const st = client(sim, 0, { pageSize: 2 });
+    const st = client(sim, 0, { pageSize: 1 });
     const window = { since: null, until: new Date() };
-    const gen = st.readChanged('jobs', { window });
-    // Demo has 2 jobs; add 4 more inside the window by ageing them in.
-    for (let i = 0; i < 4; i += 1) await control(sim, 'touch', { tenant: '1000001', entity: 'jobs', id: 0 });
-    const seen: number[] = [];
+    const all = (await state('customers:1000001')).map((r) => r.id);
+    expect(all).toHaveLength(4);
+    const gen = st.readChanged('customers', { window });
     const first = await gen.next();
-    for (const r of (first.value ?? []) as StRow[]) seen.push(r.id);
-    const all = (await state('jobs:1000001')).map((r) => r.id);
-    // A job of the first page changes now: its stamp moves past the window's end and the rows behind it move up.
+    const seen = ((first.value ?? []) as StRow[]).map((r) => r.id);
+    expect(seen).toHaveLength(1);
+    // The customer of page 1 changes now: its stamp moves past the window's end and every row
+    // behind it moves up one place, so page 2 would start at the third customer.
     await control(sim, 'touch', {
       tenant: '1000001',
-      entity: 'jobs',
+      entity: 'customers',
       id: seen[0],
-      changes: { summary: 'edited during the read' },
+      changes: { doNotMail: true },
     });
     for await (const page of gen) for (const r of page) seen.push(r.id);
-    expect(new Set(seen)).toEqual(new Set(all));
+    expect([...new Set(seen)].sort()).toEqual([...all].sort());
+    expect(seen).toHaveLength(4);
     await st.close();
   });
 
