@@ -20,7 +20,15 @@ export {
   type Money,
 } from './money.js';
 export type { ServiceTitanRequirement } from './ping.js';
-export { exportFeed, followMergedCustomers, getByIds, readChanged } from './readers.js';
+export {
+  exportFeed,
+  followMergedCustomers,
+  fromSourceId,
+  getByIds,
+  normalizeMoney,
+  readChanged,
+  toSourceRecord,
+} from './readers.js';
 export type { StRow } from './schemas.js';
 export { StTransport, type ServiceTitanConnection } from './transport.js';
 export {

@@ -272,3 +272,33 @@ function walk(value: unknown, keys: Set<string>): unknown {
   }
   return out;
 }
+
+/**
+ * A row as the engine's `SourceRecord`: the id carries the tenant (`<tenant>/<id>`, so two tenants'
+ * records never share an id-map key), `modified` is the row's `modifiedOn` (falling back to
+ * `createdOn` for models where it is optional), `label` the entity's human reference.
+ */
+export function toSourceRecord(
+  tenant: string,
+  name: StEntityName,
+  row: StRow,
+): { id: string; modified: string; label: string; data: StRow } {
+  const entity = stEntity(name);
+  const modified =
+    typeof row.modifiedOn === 'string'
+      ? row.modifiedOn
+      : typeof row.createdOn === 'string'
+        ? row.createdOn
+        : '';
+  return { id: `${tenant}/${row.id}`, modified, label: entity.label(row) || String(row.id), data: row };
+}
+
+/** The ServiceTitan id of a `toSourceRecord` id (`"1000001/42"` → 42); throws on another tenant's id. */
+export function fromSourceId(tenant: string, sourceId: string): number {
+  const m = /^(\d+)\/(\d+)$/.exec(sourceId);
+  if (!m || m[1] !== tenant)
+    throw new InternalError(`${sourceId} is not a record id of ServiceTitan tenant ${tenant}`, {
+      code: 'servicetitan.foreign_id',
+    });
+  return Number(m[2]);
+}
