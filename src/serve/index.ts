@@ -7,3 +7,4 @@ export {
   type RunningReceiver,
 } from './receiver.js';
 export { DEFAULT_SIGNATURE_HEADER, signBody, verifySignature, type SignatureEncoding } from './signature.js';
+export { receiverConfigSchema, type ReceiverConfig } from './options.js';

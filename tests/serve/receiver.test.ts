@@ -285,3 +285,32 @@ describe('webhook receiver', () => {
     );
   });
 });
+
+describe('receiver configuration and events', () => {
+  it('validates the serve block and reads the simulator event as a trigger', async () => {
+    const { receiverConfigSchema } = await import('../../src/serve/index.js');
+    const { parseWebhookEvent } = await import('../../src/systems/servicetitan/index.js');
+    const ok = receiverConfigSchema.parse({
+      hmacKey: 'secret:st.hmac',
+      routes: [{ path: '/webhooks/st', name: 'st' }],
+    });
+    expect(ok).toMatchObject({ host: '127.0.0.1', port: 8787, allowUnsigned: false });
+    const bad = receiverConfigSchema.safeParse({ routes: [{ path: 'no-slash', name: 'x' }] });
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/hmacKey is required/);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/expected a path/);
+    expect(
+      parseWebhookEvent({
+        eventId: 'e1',
+        eventType: 'customer.updated',
+        tenantId: 1000001,
+        data: { id: 42 },
+      }),
+    ).toEqual({
+      eventId: 'e1',
+      eventType: 'customer.updated',
+      tenantId: '1000001',
+      recordId: 42,
+    });
+    expect(() => parseWebhookEvent({ hello: 'world' })).toThrow(/names no event type or record id/);
+  });
+});

@@ -41,3 +41,4 @@ export {
   type PurchaseOrderInput,
   type WriteOutcome,
 } from './writers.js';
+export { parseWebhookEvent, type StWebhookEvent } from './webhooks.js';
