@@ -1,3 +1,4 @@
+import { addMoney, lineTotal } from './money.js';
 import type { SimStore, SimEntity, Row } from './store.js';
 
 /**
@@ -110,27 +111,6 @@ function vendor(add: Add, name: string, active = true): Row {
     externalData: [],
     customFields: [],
   });
-}
-
-function cents(s: string): bigint {
-  const [w = '0', f = ''] = s.replace('-', '').split('.');
-  const v = BigInt(w + f.padEnd(2, '0').slice(0, 2));
-  return s.startsWith('-') ? -v : v;
-}
-export function money(c: bigint): string {
-  const neg = c < 0n;
-  const d = (neg ? -c : c).toString().padStart(3, '0');
-  return `${neg ? '-' : ''}${d.slice(0, -2)}.${d.slice(-2)}`;
-}
-/** quantity × cost rounded half up to cents, exactly (quantities with up to 4 places). */
-export function lineTotal(quantity: string, cost: string): string {
-  const [qw = '0', qf = ''] = quantity.split('.');
-  const q = BigInt(qw + qf.padEnd(4, '0').slice(0, 4));
-  const raw = q * cents(cost);
-  return money((raw + 5000n) / 10000n);
-}
-export function addMoney(values: string[]): string {
-  return money(values.reduce((a, v) => a + cents(v), 0n));
 }
 
 export function purchaseOrder(

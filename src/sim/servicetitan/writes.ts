@@ -1,6 +1,6 @@
 import type { SimResponse } from '../common/server.js';
 import { apiError } from './lists.js';
-import { addMoney, lineTotal, money } from './seed.js';
+import { addMoney, cents, lineTotal, money } from './money.js';
 import type { Row, SimStore } from './store.js';
 
 /**
@@ -259,11 +259,4 @@ export function createJob(store: SimStore, tenant: string, body: Body, at: numbe
   );
   row.jobNumber = String(row.id);
   return ok(row);
-}
-
-function cents(s: string): bigint {
-  const neg = s.trim().startsWith('-');
-  const [w = '0', f = ''] = s.trim().replace('-', '').split('.');
-  const v = BigInt(w + f.padEnd(2, '0').slice(0, 2));
-  return neg ? -v : v;
 }

@@ -35,6 +35,7 @@ export {
   createPayment,
   createPurchaseOrder,
   findPayment,
+  findPurchaseOrder,
   markInvoicesExported,
   refMarker,
   type PaymentInput,

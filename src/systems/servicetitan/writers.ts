@@ -170,21 +170,7 @@ export async function createPurchaseOrder(t: StTransport, input: PurchaseOrderIn
   return createOnce(
     t,
     'servicetitan.create.purchase_order',
-    async () => {
-      const res = await t.call('GET', 'inventory', 'purchase-orders', {
-        op: 'servicetitan.find.purchase_order',
-        kind: 'list',
-        idempotent: true,
-        searchParams: {
-          pageSize: '200',
-          createdOnOrAfter: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-        },
-        money: ['total', 'tax', 'shipping', 'cost', 'quantity', 'quantityReceived'],
-      });
-      const parsed = pageSchema.safeParse(res.body);
-      const rows = parsed.success ? parsed.data.data : [];
-      return rows.find((r) => r.vendorId === input.vendorId && String(r.summary ?? '').includes(marker))?.id;
-    },
+    () => findPurchaseOrder(t, input.vendorId, marker),
     async () => {
       const res = await t.call('POST', 'inventory', 'purchase-orders', {
         op: 'servicetitan.create.purchase_order',
@@ -200,6 +186,38 @@ export async function createPurchaseOrder(t: StTransport, input: PurchaseOrderIn
       return parsed.data.id;
     },
   );
+}
+
+/**
+ * The purchase order of `vendorId` whose memo (the PO's `summary`) carries the marker, among those
+ * created in the last 30 days, newest first. The PO list has no vendor or memo filter.
+ */
+export async function findPurchaseOrder(
+  t: StTransport,
+  vendorId: number,
+  marker: string,
+): Promise<number | undefined> {
+  const since = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  for (let page = 1; page <= 50; page += 1) {
+    const res = await t.call('GET', 'inventory', 'purchase-orders', {
+      op: 'servicetitan.find.purchase_order',
+      kind: 'list',
+      idempotent: true,
+      searchParams: { page: String(page), pageSize: '500', createdOnOrAfter: since, sort: '-CreatedOn' },
+      money: ['total', 'tax', 'shipping', 'cost', 'quantity', 'quantityReceived'],
+    });
+    const parsed = pageSchema.safeParse(res.body);
+    if (!parsed.success)
+      throw new InternalError('GET purchase-orders: the page does not have the documented envelope', {
+        code: 'servicetitan.bad_page',
+      });
+    const hit = parsed.data.data.find(
+      (r) => r.vendorId === vendorId && String(r.summary ?? '').includes(marker),
+    );
+    if (hit) return hit.id;
+    if (!parsed.data.hasMore) return undefined;
+  }
+  return undefined;
 }
 
 /**
