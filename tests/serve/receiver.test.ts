@@ -286,6 +286,35 @@ describe('webhook receiver', () => {
   });
 });
 
+describe('events of API writes', () => {
+  it('a payment created through the API reaches the receiver as payment.created', async () => {
+    await control('webhooks', { url: `${receiver.url}${PATH}`, hmacKey: KEY });
+    const tok = await (
+      await fetch(`${sim.url}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${sim.sim.auth.opts.tenants[0]?.clientId}&client_secret=${sim.sim.auth.opts.tenants[0]?.clientSecret}`,
+      })
+    ).json();
+    const types = (await (await fetch(`${sim.url}/_sim/state?name=payment_types:1000001`)).json()) as Array<{
+      id: number;
+    }>;
+    const res = await fetch(`${sim.url}/accounting/v2/tenant/1000001/payments`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${(tok as { access_token: string }).access_token}`,
+        'st-app-key': sim.sim.auth.opts.appKey,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ typeId: types[0]?.id, customerId: 1, memo: 'walk-in', amount: 5 }),
+    });
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: number };
+    await until(() => stored.length === 1);
+    expect(stored[0]?.body).toMatchObject({ eventType: 'payment.created', tenantId: 1000001, data: { id } });
+  });
+});
+
 describe('receiver configuration and events', () => {
   it('validates the serve block and reads the simulator event as a trigger', async () => {
     const { receiverConfigSchema } = await import('../../src/serve/index.js');

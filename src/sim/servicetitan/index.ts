@@ -48,6 +48,7 @@ import {
  * entity, id, changes}` changes a record as a user would (new modifiedOn; `delete: true` deletes
  * it) and sends its webhook event; `POST /_sim/webhooks {url|urls, hmacKey, header, encoding,
  * timeScale}`; `POST /_sim/webhooks/emit {eventType, tenant, data}`; `POST /_sim/webhooks/replay`;
+ * API writes that create a record send `payment.created`, `purchaseorder.created`, `job.created`.
  * `POST /_sim/age {ms}`; `POST /_sim/rate {perSecond}`. `GET /_sim/stats` adds `rate`
  * (requests, throttled, highest count within any one second per tenant). State names: `webhooks`,
  * `payments:<tenant>` and any entity as `<entity>:<tenant>`.
@@ -91,6 +92,12 @@ const WEBHOOK_EVENTS: Partial<Record<SimEntity, string>> = {
   payments: 'payment.updated',
   jobs: 'job.updated',
   business_units: 'businessunit.updated',
+};
+/** Events sent when an API write creates a record. */
+const CREATED_EVENTS: Record<string, string> = {
+  Payments_Create: 'payment.created',
+  PurchaseOrders_Create: 'purchaseorder.created',
+  Jobs_Create: 'job.created',
 };
 /** Request keys holding money in write bodies: kept as their raw decimal text. */
 const MONEY_IN = ['amount', 'tax', 'shipping', 'cost', 'quantity', 'price', 'subtotal'];
@@ -192,6 +199,9 @@ export function createServiceTitanSim(opts: ServiceTitanSimOptions = {}): Servic
         };
     }
     if (!('value' in result)) return result;
+    const created = CREATED_EVENTS[op.operationId];
+    const id = (result.value as { id?: unknown } | null)?.id ?? result.value;
+    if (created && typeof id === 'number') webhooks.emit(created, tenant, { id });
     const schema = op.responses['200'];
     return answer(op, 200, result.value, schema ? shape(op.module, schema, result.value) : result.value);
   }
