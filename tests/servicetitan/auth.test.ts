@@ -151,3 +151,15 @@ describe('ServiceTitan authentication', () => {
     await st.close();
   });
 });
+
+describe('ServiceTitan token renewal under concurrency', () => {
+  it('calls refused together after a revocation share one renewal', async () => {
+    const st = client(sim, 1, { concurrency: 8 });
+    await st.getByIds('business_units', [1]);
+    await control(sim, 'expire_tokens');
+    const before = sim.sim.auth.tokensIssued;
+    await Promise.all(Array.from({ length: 8 }, () => st.getByIds('business_units', [1])));
+    expect(sim.sim.auth.tokensIssued - before).toBe(1);
+    await st.close();
+  });
+});

@@ -117,8 +117,8 @@ export class StTransport {
       async () => {
         let sent = await this.send(method, path, opts);
         if (sent.response.statusCode === 401) {
+          // Dropped only if it is still the cached one: calls refused together share one renewal.
           this.tokens.invalidate(sent.token);
-          await this.tokens.refresh();
           sent = await this.send(method, path, opts);
         }
         const res = sent.response;
