@@ -92,7 +92,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const sockets = new Set<Socket>();
 
   const server: Server = createServer(
-    { requestTimeout: timeoutMs, headersTimeout: timeoutMs },
+    {
+      requestTimeout: timeoutMs,
+      headersTimeout: timeoutMs,
+      // Node checks those two timeouts every 30 s by default: a trickle of header bytes would hold a
+      // connection that long.
+      connectionsCheckingInterval: Math.min(1000, timeoutMs),
+    },
     (req, res) => {
       void handle(req, res);
     },

@@ -241,6 +241,21 @@ describe('webhook receiver', () => {
       socket.on('close', () => resolve({ ms: Date.now() - started, data }));
     });
     expect(closed.ms).toBeLessThan(3000);
+    const headers = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      const socket = connect(receiver.port, '127.0.0.1', () =>
+        socket.write(`POST ${PATH} HTTP/1.1\r\nhost: x\r\n`),
+      );
+      const drip = setInterval(() => socket.writable && socket.write('x-drip: 1\r\n'), 100);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(Date.now() - started);
+      });
+    });
+    // Headers that never end: closed after the timeout, not after Node's default 30 s check.
+    expect(headers).toBeLessThan(3000);
     expect(closed.data).not.toMatch(/HTTP\/1\.1 200/);
     expect(audits.some((a) => a.reason === 'body.timeout')).toBe(true);
   });
