@@ -113,7 +113,8 @@ export class SimAuth {
         },
       };
     }
-    const appKey = String(req.headers['st-app-key'] ?? '');
+    // The documents also allow the key as the `servicetitanapplicationkey` query parameter.
+    const appKey = String(req.headers['st-app-key'] ?? req.query.get('servicetitanapplicationkey') ?? '');
     if (appKey !== this.opts.appKey) {
       return {
         refused: json(401, {
