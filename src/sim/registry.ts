@@ -1,5 +1,6 @@
 import type { RunningSim } from './common/server.js';
 import { startNetSuiteSim } from './netsuite/index.js';
+import { startServiceTitanSim } from './servicetitan/index.js';
 import { startOdooSim } from './odoo/index.js';
 import { startServiceNowSim } from './servicenow/index.js';
 import { startAcumaticaSim } from './acumatica/index.js';
@@ -160,6 +161,36 @@ export const SIMULATORS: Record<string, (o: SimStartOptions) => Promise<StartedS
           },
         },
         secrets: { [`${name}.private_key`]: cert.privateKey },
+      }),
+    };
+  },
+  servicetitan: async (o) => {
+    const sim = await startServiceTitanSim({
+      seed: o.seed,
+      latencyMs: o.latencyMs,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
+    const [first] = sim.tenants;
+    if (!first) throw new Error('the ServiceTitan simulator has no tenant');
+    return {
+      system: 'servicetitan',
+      running: sim,
+      credentials: {
+        appKey: sim.appKey,
+        ...Object.fromEntries(
+          sim.tenants.map((t) => [`tenant ${t.tenantId}`, `${t.clientId} / ${t.clientSecret}`]),
+        ),
+      },
+      connection: (name) => ({
+        config: {
+          system: 'servicetitan',
+          url: sim.url,
+          tenantId: first.tenantId,
+          clientId: first.clientId,
+          clientSecret: `secret:${name}.client_secret`,
+          appKey: `secret:${name}.app_key`,
+        },
+        secrets: { [`${name}.client_secret`]: first.clientSecret, [`${name}.app_key`]: sim.appKey },
       }),
     };
   },

@@ -5,6 +5,7 @@ import { odooAdapter } from './odoo/adapter.js';
 import { serviceNowAdapter } from './servicenow/adapter.js';
 import { salesforceAdapter } from './salesforce/adapter.js';
 import type { ClientContext, PingCheck, PingResult } from './types.js';
+import { serviceTitanAdapter } from './servicetitan/adapter.js';
 
 /**
  * What the engine knows of a system. Adding a system adds one folder and one line below.
@@ -42,6 +43,7 @@ export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
   acumaticaAdapter,
   salesforceAdapter,
   netSuiteAdapter,
+  serviceTitanAdapter,
 ] as unknown as SystemAdapter<never, never, never>[];
 
 export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {

@@ -64,6 +64,9 @@ export interface SimSystem {
   state(name?: string): unknown;
   /** Answers a fault of a kind the frame does not know, or undefined to ignore it. */
   renderFault?(rule: FaultRule, req: SimRequest): SimResponse | undefined | Promise<SimResponse | undefined>;
+  /** Counters of the system's own, shown under `system` by `GET /_sim/stats` and zeroed with the frame's. */
+  stats?(): Record<string, unknown>;
+  resetStats?(): void;
   /** Handles system-specific control routes (`POST /_sim/<route>`). */
   control?(
     route: string,
@@ -244,7 +247,7 @@ export async function startSimServer(system: SimSystem, options: SimServerOption
         faults.clear();
         return json(200, { ok: true });
       case 'GET stats':
-        return json(200, stats);
+        return json(200, system.stats ? { ...stats, system: system.stats() } : stats);
       case 'DELETE stats':
         resetStats();
         return json(200, { ok: true });
@@ -259,6 +262,7 @@ export async function startSimServer(system: SimSystem, options: SimServerOption
   }
 
   function resetStats(): void {
+    system.resetStats?.();
     stats.requests = 0;
     stats.faults = 0;
     stats.byRoute = {};
