@@ -3,6 +3,7 @@ import type { AuditEntry } from '../commands/audit.js';
 import type { ReplayCommandResult } from '../commands/replay.js';
 import type { SyncResult } from '../commands/sync.js';
 import type { StateStore } from '../state/store.js';
+import type { WebhookSpec } from '../sync/events.js';
 import type { Dimensions, Flow } from '../sync/types.js';
 import type { Logger } from '../systems/types.js';
 
@@ -47,6 +48,8 @@ export interface PairDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   simSettings?: Record<string, unknown>;
   /** The story `mlc demo <pair>` tells on the simulators. */
   demo?: DemoStory;
+  /** What the pair receives by webhook (`mlc serve`), if anything. */
+  webhooks?: WebhookSpec;
 }
 
 /** A pair's demo: which simulators it needs and the scenario it plays. */

@@ -92,7 +92,7 @@ export class StateStore {
 
   // ---- runs ---------------------------------------------------------------------------------
 
-  startRun(pair: string, kind: 'sync' | 'replay' | 'reconcile', dryRun: boolean): number {
+  startRun(pair: string, kind: 'sync' | 'replay' | 'reconcile' | 'webhook', dryRun: boolean): number {
     const info = this.prepare(
       'INSERT INTO runs (pair, kind, dry_run, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(pair, kind, dryRun ? 1 : 0, nowIso(), 'running', process.pid);
@@ -378,9 +378,63 @@ export class StateStore {
     return this.prepare('SELECT * FROM locks WHERE pair = ?').get(pair) as LockRow | undefined;
   }
 
+  // ---- webhook events -------------------------------------------------------------------------
+
+  /**
+   * Stores a received event durably (the receiver answers 2xx only after this returns); a repeat of an
+   * event id already stored is ignored. Answers whether it was new.
+   */
+  storeEvent(pair: string, route: string, eventId: string, body: unknown): boolean {
+    return (
+      this.prepare(
+        `INSERT INTO webhook_events (pair, route, event_id, received_at, body_json, status)
+           VALUES (?, ?, ?, ?, ?, 'pending') ON CONFLICT (pair, event_id) DO NOTHING`,
+      ).run(pair, route, eventId, nowIso(), redactedJson(body)).changes === 1
+    );
+  }
+
+  pendingEvents(pair: string, limit = 500): StoredEvent[] {
+    return (
+      this.prepare(
+        `SELECT id, route, event_id, body_json, attempts FROM webhook_events
+           WHERE pair = ? AND status = 'pending' ORDER BY id LIMIT ?`,
+      ).all(pair, limit) as Array<{
+        id: number;
+        route: string;
+        event_id: string;
+        body_json: string;
+        attempts: number;
+      }>
+    ).map((r) => ({
+      id: r.id,
+      route: r.route,
+      eventId: r.event_id,
+      body: JSON.parse(r.body_json) as unknown,
+      attempts: r.attempts,
+    }));
+  }
+
+  /** Marks events handled (`done`), given up on (`failed`), or left for another try (`pending`). */
+  finishEvents(ids: readonly number[], status: 'done' | 'failed' | 'pending', error?: string): void {
+    const stmt = this.prepare(
+      `UPDATE webhook_events SET status = ?, attempts = attempts + 1, processed_at = ?, error = ? WHERE id = ?`,
+    );
+    this.transaction(() => {
+      for (const id of ids) stmt.run(status, nowIso(), orNull(error), id);
+    });
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+}
+
+export interface StoredEvent {
+  id: number;
+  route: string;
+  eventId: string;
+  body: unknown;
+  attempts: number;
 }
 
 export interface LockRow {
