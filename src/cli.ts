@@ -33,6 +33,8 @@ interface Io {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   isTty: boolean;
+  /** Standard input, read whole (for `mlc secret set`). */
+  stdin?: () => Promise<string>;
 }
 
 const defaultIo: Io = {
@@ -233,7 +235,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const g = globals(cmd);
       const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
       try {
-        store.set(name, await readStdin());
+        store.set(name, await (io.stdin ?? readStdin)());
         print(g, { stored: name }, () => (io.isTty ? `stored ${name}` : ''));
       } finally {
         close();
@@ -287,8 +289,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--odoo-version <n>', '17 | 18 | 19', '19')
     .option(
       '--write-config <file>',
-      'write a ready mlc.yaml pointing at the simulators (credentials go to the encrypted store)',
+      'write a ready mlc.yaml pointing at the simulators (never over an existing file; simulator credentials go to a state file of their own next to it)',
     )
+    .option('--force', 'with --write-config: replace an existing file')
     .action(
       async (
         o: {
@@ -298,6 +301,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           port?: string;
           odooVersion: string;
           writeConfig?: string;
+          force?: boolean;
         },
         cmd: Command,
       ) => {
@@ -315,6 +319,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             ...(o.port === undefined ? {} : { port: positiveInt(o.port, '--port') }),
             odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
             ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
+            force: Boolean(o.force),
             json: Boolean(g.json),
           },
           io,

@@ -1,0 +1,137 @@
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { runSim } from '../../src/commands/sim.js';
+import { cli as runCliWith, tempDir, TEST_MASTER_KEY } from './helpers.js';
+
+const runCli = (args: string[], env: NodeJS.ProcessEnv) => runCliWith(args, env, { stdin: env.STDIN ?? '' });
+
+/** A config whose one connection references a stored secret. */
+const CONFIG = `connections:
+  odoo:
+    system: odoo
+    url: http://127.0.0.1:9
+    db: acme
+    login: bot
+    apiKey: secret:odoo.api_key
+`;
+
+describe('safe by default', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let env: NodeJS.ProcessEnv;
+  let config: string;
+  beforeEach(() => {
+    tmp = tempDir();
+    config = join(tmp.dir, 'mlc.yaml');
+    env = { HOME: tmp.dir };
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('mlc sim --write-config refuses an existing file (exit 2, naming it) and leaves it as it was', async () => {
+    writeFileSync(config, '# hand-edited\n' + CONFIG);
+    const r = await runCli(['sim', '--write-config', config], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${config} exists`);
+    expect(r.stderr).toContain('--force');
+    expect(readFileSync(config, 'utf8')).toBe('# hand-edited\n' + CONFIG);
+  });
+
+  it('simulator credentials go to a state file of their own, never into the real store', async () => {
+    writeFileSync(config, CONFIG);
+    const set = await runCli(['--config', config, 'secret', 'set', 'odoo.api_key'], {
+      ...env,
+      STDIN: 'REAL-KEY',
+    });
+    expect(set.code).toBe(0);
+    const simConfig = join(tmp.dir, 'sim.yaml');
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    let state: string | null = null;
+    const done = runSim(
+      {
+        systems: ['odoo'],
+        seed: 'empty',
+        latencyMs: 0,
+        odooVersion: 19,
+        writeConfig: simConfig,
+        json: true,
+        until,
+        onReady: (info) => {
+          state = info.state;
+          stop();
+        },
+      },
+      { out: () => {}, env },
+    );
+    await done;
+    expect(state).toBe(join(tmp.dir, 'sim.sim-state.sqlite'));
+    expect((parse(readFileSync(simConfig, 'utf8')) as { state: string }).state).toBe('sim.sim-state.sqlite');
+    // The real connection's credential is untouched.
+    const real = await runCli(['--config', config, 'secret', 'list', '--json'], env);
+    expect(real.code).toBe(0);
+    const get = await runCli(['--config', config, 'secret', 'list'], env);
+    expect(get.stdout).toContain('odoo.api_key');
+    const simList = await runCli(['--config', simConfig, 'secret', 'list'], env);
+    expect(simList.stdout).toContain('odoo.api_key');
+    // --force replaces the simulator config, still in its own store.
+    const again = await runCli(['sim', '--write-config', simConfig], env);
+    expect(again.code).toBe(2);
+    expect(existsSync(join(tmp.dir, '.mlc', 'state.sqlite'))).toBe(true);
+  });
+
+  describe('master key problems each say what they are', () => {
+    const store = async (extra: NodeJS.ProcessEnv = {}): Promise<void> => {
+      writeFileSync(config, CONFIG);
+      const r = await runCli(['--config', config, 'secret', 'set', 'odoo.api_key'], {
+        ...env,
+        ...extra,
+        STDIN: 'REAL-KEY',
+      });
+      expect(r.code).toBe(0);
+    };
+    const read = (extra: NodeJS.ProcessEnv = {}) =>
+      runCli(['--config', config, 'ping'], { ...env, ...extra });
+
+    it('a deleted key file is an error naming it, never a new key', async () => {
+      await store();
+      const keyFile = join(tmp.dir, '.mlc', 'master.key');
+      rmSync(keyFile);
+      const r = await read();
+      expect(r.stdout + r.stderr).toContain(`master key file ${keyFile} is missing`);
+      expect(existsSync(keyFile)).toBe(false);
+    });
+
+    it('a key file readable by others names its mode', async () => {
+      await store();
+      const keyFile = join(tmp.dir, '.mlc', 'master.key');
+      chmodSync(keyFile, 0o644);
+      const r = await read();
+      expect(r.stdout + r.stderr).toContain('has mode 0644');
+      expect(r.stdout + r.stderr).not.toMatch(/tampered|integrity/);
+    });
+
+    it('a key of the wrong length says so', async () => {
+      await store({ MLC_MASTER_KEY: TEST_MASTER_KEY });
+      const r = await read({ MLC_MASTER_KEY: 'ab'.repeat(31) });
+      expect(r.stdout + r.stderr).toContain('MLC_MASTER_KEY is not a 256-bit key');
+      expect(r.stdout + r.stderr).toContain('got 62 characters');
+    });
+
+    it('another valid key is called the wrong key', async () => {
+      await store({ MLC_MASTER_KEY: TEST_MASTER_KEY });
+      const r = await read({ MLC_MASTER_KEY: 'b'.repeat(64) });
+      expect(r.stdout + r.stderr).toContain('is not the one the stored secrets were encrypted with');
+    });
+
+    it('an altered value is called tampered, and never "connection X instead of X"', async () => {
+      await store({ MLC_MASTER_KEY: TEST_MASTER_KEY });
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(tmp.dir, '.mlc', 'state.sqlite'));
+      db.prepare("UPDATE secrets SET ciphertext = x'00112233' WHERE name = 'odoo.api_key'").run();
+      db.close();
+      const r = await read({ MLC_MASTER_KEY: TEST_MASTER_KEY });
+      expect(r.stdout + r.stderr).toContain('this value was altered');
+      expect(r.stdout + r.stderr).not.toMatch(/instead of/);
+    });
+  });
+});
