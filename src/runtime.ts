@@ -106,14 +106,14 @@ export interface OpenPair {
 
 /** Connects both sides of a configured pair and builds its flows. */
 export function openPair(rt: Runtime, name: string, ctx: Partial<ClientContext> = {}): OpenPair {
-  const def = pairDefinition(name);
   const options = rt.config.pairs[name];
   if (!options) {
     throw new ConfigError(`pair "${name}" is not configured in ${rt.config.file}`, {
       code: 'config.pair_not_configured',
-      hint: `add pairs.${name} with source: and target: connections (see config.example.yaml)`,
+      hint: `configured: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}; add pairs.${name} with type:, source: and target: (see config.example.yaml)`,
     });
   }
+  const def = pairDefinition(options.type);
   const source = connect(rt, options.source, ctx);
   const target = connect(rt, options.target, ctx);
   const runtime = def.build({

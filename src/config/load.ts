@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { registerSecret } from '../http/redact.js';
 import { SYSTEMS } from '../systems/registry.js';
 import { PAIRS } from '../pairs/registry.js';
+import { closest } from './closest.js';
 
 /** Options every pair has, besides its own. */
 export const commonPairShape = {
@@ -27,8 +28,16 @@ export interface LoadedConfig {
   statePath: string;
   keyFile: string;
   connections: Record<string, Record<string, unknown> & { system: string; url: string }>;
-  pairs: Record<string, Record<string, unknown> & z.infer<z.ZodObject<typeof commonPairShape>>>;
+  /**
+   * Pair instances by name. `type` is the pair definition (`odoo-servicenow`); the instance name is
+   * what state, locks, cursors and the audit log are keyed by. A config keyed by type (no `type:`)
+   * has instance name = type.
+   */
+  pairs: Record<string, PairInstance>;
 }
+
+export type PairInstance = Record<string, unknown> &
+  z.infer<z.ZodObject<typeof commonPairShape>> & { type: string };
 
 export function defaultConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(explicit ?? env.MLC_CONFIG ?? 'mlc.yaml');
@@ -108,17 +117,36 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 
   const pairs: LoadedConfig['pairs'] = {};
   for (const [name, value] of Object.entries(top.pairs)) {
-    const def = PAIRS.find((p) => p.name === name);
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+      throw new ConfigError(`${where(['pairs', name])}: pair instance names use letters, digits, - and _`, {
+        code: 'config.invalid',
+      });
+    }
+    const declared = (value as { type?: unknown } | null)?.type;
+    const typeName = declared === undefined ? name : declared;
+    const def = PAIRS.find((p) => p.name === typeName);
     if (!def) {
+      const known = PAIRS.map((p) => p.name);
+      const near = typeof typeName === 'string' ? closest(typeName, known) : undefined;
       throw new ConfigError(
-        `${where(['pairs', name])}: unknown pair "${name}"; expected one of ${PAIRS.map((p) => p.name).join(', ')}`,
+        declared === undefined
+          ? `${where(['pairs', name])}: "${name}" is not a pair type; name the type of this instance with type: (one of ${known.join(', ')})`
+          : `${where(['pairs', name, 'type'])}: unknown pair type ${JSON.stringify(declared)}; expected one of ${known.join(', ')}`,
         {
           code: 'config.unknown_pair',
+          hint: near
+            ? `did you mean ${near}?`
+            : `e.g. pairs: { ${name}: { type: ${known[0] ?? 'odoo-servicenow'}, source: …, target: … } }`,
         },
       );
     }
-    const schema = z.object({ ...commonPairShape, ...def.options.shape }).strict();
-    const pair = parse(schema, value, ['pairs', name], where) as LoadedConfig['pairs'][string];
+    const schema = z
+      .object({ type: z.string().optional(), ...commonPairShape, ...def.options.shape })
+      .strict();
+    const pair = {
+      ...(parse(schema, value, ['pairs', name], where) as Record<string, unknown>),
+      type: def.name,
+    } as PairInstance;
     for (const role of ['source', 'target'] as const) {
       const connName = pair[role];
       const conn = connections[connName];
@@ -133,7 +161,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       }
       if (conn.system !== def.systems[role]) {
         throw new ConfigError(
-          `${where(['pairs', name, role])}: pair ${name} needs a ${def.systems[role]} connection as ${role}, but "${connName}" is ${conn.system}`,
+          `${where(['pairs', name, role])}: pair ${name} (${def.name}) needs a ${def.systems[role]} connection as ${role}, but "${connName}" is ${conn.system}`,
           { code: 'config.wrong_system' },
         );
       }
