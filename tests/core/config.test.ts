@@ -113,7 +113,7 @@ const cases: Case[] = [
   [
     'unknown pair',
     (c) => ((c.pairs['odoo-sap'] = { source: 'odoo', target: 'servicenow' }), c),
-    /unknown pair "odoo-sap"; expected one of odoo-servicenow/,
+    /"odoo-sap" is not a pair type; name the type of this instance with type: \(one of odoo-servicenow/,
   ],
   [
     'pair source missing',
