@@ -11,6 +11,7 @@ import type { AcumaticaClient } from '../systems/acumatica/client.js';
 import type { ServiceNowClient } from '../systems/servicenow/client.js';
 import { runAuditList, type AuditEntry } from './audit.js';
 import { runReplay } from './replay.js';
+import { choices } from './usage.js';
 import { SIM_PAIR_SETTINGS, startSimulators, writeSimConfig } from './sim.js';
 import { runSync, type SyncResult } from './sync.js';
 
@@ -274,14 +275,14 @@ function sayPass(result: SyncResult, say: (line: string) => void): void {
  */
 export async function runDemo(
   pair: string,
-  options: { json: boolean; verbose: boolean },
+  options: { json: boolean; verbose: boolean; quiet?: boolean },
   io: DemoIo,
-): Promise<{ exitCode: number }> {
+): Promise<{ exitCode: number; story: string[] }> {
   const script = DEMOS[pair];
   if (!script)
     throw new ConfigError(`no demo for pair "${pair}"`, {
       code: 'usage.demo',
-      hint: `available: ${Object.keys(DEMOS).join(', ')}`,
+      hint: choices('available', pair, Object.keys(DEMOS)),
     });
   const dir = mkdtempSync(join(tmpdir(), 'mlc-demo-'));
   const env: NodeJS.ProcessEnv = {
@@ -298,7 +299,7 @@ export async function runDemo(
   const story: string[] = [];
   const say = (line: string): void => {
     story.push(line);
-    if (!options.json) io.out(`${line}\n`);
+    if (!options.json && !options.quiet) io.out(`${line}\n`);
   };
   try {
     const file = join(dir, 'mlc.yaml');
@@ -312,7 +313,7 @@ export async function runDemo(
     try {
       const ok = await script.play(rt, say);
       if (options.json) io.out(`${JSON.stringify({ ok, story: story.map(stripAnsi) }, null, 2)}\n`);
-      return { exitCode: ok ? EXIT.ok : EXIT.internal };
+      return { exitCode: ok ? EXIT.ok : EXIT.internal, story: story.map(stripAnsi) };
     } finally {
       rt.close();
     }

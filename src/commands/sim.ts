@@ -1,9 +1,10 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { PAIRS } from '../pairs/registry.js';
 import { SIMULATORS, type StartedSim } from '../sim/registry.js';
+import { checkWritable } from './files.js';
 import { openSecretStore } from './secret.js';
 
 export interface SimCommandOptions {
@@ -146,28 +147,6 @@ function refuseForeignSecrets(
       },
     );
   }
-}
-
-/** Refuses to replace an existing file unless `force`; a directory is never replaced. */
-export function checkWritable(file: string, force: boolean, flag = '--force'): void {
-  const path = resolve(file);
-  if (!existsSync(path)) {
-    if (!existsSync(dirname(path)))
-      throw new ConfigError(`cannot write ${path}: the folder ${dirname(path)} does not exist`, {
-        code: 'usage.no_such_dir',
-      });
-    return;
-  }
-  if (statSync(path).isDirectory())
-    throw new ConfigError(`${path} is a directory`, {
-      code: 'usage.is_directory',
-      hint: 'name a file, e.g. mlc.yaml',
-    });
-  if (!force)
-    throw new ConfigError(`${path} exists; not overwriting it`, {
-      code: 'usage.file_exists',
-      hint: `choose another name, or pass ${flag} to replace it`,
-    });
 }
 
 /** `mlc sim`: runs until SIGINT/SIGTERM (or `options.until`). */
