@@ -94,6 +94,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} })
     .addHelpText('after', HELP_AFTER);
 
+  let current = 'mlc';
+  program.hook('preAction', (_program, action) => {
+    current = commandName(action);
+  });
   const globals = (cmd: Command): Globals => cmd.optsWithGlobals<Globals>();
   const commandName = (cmd: Command): string => {
     const names: string[] = [];
@@ -486,7 +490,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const hint = unknown ? choices('commands', unknown, names) : 'run mlc --help, or mlc <command> --help';
       return reportError(new ConfigError(message, { code: err.code, hint }), wantsJson(), io, 'mlc');
     }
-    return reportError(err, wantsJson(), io, args.find((a) => !a.startsWith('-')) ?? 'mlc');
+    return reportError(err, wantsJson(), io, current);
   } finally {
     chalk.level = restoreColor;
   }
