@@ -89,7 +89,7 @@ function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean)
     : `${o.pair}: ${total.written} written, ${total.unchanged} unchanged, ${total.skipped} skipped, ${total.failed} failed (run ${o.runId})`;
   const lines = [status(o.status) + ' ' + head];
   for (const f of o.flows) {
-    if (!verbose && !dry && f.failed === 0 && f.status === 'ok') continue;
+    if (!verbose && !dry && f.failed === 0 && f.status !== 'stopped') continue;
     lines.push(
       `  ${f.flow.padEnd(28)} ${f.status === 'ok' ? '' : chalk.yellow(f.status) + ' '}read ${f.read}, written ${f.written}, unchanged ${f.unchanged}, skipped ${f.skipped}, failed ${f.failed}${f.alreadyHandled ? `, ${f.alreadyHandled} already handled` : ''}`,
     );
@@ -113,7 +113,7 @@ function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean)
   if (o.status === 'stopped') {
     const tried = Date.parse(o.finishedAt) - Date.parse(o.startedAt);
     lines.push(
-      `  gave up after ${age(tried)}: ${String(o.error?.message ?? 'a system did not answer')}`,
+      `  gave up after ${age(tried)}: ${String(o.error?.message ?? 'a system did not answer')}${o.flows.some((f) => f.status === 'not_run') ? '; the flows after it did not run' : ''}`,
       `  nothing is lost: the cursor did not move past it and the next pass resumes`,
     );
   }
