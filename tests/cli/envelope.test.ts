@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { parse, stringify } from 'yaml';
 import { startPairEnv, type PairEnv } from '../helpers/pair.js';
 import { cli, tempDir } from './helpers.js';
