@@ -75,7 +75,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   if (!existsSync(path)) {
     throw new ConfigError(`config file ${path} does not exist`, {
       code: 'config.missing',
-      hint: 'pass --config FILE, set MLC_CONFIG, or start from config.example.yaml (mlc sim --write-config mlc.yaml writes one for the simulators)',
+      hint: 'pass --config FILE or set MLC_CONFIG; mlc init <pair type> writes a commented one to start from (mlc sim --write-config sim.yaml writes one for the simulators)',
     });
   }
   checkConfigPath(path);
