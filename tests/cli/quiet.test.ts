@@ -30,7 +30,15 @@ describe('quiet when fine, one paragraph when not', () => {
         state: 'state.sqlite',
         giveUpAfterSeconds: 2,
         connections: {
-          odoo: { system: 'odoo', url: `http://127.0.0.1:${port}`, db: 'acme', login: 'bot', apiKey: '${K}' },
+          odoo: {
+            system: 'odoo',
+            url: `http://127.0.0.1:${port}`,
+            db: 'acme',
+            login: 'bot',
+            apiKey: '${K}',
+            // Without the give-up bound these retries alone would take about ten seconds.
+            retry: { attempts: 20, baseDelayMs: 500, maxDelayMs: 1000 },
+          },
           sn: {
             system: 'servicenow',
             url: `http://127.0.0.1:${port}`,
@@ -48,7 +56,7 @@ describe('quiet when fine, one paragraph when not', () => {
     const r = await cli(['--config', file, 'sync', 'acme-us'], env());
     const took = Date.now() - started;
     expect(r.code).toBe(4);
-    expect(took).toBeLessThan(6000);
+    expect(took).toBeLessThan(5500);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/gave up after \d+ s: /);
     expect(r.stderr).toMatch(/next pass resumes/);
@@ -76,5 +84,30 @@ describe('quiet when fine, one paragraph when not', () => {
     const flag = await cli(['--config', file, 'sync', 'nope', '--no-color'], env(), { isTty: true });
     expect(flag.stderr).not.toMatch(ESC);
     expect(flag.code).toBe(2);
+  });
+});
+
+describe('the give-up budget', () => {
+  it('starts at the first failure, resets on a good answer, and leaves later calls the rest', async () => {
+    const { giveUpBudget } = await import('../../src/runtime.js');
+    let t = 1000;
+    const b = giveUpBudget(10_000, { attempts: 3, maxTotalMs: 60_000 }, () => t);
+    expect(b.policy.maxTotalMs).toBe(10_000);
+    expect(b.policy.attempts).toBe(3);
+    b.observe('network');
+    t += 4000;
+    expect(b.policy.maxTotalMs).toBe(6000);
+    b.observe(503);
+    t += 7000;
+    expect(b.policy.maxTotalMs).toBe(0);
+    b.observe(200);
+    expect(b.policy.maxTotalMs).toBe(10_000);
+    b.observe(429);
+    t += 1000;
+    expect(b.policy.maxTotalMs).toBe(9000);
+    // A connection's own smaller bound wins.
+    expect(giveUpBudget(10_000, { maxTotalMs: 3000 }).policy.maxTotalMs).toBe(3000);
+    // The retry wrapper reads the policy's entries: the bound must be one of them.
+    expect(Object.entries(b.policy)).toContainEqual(['maxTotalMs', 9000]);
   });
 });
