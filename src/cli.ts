@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import chalk from 'chalk';
 import { defaultConfigPath } from './config/load.js';
@@ -8,15 +7,12 @@ import { EXIT } from './exit.js';
 import { tuneHeap } from './heap.js';
 import { redact, redactValue } from './http/redact.js';
 import { createLogger, quietRetries } from './log.js';
-import { PAIRS } from './pairs/registry.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import { SecretStore } from './secrets/store.js';
 import { runAuditFailures, runAuditList, runAuditShow } from './commands/audit.js';
-import { runInit } from './commands/init.js';
-import { completionScript, VERSION } from './commands/meta.js';
+import { HELP_AFTER, VERSION } from './commands/meta.js';
+import { registerTools } from './commands/tools.js';
 import { runPing } from './commands/ping.js';
 import { runReplay } from './commands/replay.js';
-import { openSecretStore, readStdin } from './commands/secret.js';
 import { runStatus } from './commands/status.js';
 import { exitCodeOf, runSync } from './commands/sync.js';
 import {
@@ -24,7 +20,6 @@ import {
   checkPairs,
   choices,
   collectList,
-  nonNegativeInt,
   parseDuration,
   parseTime,
   positiveInt,
@@ -36,7 +31,6 @@ import {
   renderAuditList,
   renderAuditShow,
   renderFailures,
-  renderInit,
   renderPing,
   renderReplay,
   renderStatus,
@@ -320,157 +314,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       });
     });
 
-  const secret = program.command('secret').description('the encrypted credential store (AES-256-GCM)');
-  const withSecrets = async (
-    cmd: Command,
-    fn: (store: SecretStore) => Promise<void> | void,
-  ): Promise<void> => {
-    const { store, close } = openSecretStore(configPath(globals(cmd)), io.env);
-    try {
-      await fn(store);
-    } finally {
-      close();
-    }
-  };
-  secret
-    .command('set')
-    .description('store a secret; the value is read from standard input, never from the command line')
-    .argument('<name>', '<connection>.<what>, e.g. odoo.api_key')
-    .action(async (name: string, _o, cmd: Command) => {
-      SecretStore.validateName(name);
-      await withSecrets(cmd, async (store) => {
-        store.set(name, await (io.stdin ?? readStdin)());
-        finish(cmd, { stored: name }, EXIT.ok, () => (io.isTty ? `stored ${name}` : ''));
-      });
-    });
-  secret
-    .command('list')
-    .description('names of stored secrets (never their values)')
-    .action(async (_o, cmd: Command) => {
-      await withSecrets(cmd, (store) => {
-        const secrets = store.list();
-        finish(
-          cmd,
-          { secrets },
-          EXIT.ok,
-          () =>
-            secrets
-              .map((s) => `${s.name}  (connection ${s.connection}, updated ${s.updatedAt})`)
-              .join('\n') || 'no secrets stored',
-        );
-      });
-    });
-  secret
-    .command('rm')
-    .description('remove a secret')
-    .argument('<name>')
-    .action(async (name: string, _o, cmd: Command) => {
-      SecretStore.validateName(name);
-      await withSecrets(cmd, (store) => {
-        if (!store.remove(name))
-          throw new ConfigError(`no secret named ${name}`, {
-            code: 'secret.missing',
-            hint: 'mlc secret list shows the names',
-          });
-        finish(cmd, { removed: name }, EXIT.ok, () => '');
-      });
-    });
-
-  program
-    .command('init')
-    .description(
-      'write a commented config for a pair type, with ${ENV} and secret: references (never overwrites)',
-    )
-    .argument('<pair-type>', `one of ${PAIRS.map((p) => p.name).join(', ')}`)
-    .option('-o, --output <file>', 'where to write it (default: the --config path, else ./mlc.yaml)')
-    .option('--name <instance>', 'the pair instance name (default: the pair type)')
-    .action(async (type: string, o: { output?: string; name?: string }, cmd: Command) => {
-      const g = globals(cmd);
-      const file = resolve(o.output ?? defaultConfigPath(g.config, io.env));
-      const result = runInit(type, file, o.name);
-      finish(cmd, result, EXIT.ok, () => renderInit(result));
-    });
-
-  program
-    .command('completion')
-    .description('print a shell completion script: mlc completion bash >> ~/.bashrc')
-    .argument('<shell>', 'bash or zsh')
-    .action((shell: string, _o, cmd: Command) => {
-      const script = completionScript(program, shell);
-      finish(cmd, { shell, script }, EXIT.ok, () => script.trimEnd());
-    });
-
-  program
-    .command('sim')
-    .description('run the built-in simulators on 127.0.0.1 in the foreground')
-    .option('--systems <list>', 'comma-separated: odoo, servicenow, acumatica', 'odoo,servicenow')
-    .option('--seed <seed>', 'demo | volume:N | empty', 'demo')
-    .option('--latency-ms <n>', 'added to every answer', '0')
-    .option('--port <n>', 'first port (the others follow); default: ephemeral')
-    .option('--odoo-version <n>', '17 | 18 | 19', '19')
-    .option(
-      '--write-config <file>',
-      'write a ready mlc.yaml pointing at the simulators (never over an existing file; simulator credentials go to a state file of their own next to it)',
-    )
-    .option('--force', 'with --write-config: replace an existing file')
-    .action(
-      async (
-        o: {
-          systems: string;
-          seed: string;
-          latencyMs: string;
-          port?: string;
-          odooVersion: string;
-          writeConfig?: string;
-          force?: boolean;
-        },
-        cmd: Command,
-      ) => {
-        const g = globals(cmd);
-        const options = {
-          systems: collectList(o.systems, []),
-          seed: o.seed,
-          latencyMs: nonNegativeInt(o.latencyMs, '--latency-ms'),
-          ...(o.port === undefined ? {} : { port: positiveInt(o.port, '--port') }),
-          odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
-          ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
-          force: Boolean(o.force),
-          json: Boolean(g.json),
-        };
-        // The simulators (and the demo) load only when asked for: cron's `mlc sync` never needs them.
-        const { runSim } = await import('./commands/sim.js');
-        await runSim(
-          {
-            ...options,
-            ...(g.json
-              ? {
-                  onReady: (info) => {
-                    // One line: a caller reads it as soon as the simulators listen.
-                    io.out(`${JSON.stringify(envelope('sim', EXIT.ok, info))}\n`);
-                  },
-                }
-              : {}),
-          },
-          io,
-        );
-        printed = true;
-      },
-    );
-
-  program
-    .command('demo')
-    .description('run a pair end to end on the built-in simulators, no setup needed')
-    .argument('[pair]', 'odoo-servicenow or acumatica-servicenow', 'odoo-servicenow')
-    .action(async (pair: string, _o, cmd: Command) => {
-      const g = globals(cmd);
-      const { runDemo } = await import('./commands/demo.js');
-      const result = await runDemo(
-        pair,
-        { json: false, quiet: Boolean(g.json), verbose: Boolean(g.verbose) },
-        io,
-      );
-      finish(cmd, { ok: result.exitCode === EXIT.ok, story: result.story }, result.exitCode, () => '');
-    });
+  registerTools(program, { io, globals, finish, configPath, printed: () => (printed = true) });
 
   try {
     await program.parseAsync(argv);
@@ -511,29 +355,5 @@ function reportError(err: unknown, json: boolean, io: Io, command: string): numb
   }
   return code;
 }
-
-const HELP_AFTER = `
-Examples:
-  mlc init odoo-servicenow              write a commented mlc.yaml to start from
-  mlc ping                              check every connection and what the flows need
-  mlc sync acme-us --dry-run            what one pass would write
-  mlc sync --all                        one pass of every pair instance (for cron)
-  mlc status --max-age 30m              last run of each pair; exit 3 when one needs a look
-  mlc audit --since 2h --outcome failed what failed in the last two hours
-  mlc audit failures                    open failures grouped by cause
-  mlc replay --failed --pair acme-us    re-send them once the cause is fixed
-
-Environment:
-  MLC_CONFIG       config file (instead of ./mlc.yaml)
-  MLC_HOME         folder of the state file and master key (default: .mlc next to the config)
-  MLC_MASTER_KEY   the master key, 64 hex characters (instead of the key file)
-  MLC_LOG=debug    debug logs on stderr (as -v)
-  NO_COLOR=1       no colours
-
-Exit codes:
-  0 ok   1 internal error   2 usage, configuration or credential error (nothing synced)
-  3 some records failed (or status: a pair needs a look)   4 stopped on transient errors
-  5 another pass of the pair holds the lock
-`;
 
 export type { Io };

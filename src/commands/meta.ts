@@ -59,3 +59,28 @@ ${cases}
   ];
   return lines.join('\n');
 }
+
+/** Examples, environment and exit codes, after `mlc --help`. */
+export const HELP_AFTER = `
+Examples:
+  mlc init odoo-servicenow              write a commented mlc.yaml to start from
+  mlc ping                              check every connection and what the flows need
+  mlc sync acme-us --dry-run            what one pass would write
+  mlc sync --all                        one pass of every pair instance (for cron)
+  mlc status --max-age 30m              last run of each pair; exit 3 when one needs a look
+  mlc audit --since 2h --outcome failed what failed in the last two hours
+  mlc audit failures                    open failures grouped by cause
+  mlc replay --failed --pair acme-us    re-send them once the cause is fixed
+
+Environment:
+  MLC_CONFIG       config file (instead of ./mlc.yaml)
+  MLC_HOME         folder of the state file and master key (default: .mlc next to the config)
+  MLC_MASTER_KEY   the master key, 64 hex characters (instead of the key file)
+  MLC_LOG=debug    debug logs on stderr (as -v)
+  NO_COLOR=1       no colours
+
+Exit codes:
+  0 ok   1 internal error   2 usage, configuration or credential error (nothing synced)
+  3 some records failed (or status: a pair needs a look)   4 stopped on transient errors
+  5 another pass of the pair holds the lock
+`;
