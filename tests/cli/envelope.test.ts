@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse, stringify } from 'yaml';
-import { startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { spawn } from 'node:child_process';
+import { ROOT, startPairEnv, type PairEnv } from '../helpers/pair.js';
 import { cli, tempDir } from './helpers.js';
 
 const schema = JSON.parse(
@@ -42,6 +43,12 @@ describe('one JSON envelope for every command', () => {
     expect(failures.exitCode).toBe(3);
     envelopeOf(await j('replay', '--failed', '--dry-run'), 'replay');
     envelopeOf(await j('secret', 'list'), 'secret list');
+    const set = await cli(['--config', e.config, 'secret', 'set', 'odoo.extra', '--json'], e.env, {
+      stdin: 'x',
+    });
+    expect(envelopeOf(set, 'secret set').data).toEqual({ stored: 'odoo.extra' });
+    const rm = await cli(['--config', e.config, 'secret', 'rm', 'odoo.extra', '--json'], e.env);
+    expect(envelopeOf(rm, 'secret rm').data).toEqual({ removed: 'odoo.extra' });
     envelopeOf(await j('completion', 'bash'), 'completion');
     const tmp = tempDir();
     try {
@@ -161,4 +168,39 @@ describe('mlc init', () => {
     expect(help.stdout).toMatch(/Exit codes:/);
     expect(help.stdout).toMatch(/MLC_MASTER_KEY/);
   });
+});
+
+describe('the envelope of the simulator commands', () => {
+  it('demo --json prints its story in data; sim --json prints one line once listening', async () => {
+    const demo = await cli(['demo', '--json'], { HOME: process.env.HOME, PATH: process.env.PATH });
+    const d = envelopeOf(demo, 'demo');
+    expect(d.data.ok).toBe(true);
+    expect(d.data.story.join('\n')).toMatch(/BILL\/2026\/0004/);
+    const tmp = tempDir();
+    const sim = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/mlc.js'), 'sim', '--systems', 'odoo', '--seed', 'empty', '--json'],
+      {
+        cwd: tmp.dir,
+        env: { PATH: process.env.PATH, HOME: tmp.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const line = await new Promise<string>((ok, fail) => {
+        let buf = '';
+        sim.stdout.on('data', (b: Buffer) => {
+          buf += b.toString();
+          if (buf.includes('\n')) ok(buf.slice(0, buf.indexOf('\n')));
+        });
+        sim.on('exit', (code) => fail(new Error(`mlc sim exited with ${code}`)));
+      });
+      const env = envelopeOf({ code: 0, stdout: line }, 'sim');
+      expect(env.data.simulators[0].system).toBe('odoo');
+    } finally {
+      sim.kill('SIGTERM');
+      await new Promise((r) => sim.once('exit', r));
+      tmp.cleanup();
+    }
+  }, 60_000);
 });
