@@ -67,6 +67,8 @@ describe('one JSON envelope for every command', () => {
     expect(usage.error.class).toBe('usage');
     const commander = envelopeOf(await j('sync', '--bogus'), 'mlc');
     expect(commander.error.class).toBe('usage');
+    const both = envelopeOf(await j('sync', 'odoo-servicenow', '--all'), 'sync');
+    expect(both.error).toMatchObject({ code: 'usage.pair_and_all', hint: null });
     const bad = envelopeOf(await j('audit', '--since', 'soon'), 'audit');
     expect(bad.error.code).toBe('usage.bad_time');
   }, 60_000);
