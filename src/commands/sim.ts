@@ -4,6 +4,10 @@ import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { PAIRS } from '../pairs/registry.js';
 import { SIMULATORS, type StartedSim } from '../sim/registry.js';
+import { homeDir } from '../config/load.js';
+import { prepareStatePath } from '../config/paths.js';
+import { SecretStore } from '../secrets/store.js';
+import { openDb } from '../state/db.js';
 import { checkWritable } from './files.js';
 import { openSecretStore } from './secret.js';
 
@@ -108,17 +112,29 @@ export function writeSimConfig(
     }
   }
   const path = resolve(file);
-  writeFileSync(
-    path,
-    `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store${own.state ? ' of the state file below, which holds only simulator credentials' : ''}.\n${stringify({ ...(own.state ? { state: own.state } : {}), connections, pairs })}`,
-    { mode: 0o600 },
-  );
-  const { store, close } = openSecretStore(path, env);
+  const text = `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store${own.state ? ' of the state file below, which holds only simulator credentials' : ''}.\n${stringify({ ...(own.state ? { state: own.state } : {}), connections, pairs })}`;
+  if (!own.state) {
+    writeFileSync(path, text, { mode: 0o600 });
+    const { store, close } = openSecretStore(path, env);
+    try {
+      for (const [name, value] of Object.entries(secrets)) store.set(name, value);
+    } finally {
+      close();
+    }
+    return;
+  }
+  // The simulators' own store, opened by its path (never through the file being replaced, whose
+  // `state:` may name the store of real connections), checked before anything is written.
+  const statePath = resolve(dirname(path), own.state);
+  prepareStatePath(statePath);
+  const db = openDb(statePath);
   try {
-    if (own.state) refuseForeignSecrets(store.list(), secrets, resolve(dirname(path), own.state));
+    const store = new SecretStore(db, resolve(homeDir(path, env), 'master.key'), env);
+    refuseForeignSecrets(store.list(), secrets, statePath);
+    writeFileSync(path, text, { mode: 0o600 });
     for (const [name, value] of Object.entries(secrets)) store.set(name, value);
   } finally {
-    close();
+    db.close();
   }
 }
 

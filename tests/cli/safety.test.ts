@@ -76,7 +76,65 @@ describe('safe by default', () => {
     // --force replaces the simulator config, still in its own store.
     const again = await runCli(['sim', '--write-config', simConfig], env);
     expect(again.code).toBe(2);
+    // --force replaces it, still with its own store.
+    const before = readFileSync(simConfig, 'utf8');
+    const simAgain = (): Promise<void> =>
+      runSim(
+        {
+          systems: ['odoo'],
+          seed: 'empty',
+          latencyMs: 0,
+          odooVersion: 19,
+          writeConfig: simConfig,
+          force: true,
+          json: true,
+          until: Promise.resolve(),
+        },
+        { out: () => {}, env },
+      );
+    await simAgain();
+    expect(readFileSync(simConfig, 'utf8')).not.toBe(before);
+    // A real credential added to the simulators' store stops the next --force from writing there.
+    const foreign = await runCli(['--config', simConfig, 'secret', 'set', 'erp.key'], {
+      ...env,
+      STDIN: 'REAL',
+    });
+    expect(foreign.code).toBe(0);
+    const kept = readFileSync(simConfig, 'utf8');
+    await expect(simAgain()).rejects.toThrow(/holds secrets the simulators did not write \(erp\.key\)/);
+    expect(readFileSync(simConfig, 'utf8')).toBe(kept);
     expect(existsSync(join(tmp.dir, '.mlc', 'state.sqlite'))).toBe(true);
+  });
+
+  it('--force over a real config replaces the file, never the real credentials', async () => {
+    writeFileSync(config, 'state: real.sqlite\n' + CONFIG);
+    expect(
+      (await runCli(['--config', config, 'secret', 'set', 'odoo.api_key'], { ...env, STDIN: 'REAL-KEY' }))
+        .code,
+    ).toBe(0);
+    await runSim(
+      {
+        systems: ['odoo'],
+        seed: 'empty',
+        latencyMs: 0,
+        odooVersion: 19,
+        writeConfig: config,
+        force: true,
+        json: true,
+        until: Promise.resolve(),
+      },
+      { out: () => {}, env },
+    );
+    const { openDb } = await import('../../src/state/db.js');
+    const { SecretStore } = await import('../../src/secrets/store.js');
+    const db = openDb(join(tmp.dir, 'real.sqlite'));
+    try {
+      const real = new SecretStore(db, join(tmp.dir, '.mlc', 'master.key'), env);
+      expect(real.get('odoo.api_key')).toBe('REAL-KEY');
+    } finally {
+      db.close();
+    }
+    expect((parse(readFileSync(config, 'utf8')) as { state: string }).state).toBe('mlc.sim-state.sqlite');
   });
 
   describe('master key problems each say what they are', () => {
