@@ -89,7 +89,7 @@ const DEMOS: Record<string, DemoScript> = {
             : chalk.red('The demo did not run as described; see above.'),
         );
         say(
-          'Try it yourself: mlc sim --write-config sim.yaml   (then, in another shell) mlc --config sim.yaml sync odoo-servicenow; for real systems: mlc init odoo-servicenow',
+          'Try it yourself: npx mlc sim --write-config sim.yaml   (then, in another shell) npx mlc --config sim.yaml sync odoo-servicenow; for real systems: npx mlc init odoo-servicenow',
         );
         return ok;
       } finally {
@@ -230,7 +230,7 @@ const DEMOS: Record<string, DemoScript> = {
             : chalk.red('The demo did not run as described; see above.'),
         );
         say(
-          'Try it yourself: mlc sim --systems acumatica,servicenow --write-config sim.yaml   (then, in another shell) mlc --config sim.yaml sync acumatica-servicenow; for real systems: mlc init acumatica-servicenow',
+          'Try it yourself: npx mlc sim --systems acumatica,servicenow --write-config sim.yaml   (then, in another shell) npx mlc --config sim.yaml sync acumatica-servicenow; for real systems: npx mlc init acumatica-servicenow',
         );
         return ok;
       } finally {
