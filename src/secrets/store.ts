@@ -46,8 +46,14 @@ export class SecretStore {
       });
     }
     const key = this.masterKey();
+    // One store, one key: a value stored under another key than the others could never be read
+    // alongside them.
+    const holds = this.holdsSecrets();
+    if (holds && !this.keyOpensStore(key, '')) throw this.wrongKey();
     const write = this.db.transaction(() => {
-      if (!this.row(KEY_CHECK)) this.put(KEY_CHECK, KEY_CHECK, randomBytes(16).toString('hex'), key);
+      // The key check is written with the first secret (and again when the store was emptied).
+      if (!holds || !this.row(KEY_CHECK))
+        this.put(KEY_CHECK, KEY_CHECK, randomBytes(16).toString('hex'), key);
       this.put(name, SecretStore.connectionOf(name), value, key);
     });
     write.immediate();
@@ -78,15 +84,7 @@ export class SecretStore {
       registerSecret(value);
       return value;
     }
-    if (!this.keyOpensStore(key, name)) {
-      throw new AuthError(
-        `the master key (${this.keySource()}) is not the one the stored secrets were encrypted with: none of them decrypts`,
-        {
-          code: 'secret.wrong_key',
-          hint: `use the key the secrets were stored under (MLC_MASTER_KEY or ${this.keyFile}); if it is lost, store every secret again under the new key (mlc secret list names them)`,
-        },
-      );
-    }
+    if (!this.keyOpensStore(key, name)) throw this.wrongKey();
     throw new AuthError(
       `secret "${name}" failed its integrity check: the master key is right (it opens the other secrets) but this value was altered in the state file`,
       {
@@ -107,6 +105,16 @@ export class SecretStore {
       .prepare('SELECT nonce, ciphertext, tag, connection FROM secrets WHERE name != ?')
       .all(except) as SecretRow[];
     return others.some((r) => decrypt(key, r, r.connection) !== undefined);
+  }
+
+  private wrongKey(): AuthError {
+    return new AuthError(
+      `the master key (${this.keySource()}) is not the one the stored secrets were encrypted with: none of them decrypts`,
+      {
+        code: 'secret.wrong_key',
+        hint: `use the key the secrets were stored under (MLC_MASTER_KEY or ${this.keyFile}); if it is lost, remove the stored secrets (mlc secret list, mlc secret rm) and store them again under the new key`,
+      },
+    );
   }
 
   private row(name: string): SecretRow | undefined {
@@ -152,7 +160,11 @@ export class SecretStore {
   }
 
   remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name).changes > 0;
+    SecretStore.validateName(name);
+    const removed = this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name).changes > 0;
+    // An empty store has no key: the next secret may start it under another one.
+    if (!this.holdsSecrets()) this.db.prepare('DELETE FROM secrets WHERE name = ?').run(KEY_CHECK);
+    return removed;
   }
 
   /** Whether the store holds any secret (the key check aside). */

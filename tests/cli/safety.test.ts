@@ -193,3 +193,34 @@ describe('safe by default', () => {
     });
   });
 });
+
+describe('one store, one key', () => {
+  it('refuses to store a secret under another key than the stored ones; an emptied store takes a new key', async () => {
+    const tmp = tempDir();
+    try {
+      const config = join(tmp.dir, 'mlc.yaml');
+      writeFileSync(config, CONFIG);
+      const set = (name: string, key: string) =>
+        runCliWith(
+          ['--config', config, 'secret', 'set', name],
+          { HOME: tmp.dir, MLC_MASTER_KEY: key },
+          { stdin: 'v' },
+        );
+      expect((await set('odoo.api_key', TEST_MASTER_KEY)).code).toBe(0);
+      const other = await set('sn.password', 'b'.repeat(64));
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain('is not the one the stored secrets were encrypted with');
+      const rm = await runCliWith(['--config', config, 'secret', 'rm', 'odoo.api_key'], {
+        HOME: tmp.dir,
+        MLC_MASTER_KEY: TEST_MASTER_KEY,
+      });
+      expect(rm.code).toBe(0);
+      expect((await set('sn.password', 'b'.repeat(64))).code).toBe(0);
+      // The emptied store took the new key: storing again under it works, under the old one not.
+      expect((await set('sn.client_secret', 'b'.repeat(64))).code).toBe(0);
+      expect((await set('sn.other', TEST_MASTER_KEY)).code).toBe(2);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
