@@ -1,26 +1,41 @@
 import { Command, CommanderError, Option } from 'commander';
 import chalk from 'chalk';
 import { defaultConfigPath } from './config/load.js';
+import { checkConfigPath } from './config/paths.js';
 import { ConfigError, isMlcError, toMlcError } from './errors.js';
 import { EXIT } from './exit.js';
 import { tuneHeap } from './heap.js';
 import { redact, redactValue } from './http/redact.js';
-import { createLogger } from './log.js';
+import { createLogger, quietRetries } from './log.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import { parseSince, runAuditFailures, runAuditList, runAuditShow } from './commands/audit.js';
+import { runAuditFailures, runAuditList, runAuditShow } from './commands/audit.js';
+import { HELP_AFTER, VERSION } from './commands/meta.js';
+import { registerTools } from './commands/tools.js';
 import { runPing } from './commands/ping.js';
 import { DEFAULT_RECONCILE_DAYS, runReconcile } from './commands/reconcile.js';
 import { runReplay } from './commands/replay.js';
-import { openSecretStore, readStdin } from './commands/secret.js';
-import { runSync } from './commands/sync.js';
-import { exitCodeOf } from './commands/sync.js';
+import { runStatus } from './commands/status.js';
+import { exitCodeOf, runSync } from './commands/sync.js';
 import {
+  checkFlows,
+  checkPairs,
+  choices,
+  collectList,
+  parseDuration,
+  parseTime,
+  positiveInt,
+  usageError,
+} from './commands/usage.js';
+import {
+  envelope,
+  errorClass,
   renderAuditList,
   renderAuditShow,
   renderFailures,
   renderPing,
   renderReconcile,
   renderReplay,
+  renderStatus,
   renderSync,
 } from './output.js';
 
@@ -28,6 +43,7 @@ interface Globals {
   config?: string;
   json?: boolean;
   verbose?: boolean;
+  color?: boolean;
 }
 
 interface Io {
@@ -35,6 +51,8 @@ interface Io {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   isTty: boolean;
+  /** Standard input, read whole (for `mlc secret set`). */
+  stdin?: () => Promise<string>;
 }
 
 const defaultIo: Io = {
@@ -45,39 +63,77 @@ const defaultIo: Io = {
 };
 
 /**
- * The command line: commander wiring, and the one place that prints errors and picks exit codes.
- * Every command returns data; `--json` prints it as JSON, otherwise it is rendered short.
+ * The command line: commander wiring, and the one place that prints results and errors and picks
+ * exit codes. Every command returns data: under `--json` it is printed as one envelope
+ * (schemas/envelope.schema.json) on stdout, otherwise rendered short. Results go to stdout; errors,
+ * warnings and logs to stderr.
  */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let exitCode: number = EXIT.ok;
+  let printed = false;
+  const args = argv.slice(2);
+  const wantsJson = (): boolean => Boolean(program.opts<Globals>().json) || args.includes('--json');
+  const colorWanted = !args.includes('--no-color') && !io.env.NO_COLOR && io.isTty && io.env.TERM !== 'dumb';
+  const restoreColor = chalk.level;
+  chalk.level = colorWanted ? restoreColor || 1 : 0;
   const program = new Command('mlc');
   program
     .description(
       'mlc keeps purchase orders, bills, vendors, GL accounts and cost centers in step between an ERP and a work system',
     )
-    .version('0.1.0')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default: $MLC_CONFIG or ./mlc.yaml)')
-    .option('--json', 'print results as JSON')
-    .option('-v, --verbose', 'say more: per-flow counts on success, debug logs on stderr')
+    .option('--json', 'print one JSON envelope on stdout: {ok, command, exitCode, data, error}')
+    .option('-v, --verbose', 'say more: per-flow counts on success, retries and debug logs on stderr')
+    .option('--no-color', 'no colours (also NO_COLOR=1, or when stdout is not a terminal)')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(run mlc --help for usage)');
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} })
+    .addHelpText('after', HELP_AFTER);
 
+  let current = 'mlc';
+  program.hook('preAction', (_program, action) => {
+    current = commandName(action);
+  });
   const globals = (cmd: Command): Globals => cmd.optsWithGlobals<Globals>();
-  const print = (g: Globals, data: unknown, human: () => string): void => {
-    if (g.json) io.out(`${redact(JSON.stringify(redactValue(data), null, 2))}\n`);
-    else {
-      const text = human();
-      if (text) io.out(`${redact(text)}\n`);
+  const commandName = (cmd: Command): string => {
+    const names: string[] = [];
+    for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+    return names.join(' ');
+  };
+  /** Prints a command's result: the envelope under --json, else the human text (stdout) and problems (stderr). */
+  const finish = (
+    cmd: Command,
+    data: unknown,
+    code: number,
+    human: () => string | { out?: string; err?: string },
+  ): void => {
+    const g = globals(cmd);
+    exitCode = code;
+    printed = true;
+    if (g.json) {
+      io.out(`${redact(JSON.stringify(redactValue(envelope(commandName(cmd), code, data)), null, 2))}\n`);
+      return;
     }
+    const text = human();
+    const parts = typeof text === 'string' ? { out: text } : text;
+    if (parts.out) io.out(`${redact(parts.out)}\n`);
+    if (parts.err) io.err(`${redact(parts.err)}\n`);
+  };
+  const logger = (g: Globals) =>
+    quietRetries(
+      createLogger(
+        { verbose: Boolean(g.verbose) || io.env.MLC_LOG === 'debug', json: Boolean(g.json) },
+        io.err,
+      ),
+    );
+  const configPath = (g: Globals): string => {
+    const path = defaultConfigPath(g.config, io.env);
+    checkConfigPath(path);
+    return path;
   };
   const withRuntime = async <T>(cmd: Command, fn: (rt: Runtime, g: Globals) => Promise<T>): Promise<T> => {
     const g = globals(cmd);
-    const log = createLogger(
-      { verbose: Boolean(g.verbose) || io.env.MLC_LOG === 'debug', json: Boolean(g.json) },
-      io.err,
-    );
-    const rt = openRuntime(defaultConfigPath(g.config, io.env), log, io.env);
+    const rt = openRuntime(configPath(g), logger(g), io.env);
     try {
       return await fn(rt, g);
     } finally {
@@ -93,20 +149,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument('[connections...]', 'connection names (default: all)')
     .action(async (names: string[], _o, cmd: Command) => {
       await withRuntime(cmd, async (rt, g) => {
+        const known = Object.keys(rt.config.connections);
+        for (const n of names)
+          if (!known.includes(n))
+            throw usageError(
+              `no connection named "${n}" in ${rt.config.file}`,
+              'unknown_connection',
+              choices('connections', n, known),
+            );
         const result = await runPing(rt, names);
-        print(g, result, () => renderPing(result));
-        exitCode = result.exitCode;
+        finish(cmd, result, result.exitCode, () => renderPing(result, Boolean(g.verbose)));
       });
     });
 
   program
     .command('sync')
-    .description('run one incremental pass of a pair (for cron)')
-    .argument('[pair]', 'pair name, e.g. odoo-servicenow')
-    .option('--all', 'every pair in the config, one after the other')
+    .description('run one incremental pass of a pair instance (for cron); quiet when all is well')
+    .argument('[pair]', 'pair instance name from the config, e.g. odoo-servicenow or acme-us')
+    .option('--all', 'every pair instance in the config, one after the other')
     .option('--dry-run', 'read, map and check; write nothing; show what would be written')
     .option('--full', 're-read from the beginning (idempotent: unchanged records are not re-written)')
-    .option('--flow <names...>', 'only these flows')
+    .option('--flow <names>', 'only these flows (comma-separated, or repeat --flow)', collectList)
     .action(
       async (
         pair: string | undefined,
@@ -114,16 +177,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         cmd: Command,
       ) => {
         await withRuntime(cmd, async (rt, g) => {
+          if (o.all && pair)
+            throw usageError(`name a pair or pass --all, not both (got "${pair}" and --all)`, 'pair_and_all');
           const pairs = o.all ? Object.keys(rt.config.pairs) : pair ? [pair] : [];
           if (pairs.length === 0) {
-            throw new ConfigError(
-              o.all ? `no pairs configured in ${rt.config.file}` : 'name a pair, or pass --all',
-              {
-                code: 'usage.no_pair',
-                hint: `configured pairs: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}`,
-              },
+            throw usageError(
+              o.all ? `no pairs configured in ${rt.config.file}` : 'name a pair instance, or pass --all',
+              'no_pair',
+              `configured pairs: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}`,
             );
           }
+          checkPairs(rt.config, pairs);
+          checkFlows(rt.config, pairs, o.flow);
           const progress = io.isTty && !g.json ? (line: string) => io.err(`\r\x1b[2K${line}`) : undefined;
           tuneHeap();
           const result = await runSync(rt, {
@@ -134,20 +199,39 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             onProgress: progress,
           });
           if (progress) io.err('\r\x1b[2K');
-          print(g, result, () => renderSync(result, Boolean(g.verbose) || io.isTty || Boolean(o.dryRun)));
-          exitCode = result.exitCode;
+          finish(cmd, result, result.exitCode, () =>
+            renderSync(result, Boolean(g.verbose) || io.isTty || Boolean(o.dryRun)),
+          );
         });
       },
     );
 
+  program
+    .command('status')
+    .description('per pair instance: last run, outcome and age, open failures, lock holder')
+    .argument('[pairs...]', 'pair instance names (default: all configured)')
+    .option(
+      '--max-age <duration>',
+      'a pair whose last good pass is older than this is stale (e.g. 30m, 2h)',
+      '1h',
+    )
+    .action(async (names: string[], o: { maxAge: string }, cmd: Command) => {
+      await withRuntime(cmd, async (rt) => {
+        checkPairs(rt.config, names);
+        const maxAgeMs = parseDuration(o.maxAge, '--max-age');
+        const result = runStatus(rt, names, maxAgeMs);
+        finish(cmd, result, result.exitCode, () => renderStatus(result));
+      });
+    });
+
   const audit = program
     .command('audit')
     .description('what happened to each record: list, show one, group failures')
-    .option('--pair <pair>')
+    .option('--pair <pair>', 'pair instance name')
     .option('--flow <flow>')
     .addOption(new Option('--outcome <outcome>').choices(['written', 'unchanged', 'failed', 'skipped']))
-    .option('--since <time>', 'ISO time or a duration back from now (30m, 2h, 7d)')
-    .option('--until <time>')
+    .option('--since <time>', 'a duration back (30m, 2h, 3d), an ISO time with zone, or a local time')
+    .option('--until <time>', 'same forms as --since')
     .option('--source-id <id>', 'source id or reference (e.g. P00012)')
     .option('--limit <n>', 'at most this many rows', '100')
     .action(
@@ -163,17 +247,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         },
         cmd: Command,
       ) => {
-        await withRuntime(cmd, async (rt, g) => {
-          const entries = runAuditList(rt, {
-            pair: o.pair,
-            flow: o.flow,
-            outcome: o.outcome,
-            since: parseSince(o.since),
-            until: parseSince(o.until),
-            sourceId: o.sourceId,
-            limit: positiveInt(o.limit, '--limit'),
-          });
-          print(g, entries, () => renderAuditList(entries));
+        const filter = {
+          pair: o.pair,
+          flow: o.flow,
+          outcome: o.outcome,
+          since: o.since === undefined ? undefined : parseTime(o.since, '--since'),
+          until: o.until === undefined ? undefined : parseTime(o.until, '--until'),
+          sourceId: o.sourceId,
+          limit: positiveInt(o.limit, '--limit'),
+        };
+        await withRuntime(cmd, async (rt) => {
+          const entries = runAuditList(rt, filter);
+          finish(cmd, { entries }, EXIT.ok, () => renderAuditList(entries));
         });
       },
     );
@@ -182,21 +267,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('one entry: what was read, sent, answered, and why it failed')
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
-      await withRuntime(cmd, async (rt, g) => {
-        const detail = runAuditShow(rt, positiveInt(id, 'audit id'));
-        print(g, detail, () => renderAuditShow(detail));
+      const n = positiveInt(id, 'audit id');
+      await withRuntime(cmd, async (rt) => {
+        const detail = runAuditShow(rt, n);
+        finish(cmd, detail, EXIT.ok, () => renderAuditShow(detail));
       });
     });
   audit
     .command('failures')
-    .description('records whose latest outcome is a failure')
+    .description('records whose latest outcome is a failure (exit 3 when there are any)')
     .addOption(new Option('--group-by <what>').choices(['cause']).default('cause'))
     .option('--pair <pair>')
     .action(async (o: { pair?: string }, cmd: Command) => {
-      await withRuntime(cmd, async (rt, g) => {
+      await withRuntime(cmd, async (rt) => {
         const groups = runAuditFailures(rt, o.pair ?? (cmd.parent?.opts() as { pair?: string }).pair);
-        print(g, groups, () => renderFailures(groups));
-        if (groups.length > 0) exitCode = EXIT.failedRecords;
+        finish(cmd, { groups }, groups.length > 0 ? EXIT.failedRecords : EXIT.ok, () =>
+          renderFailures(groups),
+        );
       });
     });
 
@@ -205,24 +292,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('re-send audited records once the cause is fixed (idempotent: never a duplicate)')
     .argument('[ids...]', 'audit entry ids')
     .option('--failed', 'every record whose latest outcome is a failure')
-    .option('--pair <pair>', 'with --failed: only this pair')
+    .option('--pair <pair>', 'with --failed: only this pair instance')
     .option('--dry-run', 'show what would change; write nothing')
     .action(async (ids: string[], o: { failed?: boolean; pair?: string; dryRun?: boolean }, cmd: Command) => {
       if (!o.failed && ids.length === 0)
-        throw new ConfigError('name audit ids to replay, or pass --failed', {
-          code: 'usage.replay',
-          hint: 'mlc audit failures lists them',
-        });
-      await withRuntime(cmd, async (rt, g) => {
+        throw usageError(
+          'name audit ids to replay, or pass --failed',
+          'replay',
+          'mlc audit failures lists them',
+        );
+      if (o.failed && ids.length > 0) throw usageError('name audit ids or pass --failed, not both', 'replay');
+      const numbers = ids.map((i) => positiveInt(i, 'audit id'));
+      await withRuntime(cmd, async (rt) => {
+        if (o.pair) checkPairs(rt.config, [o.pair]);
         tuneHeap();
         const result = await runReplay(rt, {
-          ids: ids.map((i) => positiveInt(i, 'audit id')),
+          ids: numbers,
           failed: Boolean(o.failed),
           pair: o.pair,
           dryRun: Boolean(o.dryRun),
         });
-        print(g, result, () => renderReplay(result));
-        exitCode = result.exitCode;
+        finish(cmd, result, result.exitCode, () => renderReplay(result));
       });
     });
 
@@ -231,10 +321,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description(
       'compare source and target over a period: counts, money totals, and each record that differs',
     )
-    .argument('<pair>', 'pair name, e.g. odoo-servicenow')
-    .option('--since <time>', `ISO time or a duration back from now (default: ${DEFAULT_RECONCILE_DAYS}d)`)
-    .option('--until <time>', 'ISO time or a duration back from now (default: now)')
-    .option('--flow <names...>', 'only these flows')
+    .argument('<pair>', 'pair instance name from the config')
+    .option(
+      '--since <time>',
+      `a duration back from now, an ISO time, or a local time (default: ${DEFAULT_RECONCILE_DAYS}d)`,
+    )
+    .option('--until <time>', 'a duration back from now, an ISO time, or a local time (default: now)')
+    .option('--flow <names>', 'only these flows (comma-separated, or repeat --flow)', collectList)
     .option(
       '--repair',
       'send the missing and different records through the normal record path (audited, idempotent)',
@@ -245,10 +338,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         o: { since?: string; until?: string; flow?: string[]; repair?: boolean },
         cmd: Command,
       ) => {
-        await withRuntime(cmd, async (rt, g) => {
+        const since = new Date(parseTime(o.since ?? `${DEFAULT_RECONCILE_DAYS}d`, '--since'));
+        const until = o.until === undefined ? new Date() : new Date(parseTime(o.until, '--until'));
+        await withRuntime(cmd, async (rt) => {
+          checkPairs(rt.config, [pair]);
+          checkFlows(rt.config, [pair], o.flow);
           tuneHeap();
-          const until = o.until === undefined ? new Date() : timeArg(o.until, '--until');
-          const since = timeArg(o.since ?? `${DEFAULT_RECONCILE_DAYS}d`, '--since');
           const result = await runReconcile(rt, {
             pair,
             since,
@@ -256,174 +351,51 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             repair: Boolean(o.repair),
             flows: o.flow,
           });
-          print(g, result, () => renderReconcile(result));
-          exitCode = result.exitCode;
+          finish(cmd, result, result.exitCode, () => renderReconcile(result));
         });
       },
     );
 
-  const secret = program.command('secret').description('the encrypted credential store (AES-256-GCM)');
-  secret
-    .command('set')
-    .description('store a secret; the value is read from standard input, never from the command line')
-    .argument('<name>', '<connection>.<what>, e.g. odoo.api_key')
-    .action(async (name: string, _o, cmd: Command) => {
-      const g = globals(cmd);
-      const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
-      try {
-        store.set(name, await readStdin());
-        print(g, { stored: name }, () => (io.isTty ? `stored ${name}` : ''));
-      } finally {
-        close();
-      }
-    });
-  secret
-    .command('list')
-    .description('names of stored secrets (never their values)')
-    .action((_o, cmd: Command) => {
-      const g = globals(cmd);
-      const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
-      try {
-        const list = store.list();
-        print(
-          g,
-          list,
-          () =>
-            list.map((s) => `${s.name}  (connection ${s.connection}, updated ${s.updatedAt})`).join('\n') ||
-            'no secrets stored',
-        );
-      } finally {
-        close();
-      }
-    });
-  secret
-    .command('rm')
-    .description('remove a secret')
-    .argument('<name>')
-    .action((name: string, _o, cmd: Command) => {
-      const g = globals(cmd);
-      const { store, close } = openSecretStore(defaultConfigPath(g.config, io.env), io.env);
-      try {
-        if (!store.remove(name))
-          throw new ConfigError(`no secret named ${name}`, {
-            code: 'secret.missing',
-            hint: 'mlc secret list shows the names',
-          });
-        print(g, { removed: name }, () => '');
-      } finally {
-        close();
-      }
-    });
-
-  program
-    .command('sim')
-    .description('run the built-in simulators on 127.0.0.1 in the foreground')
-    .option('--systems <list>', 'comma-separated: odoo, servicenow, acumatica', 'odoo,servicenow')
-    .option('--seed <seed>', 'demo | volume:N | empty', 'demo')
-    .option('--latency-ms <n>', 'added to every answer', '0')
-    .option('--port <n>', 'first port (the others follow); default: ephemeral')
-    .option('--odoo-version <n>', '17 | 18 | 19', '19')
-    .option(
-      '--write-config <file>',
-      'write a ready mlc.yaml pointing at the simulators (credentials go to the encrypted store)',
-    )
-    .action(
-      async (
-        o: {
-          systems: string;
-          seed: string;
-          latencyMs: string;
-          port?: string;
-          odooVersion: string;
-          writeConfig?: string;
-        },
-        cmd: Command,
-      ) => {
-        const g = globals(cmd);
-        // The simulators (and the demo) load only when asked for: cron's `mlc sync` never needs them.
-        const { runSim } = await import('./commands/sim.js');
-        await runSim(
-          {
-            systems: o.systems
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-            seed: o.seed,
-            latencyMs: nonNegativeInt(o.latencyMs, '--latency-ms'),
-            ...(o.port === undefined ? {} : { port: positiveInt(o.port, '--port') }),
-            odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
-            ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
-            json: Boolean(g.json),
-          },
-          io,
-        );
-      },
-    );
-
-  program
-    .command('demo')
-    .description('run a pair end to end on the built-in simulators, no setup needed')
-    .argument('[pair]', 'odoo-servicenow', 'odoo-servicenow')
-    .action(async (pair: string, _o, cmd: Command) => {
-      const g = globals(cmd);
-      const { runDemo } = await import('./commands/demo.js');
-      const result = await runDemo(pair, { json: Boolean(g.json), verbose: Boolean(g.verbose) }, io);
-      exitCode = result.exitCode;
-    });
+  registerTools(program, { io, globals, finish, configPath, printed: () => (printed = true) });
 
   try {
     await program.parseAsync(argv);
+    if (!printed && program.args.length === 0 && args.filter((a) => !a.startsWith('-')).length === 0) {
+      // `mlc` alone: the help, on stderr, as a usage error.
+      io.err(program.helpInformation());
+      return EXIT.config;
+    }
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.config;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      if (err.code === 'commander.help') return EXIT.config;
+      const message = err.message.replace(/^error: /, '');
+      const unknown = /unknown command '([^']+)'/.exec(message)?.[1];
+      const names = program.commands.map((c) => c.name());
+      const hint = unknown ? choices('commands', unknown, names) : 'run mlc --help, or mlc <command> --help';
+      return reportError(new ConfigError(message, { code: err.code, hint }), wantsJson(), io, 'mlc');
     }
-    return reportError(err, Boolean(program.opts<Globals>().json), io);
+    return reportError(err, wantsJson(), io, current);
+  } finally {
+    chalk.level = restoreColor;
   }
 }
 
-function reportError(err: unknown, json: boolean, io: Io): number {
+/** Prints an error: the envelope on stdout under --json, else one paragraph on stderr. */
+function reportError(err: unknown, json: boolean, io: Io, command: string): number {
   const e = toMlcError(err);
+  const code = exitCodeOf(e);
   if (json) {
-    io.out(`${redact(JSON.stringify({ error: e.toJSON() }, null, 2))}\n`);
+    io.out(`${redact(JSON.stringify(envelope(command, code, null, e), null, 2))}\n`);
   } else {
-    const label = e.kind === 'internal' ? 'internal error' : `${e.kind} error`;
     io.err(
-      `${chalk.red(`mlc: ${label}:`)} ${redact(e.message)}${e.hint ? `\n  hint: ${redact(e.hint)}` : ''}\n`,
+      `${chalk.red(`mlc: ${errorClass(e)} error:`)} ${redact(e.message)}${e.hint ? `\n  hint: ${redact(e.hint)}` : ''}\n`,
     );
     if (e.kind === 'internal' && !isMlcError(err) && err instanceof Error && err.stack)
       io.err(`${redact(err.stack)}\n`);
   }
-  return exitCodeOf(e);
-}
-
-function positiveInt(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError(`${what} must be a positive whole number, got "${value}"`, {
-      code: 'usage.bad_number',
-    });
-  return n;
-}
-
-function nonNegativeInt(value: string, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new ConfigError(`${what} must be a whole number >= 0, got "${value}"`, {
-      code: 'usage.bad_number',
-    });
-  return n;
+  return code;
 }
 
 export type { Io };
-
-/** A --since/--until value (ISO time or a duration back from now) as a Date, or a usage error. */
-function timeArg(value: string, flag: string): Date {
-  const parsed = new Date(parseSince(value) ?? '');
-  if (Number.isNaN(parsed.getTime()))
-    throw new ConfigError(`${flag} ${JSON.stringify(value)} is neither an ISO time nor a duration`, {
-      code: 'usage.bad_time',
-      hint: `e.g. ${flag} 2026-11-01T00:00:00Z or ${flag} 7d (also 30m, 12h)`,
-    });
-  return parsed;
-}

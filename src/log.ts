@@ -23,3 +23,16 @@ export function createLogger(
     warn: (m, d) => emit('warn', m, d),
   };
 }
+
+/**
+ * A logger for clients and the engine in which retry notices and a flow's stop notice are debug
+ * lines: the command reports a stop once, in its result; retries show with --verbose only.
+ */
+export function quietRetries(log: Logger): Logger {
+  const routine = (m: string): boolean => /\bretry(ing)?\b/i.test(m) || /^[\w-]+\/[\w-]+ stopped: /.test(m);
+  return {
+    debug: (m, d) => log.debug(m, d),
+    info: (m, d) => log.info(m, d),
+    warn: (m, d) => (routine(m) ? log.debug(m, d) : log.warn(m, d)),
+  };
+}

@@ -1,35 +1,85 @@
 import chalk from 'chalk';
 import type { ReconcileCommandResult } from './commands/reconcile.js';
+import { isUsageCode } from './commands/usage.js';
+import type { InitResult } from './commands/init.js';
+import type { StatusResult } from './commands/status.js';
+import type { MlcError } from './errors.js';
 import type { AuditDetail, AuditEntry, FailureGroup } from './commands/audit.js';
 import type { PairOutcome, SyncResult } from './commands/sync.js';
 import type { PingCommandResult } from './commands/ping.js';
 import type { ReplayCommandResult } from './commands/replay.js';
 import type { FlowStats } from './sync/types.js';
 
+/** What `--json` prints for every command (schemas/envelope.schema.json). */
+export interface Envelope {
+  ok: boolean;
+  command: string;
+  exitCode: number;
+  data: unknown;
+  error: { code: string; class: string; message: string; hint: string | null } | null;
+}
+
+export function envelope(command: string, exitCode: number, data: unknown, error?: MlcError): Envelope {
+  return {
+    ok: exitCode === 0,
+    command,
+    exitCode,
+    data: data ?? null,
+    error: error
+      ? { code: error.code, class: errorClass(error), message: error.message, hint: error.hint ?? null }
+      : null,
+  };
+}
+
+/** usage (the command line), config, auth, transient, record or internal. */
+export function errorClass(e: MlcError): string {
+  return e.kind === 'config' && isUsageCode(e.code) ? 'usage' : e.kind;
+}
+
+/** An ISO UTC time shown in this machine's zone, with its offset: 2026-03-01 11:00:05+01:00. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number): string => String(Math.abs(Math.trunc(n))).padStart(2, '0');
+  const local = new Date(d.getTime() + off * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+  return `${local}${off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(off / 60)}:${pad(off % 60)}`}`;
+}
+
+/** A duration in words: 45 s, 12 min, 3 h, 2 d. */
+export function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} d`;
+}
+
 /**
  * Human renderings of command results. Commands return data; these turn it into short text.
  * Success is quiet unless asked (`verbose`), because cron mails whatever is printed.
  */
-export function renderSync(result: SyncResult, verbose: boolean): string {
+export function renderSync(result: SyncResult, verbose: boolean): { out: string; err: string } {
   const out: string[] = [];
+  const err: string[] = [];
   for (const o of result.outcomes) {
     if (o.kind === 'locked') {
-      out.push(
+      err.push(
         `${chalk.yellow('locked')} ${o.message}; nothing done (the running pass will finish the work)`,
       );
       continue;
     }
     if (o.kind === 'error') {
-      out.push(
+      err.push(
         `${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`,
       );
       continue;
     }
     const quiet = o.status === 'ok' && !verbose && o.runId !== null;
     if (quiet) continue;
-    out.push(renderPass(o, verbose));
+    (o.status === 'ok' || o.runId === null ? out : err).push(renderPass(o, verbose));
   }
-  return out.join('\n');
+  return { out: out.join('\n'), err: err.join('\n') };
 }
 
 function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean): string {
@@ -40,11 +90,12 @@ function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean)
     : `${o.pair}: ${total.written} written, ${total.unchanged} unchanged, ${total.skipped} skipped, ${total.failed} failed (run ${o.runId})`;
   const lines = [status(o.status) + ' ' + head];
   for (const f of o.flows) {
-    if (!verbose && !dry && f.failed === 0 && f.status === 'ok') continue;
+    if (!verbose && !dry && f.failed === 0 && f.status !== 'stopped') continue;
     lines.push(
       `  ${f.flow.padEnd(28)} ${f.status === 'ok' ? '' : chalk.yellow(f.status) + ' '}read ${f.read}, written ${f.written}, unchanged ${f.unchanged}, skipped ${f.skipped}, failed ${f.failed}${f.alreadyHandled ? `, ${f.alreadyHandled} already handled` : ''}`,
     );
-    if (f.error) lines.push(`    ${chalk.red(String(f.error.code))}: ${String(f.error.message)}`);
+    if (f.error && o.status !== 'stopped')
+      lines.push(`    ${chalk.red(String(f.error.code))}: ${String(f.error.message)}`);
     if (dry) {
       for (const w of (f.wouldWrite ?? []).slice(0, verbose ? 1000 : 10)) {
         const p = w.payload as { error?: string };
@@ -60,10 +111,13 @@ function renderPass(o: Extract<PairOutcome, { kind: 'pass' }>, verbose: boolean)
     lines.push(
       `  see the failures: mlc audit failures --pair ${o.pair}   re-send after a fix: mlc replay <id>`,
     );
-  if (o.status === 'stopped')
+  if (o.status === 'stopped') {
+    const tried = Date.parse(o.finishedAt) - Date.parse(o.startedAt);
     lines.push(
-      `  stopped early on a transient error; the cursor did not move past it and the next pass resumes`,
+      `  gave up after ${age(tried)}: ${String(o.error?.message ?? 'a system did not answer')}${o.flows.some((f) => f.status === 'not_run') ? '; the flows after it did not run' : ''}`,
+      `  nothing is lost: the cursor did not move past it and the next pass resumes`,
     );
+  }
   return lines.join('\n');
 }
 
@@ -99,16 +153,19 @@ function status(s: string): string {
   }
 }
 
-export function renderPing(result: PingCommandResult): string {
-  return result.results
-    .map((r) => {
-      const head = `${r.ok ? chalk.green('ok') : chalk.red('FAIL')} ${r.connection} (${r.system} ${r.url}${r.serverVersion ? `, ${r.serverVersion}` : ''})`;
-      const checks = r.checks
-        .filter((c) => !r.ok || !c.ok || process.env.MLC_VERBOSE === '1')
-        .map((c) => `  ${c.ok ? chalk.green('✓') : chalk.red('✗')} ${c.name}: ${c.detail}`);
-      return [head, ...checks].join('\n');
-    })
-    .join('\n');
+export function renderPing(result: PingCommandResult, verbose = false): { out: string; err: string } {
+  const text = (ok: boolean): string =>
+    result.results
+      .filter((r) => r.ok === ok)
+      .map((r) => {
+        const head = `${r.ok ? chalk.green('ok') : chalk.red('FAIL')} ${r.connection} (${r.system} ${r.url}${r.serverVersion ? `, ${r.serverVersion}` : ''})`;
+        const checks = r.checks
+          .filter((c) => !r.ok || !c.ok || verbose)
+          .map((c) => `  ${c.ok ? chalk.green('✓') : chalk.red('✗')} ${c.name}: ${c.detail}`);
+        return [head, ...checks].join('\n');
+      })
+      .join('\n');
+  return { out: text(true), err: text(false) };
 }
 
 export function renderAuditList(entries: AuditEntry[]): string {
@@ -116,7 +173,7 @@ export function renderAuditList(entries: AuditEntry[]): string {
   return entries
     .map(
       (e) =>
-        `${String(e.id).padStart(6)}  ${e.time.slice(0, 19).replace('T', ' ')}  ${e.pair}/${e.flow}  ${e.label}  ${outcome(e.outcome)}${e.message ? `  ${e.message}` : ''}${e.replayOf ? `  (replay of ${e.replayOf})` : ''}`,
+        `${String(e.id).padStart(6)}  ${localTime(e.time)}  ${e.pair}/${e.flow}  ${e.label}  ${outcome(e.outcome)}${e.message ? `  ${e.message}` : ''}${e.replayOf ? `  (replay of ${e.replayOf})` : ''}`,
     )
     .join('\n');
 }
@@ -132,7 +189,7 @@ export function renderAuditShow(d: AuditDetail): string {
       .map((l) => `    ${l}`)
       .join('\n');
   const lines = [
-    `audit entry ${d.id} (run ${d.runId}, ${d.time})`,
+    `audit entry ${d.id} (run ${d.runId}, ${localTime(d.time)})`,
     `  record    ${d.pair}/${d.flow} ${d.label} (source id ${d.sourceId}, version ${d.version ?? '-'})`,
     `  outcome   ${outcome(d.outcome)}${d.targetId ? ` -> target ${d.targetId}` : ''}${d.replayOf ? ` (replay of ${d.replayOf})` : ''}`,
   ];
@@ -144,7 +201,9 @@ export function renderAuditShow(d: AuditDetail): string {
   if (d.later.length > 0)
     lines.push(
       '  later:',
-      ...d.later.map((e) => `    ${e.id} ${e.time} ${e.outcome}${e.message ? ` ${e.message}` : ''}`),
+      ...d.later.map(
+        (e) => `    ${e.id} ${localTime(e.time)} ${e.outcome}${e.message ? ` ${e.message}` : ''}`,
+      ),
     );
   return lines.join('\n');
 }
@@ -210,4 +269,35 @@ export function renderReconcile(result: ReconcileCommandResult): string {
   if (!r.agree && !r.flows.some((f) => f.repaired))
     lines.push('run again with --repair to send the missing and different records (audited, idempotent)');
   return lines.join('\n');
+}
+
+export function renderStatus(result: StatusResult): { out: string; err: string } {
+  const lines = result.pairs.map((p) => {
+    const last = p.lastRun
+      ? `last run ${p.lastRun.id} ${p.lastRun.status} ${age(p.lastRun.ageSeconds * 1000)} ago (${localTime(p.lastRun.startedAt)})`
+      : 'never run';
+    const good = p.lastSuccess
+      ? `last good pass ${age(p.lastSuccess.ageSeconds * 1000)} ago`
+      : 'no good pass yet';
+    const lock = p.lock
+      ? `; locked by pid ${p.lock.pid} on ${p.lock.host} since ${localTime(p.lock.acquiredAt)}${p.lock.stale ? ' (stale: the next pass takes it over)' : ''}`
+      : '';
+    const mark = p.healthy ? chalk.green('ok') : chalk.red('NEEDS A LOOK');
+    const problems = p.problems.map((x) => `\n  ${x}`).join('');
+    return `${mark} ${p.pair} (${p.type}): ${last}; ${good}; ${p.openFailures} open failure${p.openFailures === 1 ? '' : 's'}${lock}${problems}`;
+  });
+  const healthy = result.pairs.every((p) => p.healthy);
+  return healthy ? { out: lines.join('\n'), err: '' } : { out: '', err: lines.join('\n') };
+}
+
+export function renderInit(result: InitResult): string {
+  const env = result.env.map((e) => `  export ${e}=…`).join('\n');
+  return [
+    `wrote ${result.file} for ${result.type} (instance ${result.instance})`,
+    'next:',
+    '  1. fill in the URLs, database and user names marked CHANGE-ME',
+    ...(env ? ['  2. set the environment variables it references:', env] : []),
+    `  3. or store credentials encrypted instead: printf %s "$VALUE" | mlc secret set <connection>.<what>`,
+    `  4. mlc --config ${result.file} ping`,
+  ].join('\n');
 }

@@ -1,6 +1,9 @@
 import { ConfigError } from './errors.js';
 import { registerSecret } from './http/redact.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
+import { prepareStatePath } from './config/paths.js';
+import { DEFAULT_RETRY, type RetryOverrides } from './http/retry.js';
+import { quietRetries } from './log.js';
 import { SecretStore } from './secrets/store.js';
 import { openDb, type Db } from './state/db.js';
 import { StateStore } from './state/store.js';
@@ -22,6 +25,7 @@ export interface Runtime {
 
 export function openRuntime(configPath: string, log: Logger, env: NodeJS.ProcessEnv = process.env): Runtime {
   const config = loadConfig(configPath, env);
+  prepareStatePath(config.statePath);
   const db = openDb(config.statePath);
   return {
     config,
@@ -73,9 +77,24 @@ export function connect(rt: Runtime, name: string, ctx: Partial<ClientContext> =
   const conn = resolveConnection(rt, name);
   const system = String(conn.system);
   const adapter = systemAdapter(system);
+  const giveUp = giveUpBudget(
+    rt.config.giveUpAfterSeconds * 1000,
+    (conn.retry ?? ctx.retry) as RetryOverrides | undefined,
+  );
+  // The adapter hands `conn.retry` to the client: the bounded policy goes there.
+  conn.retry = giveUp.policy;
   const client = adapter.connect(
     conn,
-    { connection: name, log: rt.log, ...ctx },
+    {
+      connection: name,
+      ...ctx,
+      log: quietRetries(ctx.log ?? rt.log),
+      retry: giveUp.policy,
+      onRequest: (info) => {
+        giveUp.observe(info.status);
+        ctx.onRequest?.(info);
+      },
+    },
     {
       rotating: {
         load: async (what) =>
@@ -85,6 +104,35 @@ export function connect(rt: Runtime, name: string, ctx: Partial<ClientContext> =
     },
   );
   return { name, system, url: String(conn.url), client, close: () => adapter.close(client) };
+}
+
+/**
+ * Bounds how long a connection keeps retrying a system that does not answer. Every request the
+ * client sends is observed: a network failure, a 5xx or a 429 starts the clock (if it is not
+ * running), any other answer stops it. The retry policy's `maxTotalMs` is read by the retry wrapper
+ * when a call starts; here it is the part of the budget left, so the first call that meets the
+ * outage may retry for the whole budget, and calls after it give up at their first failure.
+ */
+export function giveUpBudget(
+  budgetMs: number,
+  base: RetryOverrides | undefined,
+  now: () => number = Date.now,
+): { policy: RetryOverrides; observe(status: number | 'network'): void } {
+  let failingSince: number | undefined;
+  const cap = Math.min(budgetMs, base?.maxTotalMs ?? DEFAULT_RETRY.maxTotalMs);
+  const policy: RetryOverrides = { ...base };
+  Object.defineProperty(policy, 'maxTotalMs', {
+    enumerable: true,
+    get: () => (failingSince === undefined ? cap : Math.max(0, cap - (now() - failingSince))),
+  });
+  return {
+    policy,
+    observe: (status) => {
+      const failing = status === 'network' || status === 429 || status >= 500;
+      if (!failing) failingSince = undefined;
+      else failingSince ??= now();
+    },
+  };
 }
 
 export function pairDefinition(name: string): PairDefinition {
@@ -106,14 +154,14 @@ export interface OpenPair {
 
 /** Connects both sides of a configured pair and builds its flows. */
 export function openPair(rt: Runtime, name: string, ctx: Partial<ClientContext> = {}): OpenPair {
-  const def = pairDefinition(name);
   const options = rt.config.pairs[name];
   if (!options) {
     throw new ConfigError(`pair "${name}" is not configured in ${rt.config.file}`, {
       code: 'config.pair_not_configured',
-      hint: `add pairs.${name} with source: and target: connections (see config.example.yaml)`,
+      hint: `configured: ${Object.keys(rt.config.pairs).join(', ') || '(none)'}; add pairs.${name} with type:, source: and target: (see config.example.yaml)`,
     });
   }
+  const def = pairDefinition(options.type);
   const source = connect(rt, options.source, ctx);
   const target = connect(rt, options.target, ctx);
   const runtime = def.build({

@@ -11,6 +11,7 @@ import type { DemoKit } from '../pairs/types.js';
 import { connect, openRuntime, type Runtime } from '../runtime.js';
 import { runAuditList, type AuditEntry } from './audit.js';
 import { runReplay } from './replay.js';
+import { choices } from './usage.js';
 import { startSimulators, writeSimConfig } from './sim.js';
 import { runSync, type SyncResult } from './sync.js';
 
@@ -55,17 +56,19 @@ function sayPass(result: SyncResult, say: (line: string) => void): void {
  */
 export async function runDemo(
   pair: string,
-  options: { json: boolean; verbose: boolean },
+  options: { json: boolean; verbose: boolean; quiet?: boolean },
   io: DemoIo,
-): Promise<{ exitCode: number }> {
+): Promise<{ exitCode: number; story: string[] }> {
   const def = PAIRS.find((p) => p.name === pair);
   const script = def?.demo;
   if (!script)
     throw new ConfigError(`no demo for pair "${pair}"`, {
       code: 'usage.demo',
-      hint: `available: ${PAIRS.filter((p) => p.demo)
-        .map((p) => p.name)
-        .join(', ')}`,
+      hint: choices(
+        'available',
+        pair,
+        PAIRS.filter((p) => p.demo).map((p) => p.name),
+      ),
     });
   const dir = mkdtempSync(join(tmpdir(), 'mlc-demo-'));
   const env: NodeJS.ProcessEnv = {
@@ -82,7 +85,7 @@ export async function runDemo(
   const story: string[] = [];
   const say = (line: string): void => {
     story.push(line);
-    if (!options.json) io.out(`${line}\n`);
+    if (!options.json && !options.quiet) io.out(`${line}\n`);
   };
   try {
     const file = join(dir, 'mlc.yaml');
@@ -96,7 +99,7 @@ export async function runDemo(
     try {
       const ok = await script.play(demoKit(rt, pair, say));
       if (options.json) io.out(`${JSON.stringify({ ok, story: story.map(stripAnsi) }, null, 2)}\n`);
-      return { exitCode: ok ? EXIT.ok : EXIT.internal };
+      return { exitCode: ok ? EXIT.ok : EXIT.internal, story: story.map(stripAnsi) };
     } finally {
       rt.close();
     }

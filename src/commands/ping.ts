@@ -30,8 +30,8 @@ export async function runPing(rt: Runtime, names: string[]): Promise<PingCommand
       continue;
     }
     const requirements: unknown[] = [];
-    for (const [pairName, options] of Object.entries(rt.config.pairs)) {
-      const def = PAIRS.find((p) => p.name === pairName);
+    for (const options of Object.values(rt.config.pairs)) {
+      const def = PAIRS.find((p) => p.name === options.type);
       if (!def) continue;
       const req = def.requirements(options as never);
       if (options.source === name) requirements.push(...req.source);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { homeDir } from '../config/load.js';
+import { prepareStatePath } from '../config/paths.js';
 import { SecretStore } from '../secrets/store.js';
 import { openDb } from '../state/db.js';
 
@@ -26,6 +27,7 @@ export function openSecretStore(
       // An unreadable config leaves the default location.
     }
   }
+  prepareStatePath(statePath);
   const db = openDb(statePath);
   return { store: new SecretStore(db, keyFile, env), close: () => db.close(), statePath };
 }

@@ -1,9 +1,14 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { PAIRS } from '../pairs/registry.js';
 import { SIMULATORS, type StartedSim } from '../sim/registry.js';
+import { homeDir } from '../config/load.js';
+import { prepareStatePath } from '../config/paths.js';
+import { SecretStore } from '../secrets/store.js';
+import { openDb } from '../state/db.js';
+import { checkWritable } from './files.js';
 import { openSecretStore } from './secret.js';
 
 export interface SimCommandOptions {
@@ -13,7 +18,19 @@ export interface SimCommandOptions {
   port?: number;
   odooVersion: number;
   writeConfig?: string;
+  /** Overwrite an existing file named by `writeConfig`. */
+  force?: boolean;
   json: boolean;
+  /** Resolves when the simulators should stop (default: SIGINT or SIGTERM). */
+  until?: Promise<void>;
+  /** Called once the simulators run (and the config is written). */
+  onReady?: (info: SimInfo) => void;
+}
+
+export interface SimInfo {
+  simulators: Array<{ system: string; url: string; control: string; credentials: Record<string, unknown> }>;
+  config: string | null;
+  state: string | null;
 }
 
 interface SimIo {
@@ -22,7 +39,7 @@ interface SimIo {
 }
 
 export async function startSimulators(
-  options: Omit<SimCommandOptions, 'json' | 'writeConfig'>,
+  options: Pick<SimCommandOptions, 'systems' | 'seed' | 'latencyMs' | 'port' | 'odooVersion'>,
 ): Promise<StartedSim[]> {
   for (const s of options.systems) {
     if (!SIMULATORS[s])
@@ -70,6 +87,7 @@ export function writeSimConfig(
   sims: StartedSim[],
   env: NodeJS.ProcessEnv,
   extra: Record<string, Record<string, unknown>> = {},
+  own: { state?: string } = {},
 ): void {
   const connections: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
@@ -85,43 +103,102 @@ export function writeSimConfig(
     }
   }
   const path = resolve(file);
-  writeFileSync(
-    path,
-    `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store.\n${stringify({ connections, pairs })}`,
-    { mode: 0o600 },
-  );
-  const { store, close } = openSecretStore(path, env);
+  const text = `# Written by mlc sim for the simulators on 127.0.0.1. Credentials are in the encrypted store${own.state ? ' of the state file below, which holds only simulator credentials' : ''}.\n${stringify({ ...(own.state ? { state: own.state } : {}), connections, pairs })}`;
+  if (!own.state) {
+    writeFileSync(path, text, { mode: 0o600 });
+    const { store, close } = openSecretStore(path, env);
+    try {
+      for (const [name, value] of Object.entries(secrets)) store.set(name, value);
+    } finally {
+      close();
+    }
+    return;
+  }
+  // The simulators' own store, opened by its path (never through the file being replaced, whose
+  // `state:` may name the store of real connections), checked before anything is written.
+  const statePath = resolve(dirname(path), own.state);
+  prepareStatePath(statePath);
+  const db = openDb(statePath);
   try {
+    const store = new SecretStore(db, resolve(homeDir(path, env), 'master.key'), env);
+    refuseForeignSecrets(store.list(), secrets, statePath);
+    writeFileSync(path, text, { mode: 0o600 });
     for (const [name, value] of Object.entries(secrets)) store.set(name, value);
   } finally {
-    close();
+    db.close();
   }
 }
 
-/** `mlc sim`: runs until SIGINT/SIGTERM. */
+/**
+ * The state file a simulator config gets: its own, next to the config (`mlc.yaml` ->
+ * `mlc.sim-state.sqlite`), so simulator credentials never land in the store of real connections.
+ */
+export function simStateFile(configFile: string): string {
+  const name = basename(configFile, extname(configFile));
+  return `${name}.sim-state.sqlite`;
+}
+
+/** Refuses a state file that holds secrets the simulators did not write (real credentials). */
+function refuseForeignSecrets(
+  stored: Array<{ name: string }>,
+  simSecrets: Record<string, string>,
+  statePath: string,
+): void {
+  const foreign = stored.map((s) => s.name).filter((n) => !(n in simSecrets));
+  if (foreign.length > 0) {
+    throw new ConfigError(
+      `${statePath} holds secrets the simulators did not write (${foreign.join(', ')}); simulator credentials are not written next to them`,
+      {
+        code: 'usage.sim_state_foreign',
+        hint: 'write the simulator config under another name (mlc sim --write-config sim.yaml)',
+      },
+    );
+  }
+}
+
+/** `mlc sim`: runs until SIGINT/SIGTERM (or `options.until`). */
 export async function runSim(options: SimCommandOptions, io: SimIo): Promise<void> {
+  if (options.writeConfig) checkWritable(options.writeConfig, Boolean(options.force));
   const sims = await startSimulators(options);
-  if (options.writeConfig) writeSimConfig(options.writeConfig, sims, io.env, SIM_PAIR_SETTINGS);
-  const info = sims.map((s) => ({
-    system: s.system,
-    url: s.running.url,
-    control: `${s.running.url}/_sim/`,
-    credentials: s.credentials,
-  }));
-  if (options.json) io.out(`${JSON.stringify({ simulators: info, config: options.writeConfig ?? null })}\n`);
+  let state: string | null = null;
+  try {
+    if (options.writeConfig) {
+      const own = simStateFile(options.writeConfig);
+      writeSimConfig(options.writeConfig, sims, io.env, SIM_PAIR_SETTINGS, { state: own });
+      state = resolve(dirname(resolve(options.writeConfig)), own);
+    }
+  } catch (err) {
+    await Promise.allSettled(sims.map((s) => s.running.close()));
+    throw err;
+  }
+  const info: SimInfo = {
+    simulators: sims.map((s) => ({
+      system: s.system,
+      url: s.running.url,
+      control: `${s.running.url}/_sim/`,
+      credentials: s.credentials,
+    })),
+    config: options.writeConfig ? resolve(options.writeConfig) : null,
+    state,
+  };
+  if (options.onReady) options.onReady(info);
+  else if (options.json) io.out(`${JSON.stringify(info)}\n`);
   else {
-    for (const s of info) {
+    for (const s of info.simulators) {
       io.out(`${s.system.padEnd(11)} ${s.url}   control: ${s.control}\n`);
       for (const [k, v] of Object.entries(s.credentials)) io.out(`            ${k}: ${String(v)}\n`);
     }
     if (options.writeConfig)
-      io.out(`wrote ${resolve(options.writeConfig)}; try: mlc --config ${options.writeConfig} ping\n`);
+      io.out(
+        `wrote ${info.config} (simulator credentials in ${state}); try: mlc --config ${options.writeConfig} ping\n`,
+      );
     io.out('simulators running on 127.0.0.1; Ctrl-C stops them\n');
   }
-  await new Promise<void>((done) => {
-    const stop = (): void => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await (options.until ??
+    new Promise<void>((done) => {
+      const stop = (): void => done();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }));
   await Promise.allSettled(sims.map((s) => s.running.close()));
 }

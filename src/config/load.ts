@@ -6,6 +6,8 @@ import { ConfigError } from '../errors.js';
 import { registerSecret } from '../http/redact.js';
 import { SYSTEMS } from '../systems/registry.js';
 import { PAIRS } from '../pairs/registry.js';
+import { closest } from './closest.js';
+import { checkConfigPath } from './paths.js';
 
 /** Options every pair has, besides its own. */
 export const commonPairShape = {
@@ -43,9 +45,18 @@ export interface LoadedConfig {
   dir: string;
   statePath: string;
   keyFile: string;
+  giveUpAfterSeconds: number;
   connections: Record<string, Record<string, unknown> & { system: string; url: string }>;
-  pairs: Record<string, Record<string, unknown> & z.infer<z.ZodObject<typeof commonPairShape>>>;
+  /**
+   * Pair instances by name. `type` is the pair definition (`odoo-servicenow`); the instance name is
+   * what state, locks, cursors and the audit log are keyed by. A config keyed by type (no `type:`)
+   * has instance name = type.
+   */
+  pairs: Record<string, PairInstance>;
 }
+
+export type PairInstance = Record<string, unknown> &
+  z.infer<z.ZodObject<typeof commonPairShape>> & { type: string };
 
 export function defaultConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(explicit ?? env.MLC_CONFIG ?? 'mlc.yaml');
@@ -60,6 +71,11 @@ const topSchema = z
   .object({
     version: z.literal(1).default(1),
     state: z.string().min(1).optional(),
+    /**
+     * A pass gives up on a system that has failed (network, 5xx, 429) for this long without one
+     * good answer; the next pass resumes. Bounds every connection's retries.
+     */
+    giveUpAfterSeconds: z.number().int().min(1).max(3600).default(30),
     connections: z.record(
       z.string().regex(/^[A-Za-z0-9_-]+$/, 'connection names use letters, digits, - and _'),
       z.unknown(),
@@ -76,15 +92,16 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   if (!existsSync(path)) {
     throw new ConfigError(`config file ${path} does not exist`, {
       code: 'config.missing',
-      hint: 'pass --config FILE, set MLC_CONFIG, or start from config.example.yaml (mlc sim --write-config mlc.yaml writes one for the simulators)',
+      hint: 'pass --config FILE or set MLC_CONFIG; mlc init <pair type> writes a commented one to start from (mlc sim --write-config sim.yaml writes one for the simulators)',
     });
   }
+  checkConfigPath(path);
   const text = readFileSync(path, 'utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     throw new ConfigError(
       `${path}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`,
       {
@@ -100,6 +117,19 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     });
   }
   const where = (p: (string | number)[]): string => locate(path, doc, lines, p);
+  const topKeys = Object.keys(topSchema.shape);
+  for (const key of Object.keys(raw)) {
+    if (!topKeys.includes(key)) {
+      const near = closest(key, topKeys);
+      throw new ConfigError(
+        `${where([key])}: unknown option "${key}"${near ? `; did you mean "${near}"?` : ''}`,
+        {
+          code: 'config.invalid',
+          hint: `top-level options: ${topKeys.join(', ')}`,
+        },
+      );
+    }
+  }
   const interpolated = interpolate(raw, [], env, where) as Record<string, unknown>;
   const top = parse(topSchema, interpolated, [], where);
 
@@ -121,21 +151,41 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       ['connections', name],
       where,
     ) as LoadedConfig['connections'][string];
+    checkUrl(connections[name].url, where(['connections', name, 'url']));
   }
 
   const pairs: LoadedConfig['pairs'] = {};
   for (const [name, value] of Object.entries(top.pairs)) {
-    const def = PAIRS.find((p) => p.name === name);
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+      throw new ConfigError(`${where(['pairs', name])}: pair instance names use letters, digits, - and _`, {
+        code: 'config.invalid',
+      });
+    }
+    const declared = (value as { type?: unknown } | null)?.type;
+    const typeName = declared === undefined ? name : declared;
+    const def = PAIRS.find((p) => p.name === typeName);
     if (!def) {
+      const known = PAIRS.map((p) => p.name);
+      const near = typeof typeName === 'string' ? closest(typeName, known) : undefined;
       throw new ConfigError(
-        `${where(['pairs', name])}: unknown pair "${name}"; expected one of ${PAIRS.map((p) => p.name).join(', ')}`,
+        declared === undefined
+          ? `${where(['pairs', name])}: "${name}" is not a pair type; name the type of this instance with type: (one of ${known.join(', ')})`
+          : `${where(['pairs', name, 'type'])}: unknown pair type ${JSON.stringify(declared)}; expected one of ${known.join(', ')}`,
         {
           code: 'config.unknown_pair',
+          hint: near
+            ? `did you mean ${near}?`
+            : `e.g. pairs: { ${name}: { type: ${known[0] ?? 'odoo-servicenow'}, source: …, target: … } }`,
         },
       );
     }
-    const schema = z.object({ ...commonPairShape, ...def.options.shape }).strict();
-    const pair = parse(schema, value, ['pairs', name], where) as LoadedConfig['pairs'][string];
+    const schema = z
+      .object({ type: z.string().optional(), ...commonPairShape, ...def.options.shape })
+      .strict();
+    const pair = {
+      ...(parse(schema, value, ['pairs', name], where) as Record<string, unknown>),
+      type: def.name,
+    } as PairInstance;
     for (const role of ['source', 'target'] as const) {
       const connName = pair[role];
       const conn = connections[connName];
@@ -150,7 +200,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       }
       if (conn.system !== def.systems[role]) {
         throw new ConfigError(
-          `${where(['pairs', name, role])}: pair ${name} needs a ${def.systems[role]} connection as ${role}, but "${connName}" is ${conn.system}`,
+          `${where(['pairs', name, role])}: pair ${name} (${def.name}) needs a ${def.systems[role]} connection as ${role}, but "${connName}" is ${conn.system}`,
           { code: 'config.wrong_system' },
         );
       }
@@ -165,9 +215,37 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     dir,
     statePath: top.state ? resolve(dir, top.state) : resolve(home, 'state.sqlite'),
     keyFile: resolve(home, 'master.key'),
+    giveUpAfterSeconds: top.giveUpAfterSeconds,
     connections,
     pairs,
   };
+}
+
+/** Only http and https reach a system; a URL without a host reaches nothing. */
+function checkUrl(url: string, at: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '') {
+    throw new ConfigError(
+      `${at}: ${JSON.stringify(url)} cannot work: ${u && u.protocol !== 'http:' && u.protocol !== 'https:' ? `the scheme is ${u.protocol.slice(0, -1)}, and mlc speaks only http and https` : 'it names no host'}`,
+      {
+        code: 'config.bad_url',
+        hint: 'write the address the browser shows, e.g. https://acme.service-now.com',
+      },
+    );
+  }
+  if (u.username || u.password) {
+    throw new ConfigError(
+      `${at}: the URL carries a user name or password; credentials go in their own fields`,
+      {
+        code: 'config.bad_url',
+      },
+    );
+  }
 }
 
 function parse<T>(
@@ -180,11 +258,50 @@ function parse<T>(
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = [...base, ...(issue.path as (string | number)[])];
-  throw new ConfigError(`${where(path)}: ${describeIssue(issue, value, issue.path as (string | number)[])}`, {
+  let text = describeIssue(issue, value, issue.path as (string | number)[]);
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = keysAt(schema, issue.path as (string | number)[], value);
+    const near = allowed && issue.keys[0] !== undefined ? closest(issue.keys[0], allowed) : undefined;
+    if (near) text += `; did you mean "${near}"?`;
+    if (allowed) text += ` (options here: ${allowed.join(', ')})`;
+  }
+  throw new ConfigError(`${where(path)}: ${text}`, {
     code: 'config.invalid',
     hint: 'see config.example.yaml for every option and its form',
     data: { path: path.join('.') },
   });
+}
+
+/** The option names a schema accepts at a path (objects, optional/default wrappers, tagged unions). */
+function keysAt(schema: z.ZodType, path: (string | number)[], value: unknown): string[] | undefined {
+  let s: z.ZodType | undefined = schema;
+  let v: unknown = value;
+  const unwrap = (t: z.ZodType): z.ZodType => {
+    let cur = t;
+    while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodNullable)
+      cur = cur.unwrap() as z.ZodType;
+    return cur;
+  };
+  const pick = (t: z.ZodType, val: unknown): z.ZodType | undefined => {
+    const u = unwrap(t);
+    if (u instanceof z.ZodDiscriminatedUnion) {
+      const tag = (u as unknown as { def: { discriminator: string } }).def.discriminator;
+      const want = (val as Record<string, unknown> | null)?.[tag];
+      return (u.options as z.ZodType[]).find(
+        (o) =>
+          o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[tag]?.safeParse(want).success,
+      );
+    }
+    return u;
+  };
+  for (const k of path) {
+    const cur: z.ZodType | undefined = s ? pick(s, v) : undefined;
+    if (!(cur instanceof z.ZodObject)) return undefined;
+    s = (cur.shape as Record<string, z.ZodType>)[String(k)];
+    v = (v as Record<string, unknown> | null)?.[String(k)];
+  }
+  const last = s ? pick(s, v) : undefined;
+  return last instanceof z.ZodObject ? Object.keys(last.shape) : undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, root: unknown, path: (string | number)[]): string {

@@ -113,7 +113,7 @@ const cases: Case[] = [
   [
     'unknown pair',
     (c) => ((c.pairs['odoo-sap'] = { source: 'odoo', target: 'servicenow' }), c),
-    /unknown pair "odoo-sap"; expected one of odoo-servicenow/,
+    /"odoo-sap" is not a pair type; name the type of this instance with type: \(one of odoo-servicenow/,
   ],
   [
     'pair source missing',
@@ -211,7 +211,9 @@ describe('config validation', () => {
   it('names the missing file and how to get one', async () => {
     const r = await runCli(['--config', join(tmp.dir, 'nope.yaml'), 'sync', 'odoo-servicenow'], env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/nope\.yaml does not exist[\s\S]*hint: pass --config FILE, set MLC_CONFIG/);
+    expect(r.stderr).toMatch(
+      /nope\.yaml does not exist[\s\S]*hint: pass --config FILE or set MLC_CONFIG; mlc init <pair type> writes/,
+    );
   });
 
   it('reads MLC_CONFIG when --config is not given', async () => {

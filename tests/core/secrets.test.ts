@@ -21,7 +21,7 @@ describe('the encrypted secret store', () => {
     store.set('odoo.api_key', 'CANARY-secret-value-123');
     store.set('odoo.other', 'CANARY-secret-value-123');
     expect(store.get('odoo.api_key')).toBe('CANARY-secret-value-123');
-    const rows = db.prepare('SELECT nonce, ciphertext FROM secrets').all() as Array<{
+    const rows = db.prepare("SELECT nonce, ciphertext FROM secrets WHERE name LIKE 'odoo.%'").all() as Array<{
       nonce: Buffer;
       ciphertext: Buffer;
     }>;
@@ -56,7 +56,9 @@ describe('the encrypted secret store', () => {
     const db = openDb(':memory:');
     const store = new SecretStore(db, join(tmp.dir, 'k'), { MLC_MASTER_KEY: 'd'.repeat(64) });
     store.set('odoo.api_key', 'value');
-    expect(() => store.get('odoo.api_key', 'servicenow')).toThrow(/referenced from connection "servicenow"/);
+    expect(() => store.get('odoo.api_key', 'servicenow')).toThrow(
+      /belongs to connection "odoo" but is referenced from connection "servicenow"/,
+    );
   });
 
   it('fails clearly under a different master key', () => {

@@ -122,7 +122,7 @@ describe('acumatica-servicenow end to end', () => {
     e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     const first = await e.cli('sync', PAIR, '--json');
     expect(first.code).toBe(0);
-    const pass = JSON.parse(first.stdout).outcomes[0];
+    const pass = JSON.parse(first.stdout).data.outcomes[0];
     expect(pass.flows.map((f: { flow: string }) => f.flow)).toEqual([
       'gl_accounts',
       'cost_centers',
@@ -156,7 +156,7 @@ describe('acumatica-servicenow end to end', () => {
 
     const second = await e.cli('sync', PAIR, '--json');
     expect(second.code).toBe(0);
-    expect(written(JSON.parse(second.stdout).outcomes[0])).toBe(0);
+    expect(written(JSON.parse(second.stdout).data.outcomes[0])).toBe(0);
     const s = await seats(e);
     expect(s.sessionsOpen).toBe(0);
     expect(s.maxConcurrentSessions).toBe(1);
@@ -167,7 +167,7 @@ describe('acumatica-servicenow end to end', () => {
     const number = await rackingBill(e);
     const run = await e.cli('sync', PAIR);
     expect(run.code).toBe(3);
-    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
+    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups;
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
     expect(gl.cause).toContain('17100');
     expect(gl.example.message).toMatch(/GL account 17100 "Warehouse Equipment" does not exist/);
@@ -187,7 +187,7 @@ describe('acumatica-servicenow end to end', () => {
     });
     const replay = await e.cli('replay', String(gl.example.id), '--json');
     expect(replay.code).toBe(0);
-    expect(JSON.parse(replay.stdout).outcomes[0].result).toBe('written');
+    expect(JSON.parse(replay.stdout).data.outcomes[0].result).toBe('written');
     const again = await e.cli('replay', '--failed');
     expect(again.stdout).toMatch(/nothing to replay/);
     expect(await sn(e, 'sn_shop_invoice', `external_invoice_number=${number}`)).toHaveLength(1);
@@ -219,7 +219,7 @@ describe('acumatica-servicenow end to end', () => {
       short_description: 'Updated after approval',
     });
     await nextSecond();
-    const reread = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const reread = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(flowOf(reread, 'requests_to_acumatica').written).toBe(1);
     const updated = (await acu(e, 'PurchaseOrder')).filter((p) => p.VendorRef === request!.number);
     expect(updated).toHaveLength(1);
@@ -229,7 +229,7 @@ describe('acumatica-servicenow end to end', () => {
     const audit = JSON.parse(
       (await e.cli('audit', '--json', '--flow', 'requests_to_acumatica', '--outcome', 'written')).stdout,
     );
-    const entries = Array.isArray(audit) ? audit : audit.entries;
+    const entries = audit.data.entries;
     expect(entries.length).toBeGreaterThan(0);
     const replay = await e.cli('replay', String(entries[0].id));
     expect(replay.code).toBe(0);
@@ -242,7 +242,7 @@ describe('acumatica-servicenow end to end', () => {
       for (const [name, value] of Object.entries(sim.connection(sim.system).secrets))
         fresh.store.set(name, value);
     fresh.close();
-    const lost = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const lost = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(lost.status).toBe('ok');
     expect(flowOf(lost, 'requests_to_acumatica').written).toBe(perRequest.size);
     perRequest = await posPerRequest(e);

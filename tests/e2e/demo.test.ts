@@ -21,7 +21,7 @@ async function demo(
     const run = await finished(child);
     const story =
       args.includes('--json') && run.code === 0
-        ? (JSON.parse(run.stdout) as { ok: boolean; story: string[] }).story
+        ? (JSON.parse(run.stdout) as { data: { ok: boolean; story: string[] } }).data.story
         : run.stdout.split('\n');
     return { code: run.code, stdout: run.stdout, stderr: run.stderr, story };
   } finally {
@@ -33,7 +33,7 @@ describe('mlc demo', () => {
   it('odoo-servicenow: a bill fails on a missing GL account, is replayed once, and the story checks out', async () => {
     const r = await demo('--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).ok).toBe(true);
+    expect(JSON.parse(r.stdout).data.ok).toBe(true);
     const text = r.story.join('\n');
     expect(text).toMatch(
       /failed vendor_bills BILL\/2026\/0004: GL account 630000 "Freight In" does not exist/,
@@ -80,14 +80,14 @@ describe('mlc sim --write-config', () => {
         });
         sim.on('exit', (code) => reject(new Error(`mlc sim exited with ${code}`)));
       });
-      expect(JSON.parse(line).simulators).toHaveLength(3);
+      expect(JSON.parse(line).data.simulators).toHaveLength(3);
       const ping = await finished(mlc('ping'));
       expect(ping.stdout + ping.stderr).not.toMatch(/^fail/m);
       expect(ping.code).toBe(0);
       const sync = await finished(mlc('sync', '--all', '--json'));
       // odoo-servicenow's demo data holds one bill on a GL account ServiceNow lacks (exit 3).
       expect(sync.code).toBe(3);
-      const outcomes = JSON.parse(sync.stdout).outcomes as Array<{ pair: string; status: string }>;
+      const outcomes = JSON.parse(sync.stdout).data.outcomes as Array<{ pair: string; status: string }>;
       expect(outcomes.map((o) => o.pair).sort()).toEqual(['acumatica-servicenow', 'odoo-servicenow']);
       const again = await finished(mlc('sync', '--all'));
       expect(again.code).toBe(0);

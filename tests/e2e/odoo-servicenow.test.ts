@@ -57,7 +57,7 @@ describe('odoo-servicenow end to end', () => {
     );
     expect((await sn(e, 'cmn_cost_center', 'code=CC-400')).length).toBe(1);
     const second = await e.cli('sync', PAIR, '--json');
-    const pass = JSON.parse(second.stdout).outcomes[0];
+    const pass = JSON.parse(second.stdout).data.outcomes[0];
     expect(pass.flows.reduce((n: number, f: { written: number }) => n + f.written, 0)).toBe(0);
     expect(second.code).toBe(0);
   });
@@ -65,7 +65,7 @@ describe('odoo-servicenow end to end', () => {
   it('(5) audits a bill with a missing GL account, names the account, writes the rest, and replays it once fixed', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
-    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
+    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups;
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
     expect(gl.cause).toContain('630000');
     expect(gl.example.message).toMatch(/GL account 630000 "Freight In"/);
@@ -102,7 +102,7 @@ describe('odoo-servicenow end to end', () => {
     // and clears the check.
     const replay = await e.cli('replay', '--failed', '--json');
     expect(replay.code).toBe(0);
-    const outcomes = JSON.parse(replay.stdout).outcomes as Array<{
+    const outcomes = JSON.parse(replay.stdout).data.outcomes as Array<{
       flow: string;
       label: string;
       result: string;
@@ -168,12 +168,12 @@ describe('odoo-servicenow end to end', () => {
     })) as Array<{ id: number }>;
     await odoo(e, 'account.analytic.account', 'write', [[ops!.id], { name: 'Operations & Logistics' }]);
     await nextSecond();
-    const out = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const out = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     const flow = (name: string) => out.flows.find((f: { flow: string }) => f.flow === name);
     expect(flow('cost_centers_to_servicenow').written).toBe(1);
     expect((await sn(e, 'cmn_cost_center', 'code=CC-100'))[0]?.name).toBe('Operations & Logistics');
     await nextSecond();
-    const echo = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const echo = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(echo.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_odoo').written).toBe(0);
     expect(echo.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_servicenow').written).toBe(0);
 
@@ -191,14 +191,14 @@ describe('odoo-servicenow end to end', () => {
       body: JSON.stringify({ name: 'Information Technology' }),
     });
     await nextSecond();
-    const back = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const back = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(back.flows.find((f: { flow: string }) => f.flow === 'cost_centers_to_odoo').written).toBe(1);
     const [cc200] = (await odoo(e, 'account.analytic.account', 'search_read', [[['code', '=', 'CC-200']]], {
       fields: ['name'],
     })) as Array<{ name: string }>;
     expect(cc200?.name).toBe('Information Technology');
     await nextSecond();
-    const quiet = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const quiet = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(quiet.flows.reduce((n: number, f: { written: number }) => n + f.written, 0)).toBe(0);
     expect(await sn(e, 'cmn_cost_center', 'code=CC-200')).toHaveLength(1);
   });
@@ -238,7 +238,7 @@ describe('odoo-servicenow end to end', () => {
     });
     const r = await e.cli('sync', PAIR, '--json');
     expect(r.code).toBe(3);
-    const pass = JSON.parse(r.stdout).outcomes[0];
+    const pass = JSON.parse(r.stdout).data.outcomes[0];
     expect(pass.flows.every((f: { status: string }) => f.status === 'ok')).toBe(true);
     expect(pass.flows.find((f: { flow: string }) => f.flow === 'purchase_orders').written).toBe(5);
   });
@@ -374,7 +374,9 @@ describe('odoo-servicenow end to end', () => {
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toMatch(expected);
       // Every flow the bad answer stopped keeps its cursor; nothing was linked.
-      const pass = JSON.parse(r.stdout).outcomes[0] as { flows: Array<{ flow: string; status: string }> };
+      const pass = JSON.parse(r.stdout).data.outcomes[0] as {
+        flows: Array<{ flow: string; status: string }>;
+      };
       const stopped = pass.flows.filter((f) => f.status !== 'ok').map((f) => f.flow);
       expect(stopped.length).toBeGreaterThan(0);
       const after = state();
