@@ -301,7 +301,7 @@ describe('acumatica-servicenow end to end', () => {
     await nextSecond();
     await acuExec(e, 'Vendor', { VendorID: 'V000001', MainContact: { Email: null } });
     await nextSecond();
-    const pass = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).outcomes[0];
+    const pass = JSON.parse((await e.cli('sync', PAIR, '--json')).stdout).data.outcomes[0];
     expect(flowOf(pass, 'vendors').written).toBe(1);
 
     // What the sink sent: the staging row carries NULL for the e-mail, not a missing column.

@@ -22,7 +22,7 @@ describe('netsuite-servicenow demo', () => {
       );
       const run = await finished(child);
       expect(run.code).toBe(0);
-      const text = (JSON.parse(run.stdout) as { story: string[] }).story.join('\n');
+      const text = (JSON.parse(run.stdout) as { data: { story: string[] } }).data.story.join('\n');
       expect(text).toMatch(
         /failed vendor_bills S2-VB1002: GL account 1410 "Vorausbezahlte Software" does not exist/,
       );

@@ -39,7 +39,7 @@ const written = (out: { flows: Array<{ written: number }> }): number =>
   out.flows.reduce((n, f) => n + f.written, 0);
 const flowOf = (out: { flows: Array<{ flow: string }> }, name: string): any =>
   out.flows.find((f) => f.flow === name);
-const pass = (stdout: string): any => JSON.parse(stdout).outcomes[0];
+const pass = (stdout: string): any => JSON.parse(stdout).data.outcomes[0];
 
 describe('netsuite-servicenow end to end', () => {
   let e: PairEnv;
@@ -179,7 +179,7 @@ describe('netsuite-servicenow end to end', () => {
     await nextSecond();
     const run = await e.cli('sync', PAIR);
     expect(run.code).toBe(3);
-    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
+    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups;
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
     expect(gl.cause).toContain('1410');
     expect(gl.example.message).toMatch(/GL account 1410 "Prepaid Software" does not exist/);
@@ -193,7 +193,7 @@ describe('netsuite-servicenow end to end', () => {
     await snWrite(e, 'POST', 'sn_fin_gl_account', { code: '1410', name: 'Prepaid Software', active: 'true' });
     const replay = await e.cli('replay', String(gl.example.id), '--json');
     expect(replay.code).toBe(0);
-    expect(JSON.parse(replay.stdout).outcomes[0].result).toBe('written');
+    expect(JSON.parse(replay.stdout).data.outcomes[0].result).toBe('written');
     expect((await e.cli('replay', '--failed')).stdout).toMatch(/nothing to replay/);
     const [invoice] = await sn(e, 'sn_shop_invoice', 'external_invoice_number=S1-VB3003');
     expect(await sn(e, 'sn_shop_invoice_line', `invoice=${invoice!.sys_id}`)).toHaveLength(1);
@@ -229,7 +229,7 @@ describe('netsuite-servicenow end to end', () => {
     expect(after.code).toBe(0);
     expect(written(pass(after.stdout))).toBe(0);
     const listed = await e.cli('audit', '--flow', 'cost_centers_to_netsuite', '--json');
-    const rows = JSON.parse(listed.stdout) as Array<{ sourceId: string; outcome: string }>;
+    const rows = JSON.parse(listed.stdout).data.entries as Array<{ sourceId: string; outcome: string }>;
     expect(rows.filter((r) => r.sourceId === 'NS-DEPT-1' && r.outcome === 'written')).toHaveLength(0);
   });
 
@@ -240,7 +240,7 @@ describe('netsuite-servicenow end to end', () => {
     });
     const run = await e.cli('sync', PAIR);
     expect(run.code).toBe(3);
-    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
+    const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups;
     const unmapped = failures.find((g: { cause: string }) =>
       g.cause.startsWith('mapping.subsidiary_unmapped'),
     );
@@ -265,7 +265,7 @@ describe('netsuite-servicenow end to end', () => {
     e = await startPairEnv({ systems: SYSTEMS, pairOptions: OPTIONS });
     const ok = await e.cli('ping', '--json');
     expect(ok.code).toBe(0);
-    const results = JSON.parse(ok.stdout).results as Array<{
+    const results = JSON.parse(ok.stdout).data.results as Array<{
       system: string;
       checks: Array<{ name: string; ok: boolean }>;
     }>;
@@ -285,7 +285,7 @@ describe('netsuite-servicenow end to end', () => {
     const denied = await e.cli('ping', 'netsuite', '--json');
     expect(denied.code).toBe(2);
     const failed = (
-      JSON.parse(denied.stdout).results[0].checks as Array<{ name: string; ok: boolean; detail: string }>
+      JSON.parse(denied.stdout).data.results[0].checks as Array<{ name: string; ok: boolean; detail: string }>
     ).filter((c) => !c.ok);
     expect(failed.map((c) => c.name)).toEqual(['table transactionaccountingline']);
     expect(failed[0]!.detail).toMatch(/INSUFFICIENT_PERMISSION.*Manage Roles/);

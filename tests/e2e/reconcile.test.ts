@@ -17,8 +17,8 @@ interface FlowReport {
 }
 
 function flowOf(stdout: string, flow: string): FlowReport {
-  const parsed = JSON.parse(stdout) as { report: { flows: FlowReport[] } };
-  const found = parsed.report.flows.find((f) => f.flow === flow);
+  const parsed = JSON.parse(stdout) as { data: { report: { flows: FlowReport[] } } };
+  const found = parsed.data.report.flows.find((f) => f.flow === flow);
   if (!found) throw new Error(`no flow ${flow} in ${stdout.slice(0, 400)}`);
   return found;
 }
@@ -107,7 +107,7 @@ describe('mlc reconcile end to end', () => {
       await e.control('odoo', 'POST', 'commit', { txn: late.txn });
       await nextSecond();
       const second = await e.cli('sync', PAIR, '--json');
-      const outcome = JSON.parse(second.stdout).outcomes[0];
+      const outcome = JSON.parse(second.stdout).data.outcomes[0];
       const held = (await snRows(e, 'sn_fin_supplier')).filter((s) => s.legal_name === 'Net Vendor');
       if (everyPasses === 2) {
         expect(outcome.safetyNet).toMatchObject({ found: 1, written: 1, failed: 0 });
@@ -125,6 +125,7 @@ describe('mlc reconcile end to end', () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
     const bad = await e.cli('reconcile', PAIR, '--since', 'last tuesday');
     expect(bad.code).toBe(2);
-    expect(bad.stdout + bad.stderr).toMatch(/--since "last tuesday" is neither/);
+    expect(bad.stderr).toMatch(/--since/);
+    expect(bad.stderr).toMatch(/last tuesday/);
   });
 });
