@@ -149,6 +149,12 @@ export interface OpenPair {
   def: PairDefinition;
   options: LoadedConfig['pairs'][string];
   runtime: PairRuntime;
+  /**
+   * Repeats, cheaply, the checks of `mlc ping` that each side's system offers as a preflight, and
+   * refuses (ConfigError, exit 2) a configuration ping would refuse: a transform map that does not
+   * coalesce would create a duplicate on every retry, so nothing is written through it.
+   */
+  preflight(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -176,6 +182,27 @@ export function openPair(rt: Runtime, name: string, ctx: Partial<ClientContext> 
     def,
     options,
     runtime,
+    preflight: async () => {
+      const requirements = def.requirements(options as never);
+      const refusals: string[] = [];
+      for (const [side, reqs] of [
+        [source, requirements.source],
+        [target, requirements.target],
+      ] as const) {
+        const adapter = systemAdapter(side.system);
+        if (!adapter.preflight) continue;
+        for (const check of await adapter.preflight(side.client, reqs))
+          refusals.push(`${side.name}: ${check.name}: ${check.detail}`);
+      }
+      if (refusals.length > 0)
+        throw new ConfigError(
+          `${name}: mlc ping refuses this configuration, so nothing is written: ${refusals.join('; ')}`,
+          {
+            code: 'preflight.refused',
+            hint: 'run `mlc ping` for the full report, fix the other side (see docs/setup/), then run again',
+          },
+        );
+    },
     close: async () => {
       await Promise.allSettled([source.close(), target.close()]);
     },

@@ -28,6 +28,7 @@ export async function runReconcile(
 ): Promise<ReconcileCommandResult> {
   const opened = openPair(rt, options.pair);
   try {
+    if (options.repair) await opened.preflight();
     const po = opened.options;
     const run = (): Promise<ReconcileReport> =>
       reconcile(

@@ -43,6 +43,7 @@ export async function runReplay(
   for (const [pair, pairRows] of byPair) {
     const opened = openPair(rt, pair);
     try {
+      if (!options.dryRun) await opened.preflight();
       const po = opened.options;
       const run = (): Promise<ReplayOutcome[]> =>
         replayRecords(

@@ -30,6 +30,7 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
     try {
       opened = openPair(rt, pair);
       const { runtime, options: po } = opened;
+      await opened.preflight();
       const pass = (): Promise<PassResult> =>
         runPass(
           rt.store,
