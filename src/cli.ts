@@ -356,6 +356,33 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       },
     );
 
+  program
+    .command('serve')
+    .description(
+      'receive the webhooks of a pair instance until stopped (SIGINT/SIGTERM); TLS belongs to a reverse proxy',
+    )
+    .argument('<pair>', 'pair instance name from the config')
+    .option('--port <n>', 'listen on this port instead of serve.port')
+    .option('--host <address>', 'listen on this address instead of serve.host (default 127.0.0.1)')
+    .action(async (pair: string, o: { port?: string; host?: string }, cmd: Command) => {
+      const port = o.port === undefined ? undefined : positiveInt(o.port, '--port');
+      await withRuntime(cmd, async (rt) => {
+        checkPairs(rt.config, [pair]);
+        const { runServe } = await import('./commands/serve.js');
+        const served = await runServe(rt, pair, {
+          ...(port === undefined ? {} : { port }),
+          ...(o.host === undefined ? {} : { host: o.host }),
+        });
+        io.err(`mlc serve ${pair}: listening on ${served.receiver.url}\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await served.close();
+        finish(cmd, { pair, stats: served.receiver.stats() }, EXIT.ok, () => '');
+      });
+    });
+
   registerTools(program, { io, globals, finish, configPath, printed: () => (printed = true) });
 
   try {

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isScalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { receiverSettingsSchema } from '../serve/options.js';
 import { registerSecret } from '../http/redact.js';
 import { SYSTEMS } from '../systems/registry.js';
 import { PAIRS } from '../pairs/registry.js';
@@ -38,6 +39,8 @@ export const commonPairShape = {
     })
     .strict()
     .default({ everyPasses: 144, lookbackHours: 24 }),
+  /** The webhook receiver of `mlc serve`, for pairs that receive events. */
+  serve: receiverSettingsSchema.optional(),
 };
 
 export interface LoadedConfig {
