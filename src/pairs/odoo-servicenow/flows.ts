@@ -344,28 +344,91 @@ export function buildFlows(
     },
   });
   if (options.suppliers.enabled) {
-    const domain = [['supplier_rank', '>', 0]];
+    // §9: supplier_rank rises only when a bill is posted, so a vendor whose confirmed purchase orders
+    // are not billed yet has rank 0. A vendor is a partner with a supplier rank, or one that a purchase
+    // order or vendor bill this pair sends names.
+    const poStates = options.purchaseOrders.enabled ? options.purchaseOrders.states : [];
+    const docQueries: Array<{ model: string; domain: unknown[] }> = [
+      ...(poStates.length > 0 ? [{ model: 'purchase.order', domain: [['state', 'in', poStates]] }] : []),
+      ...(options.vendorBills.enabled
+        ? [
+            {
+              model: 'account.move',
+              domain: [
+                ['move_type', '=', 'in_invoice'],
+                ['state', '=', 'posted'],
+              ],
+            },
+          ]
+        : []),
+    ];
+    /** Partners among `ids` that a sent document names. */
+    const namedByDocuments = async (ids: number[]): Promise<Set<number>> => {
+      const named = new Set<number>();
+      if (ids.length === 0) return named;
+      for (const q of docQueries) {
+        const rows = await odoo.searchRead(q.model, [...q.domain, ['partner_id', 'in', ids]], {
+          fields: ['id', 'partner_id'],
+        });
+        for (const r of rows) {
+          const p = m2o(r.partner_id)?.id;
+          if (p !== undefined) named.add(p);
+        }
+      }
+      return named;
+    };
+    const vendorsAmong = async (rows: OdooRow[]): Promise<OdooRow[]> => {
+      const unranked = rows.filter((r) => !(num(r.supplier_rank) > 0)).map((r) => r.id);
+      const named = await namedByDocuments(unranked);
+      return rows.filter((r) => num(r.supplier_rank) > 0 || named.has(r.id));
+    };
     flows.push({
       name: 'suppliers',
       entity: 'supplier',
       direction: 'odoo -> servicenow',
-      description: `Odoo vendors (res.partner with a supplier rank) -> ${t.supplierStaging}`,
+      description: `Odoo vendors (res.partner with a supplier rank, or named by a sent purchase order or bill) -> ${t.supplierStaging}`,
       serverTime: odooTime,
       async *read(window) {
+        const sent = new Set<number>();
         for await (const page of odoo.readChanged('res.partner', {
           fields: f('res.partner'),
           window,
-          domain,
           activeTest: false,
-        }))
-          yield page.map(supplier);
+        })) {
+          const vendors = await vendorsAmong(page);
+          for (const v of vendors) sent.add(v.id);
+          if (vendors.length > 0) yield vendors.map(supplier);
+        }
+        // Documents changed in this window whose vendor did not change: the vendor goes first.
+        const wanted = new Set<number>();
+        for (const q of docQueries) {
+          for await (const page of odoo.readChanged(q.model, {
+            fields: ['id', 'partner_id', 'write_date'],
+            window,
+            domain: q.domain,
+          })) {
+            for (const r of page) {
+              const p = m2o(r.partner_id)?.id;
+              if (p !== undefined && !sent.has(p)) wanted.add(p);
+            }
+          }
+        }
+        const ids = [...wanted].sort((a, b) => a - b);
+        for (let i = 0; i < ids.length; i += batchSize) {
+          const rows = await odoo.searchRead('res.partner', [['id', 'in', ids.slice(i, i + batchSize)]], {
+            fields: f('res.partner'),
+            order: 'id asc',
+            context: { active_test: false },
+          });
+          if (rows.length > 0) yield rows.map(supplier);
+        }
       },
       async fetch(idList) {
-        const rows = await odoo.searchRead('res.partner', [...domain, ['id', 'in', idList.map(Number)]], {
+        const rows = await odoo.searchRead('res.partner', [['id', 'in', idList.map(Number)]], {
           fields: f('res.partner'),
           context: { active_test: false },
         });
-        return rows.map(supplier);
+        return (await vendorsAmong(rows)).map(supplier);
       },
       map: (r) => mapSupplier(r.data, opts),
       write: (items) => importFlat(sn, t.supplierStaging, items as never),

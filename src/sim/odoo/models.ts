@@ -104,6 +104,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         login: f('char', 'Login', { required: true }),
         partner_id: m2o('res.partner', 'Related Partner'),
         company_id: m2o('res.company', 'Company'),
+        company_ids: m2m('res.company', 'Allowed Companies'),
         tz: f('char', 'Timezone'),
         lang: f('char', 'Language'),
         active: f('boolean', 'Active', { default: true }),

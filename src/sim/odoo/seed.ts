@@ -36,31 +36,61 @@ function base(store: OdooStore, c: Clock, login: string): void {
     ],
     env,
   );
-  const [companyPartner] = store.create(
+  const companyPartners = store.create(
     'res.partner',
-    [{ name: 'Acme Distribution', is_company: true }],
+    [
+      { name: 'Acme Distribution', is_company: true },
+      { name: 'Acme Services', is_company: true },
+    ],
     env,
   );
-  store.create('res.company', [{ name: 'Acme Distribution', currency_id: 2, sequence: 10 }], env);
-  if (companyPartner) store.write('res.partner', [companyPartner], { company_id: 1 }, env);
+  // Two root companies, as real databases often have (api notes §9).
+  store.create(
+    'res.company',
+    [
+      { name: 'Acme Distribution', currency_id: 2, sequence: 10 },
+      { name: 'Acme Services', currency_id: 2, sequence: 20 },
+    ],
+    env,
+  );
+  companyPartners.forEach((p, i) => store.write('res.partner', [p], { company_id: i + 1 }, env));
   const partners = store.create(
     'res.partner',
     [{ name: 'OdooBot' }, { name: 'Mitchell Admin' }, { name: 'mlc bot' }],
     env,
   );
+  const both = [[6, 0, [1, 2]]];
   store.create(
     'res.users',
     [
-      { name: 'OdooBot', login: '__system__', partner_id: partners[0]?.id, company_id: 1, active: false },
+      {
+        name: 'OdooBot',
+        login: '__system__',
+        partner_id: partners[0]?.id,
+        company_id: 1,
+        company_ids: both,
+        active: false,
+      },
       {
         name: 'Mitchell Admin',
         login: 'admin',
         partner_id: partners[1]?.id,
         company_id: 1,
+        company_ids: both,
         tz: 'Europe/Brussels',
         lang: 'en_US',
       },
-      { name: 'mlc bot', login, partner_id: partners[2]?.id, company_id: 1, tz: 'UTC', lang: 'en_US' },
+      // The bot starts in the first company only; an administrator grants it the second one
+      // (res.users company_ids) when a pair is to cover it.
+      {
+        name: 'mlc bot',
+        login,
+        partner_id: partners[2]?.id,
+        company_id: 1,
+        company_ids: [[6, 0, [1]]],
+        tz: 'UTC',
+        lang: 'en_US',
+      },
     ],
     env,
   );
@@ -69,6 +99,8 @@ function base(store: OdooStore, c: Clock, login: string): void {
 interface Reference {
   analytic: Record<string, number>;
   accounts: Record<string, number>;
+  /** The second company's accounts, by code. */
+  accounts2: Record<string, number>;
   suppliers: number[];
   customer: number;
   products: Record<string, number>;
@@ -98,26 +130,45 @@ function reference(store: OdooStore, c: Clock): Reference {
     ['CC-300', 'Warehouse'],
     ['CC-400', 'Sales'],
   ] as const) {
-    const [rec] = store.create('account.analytic.account', [{ name, code, plan_id: plan?.id }], env());
+    // Shared by both companies (no company_id).
+    const [rec] = store.create(
+      'account.analytic.account',
+      [{ name, code, plan_id: plan?.id, company_id: false }],
+      env(),
+    );
     if (rec) analytic[code] = rec.id;
   }
   const accounts: Record<string, number> = {};
-  const company = store.version >= 18 ? { company_ids: [[6, 0, [1]]] } : { company_id: 1 };
-  for (const [code, name, account_type] of [
+  const accounts2: Record<string, number> = {};
+  const chart = (
+    company: number,
+    into: Record<string, number>,
+    rows: ReadonlyArray<readonly [string, string, string]>,
+  ): void => {
+    const owner = store.version >= 18 ? { company_ids: [[6, 0, [company]]] } : { company_id: company };
+    for (const [code, name, account_type] of rows) {
+      const [rec] = store.create(
+        'account.account',
+        [{ code, name, account_type, reconcile: account_type === 'liability_payable', ...owner }],
+        env(),
+      );
+      if (rec) into[code] = rec.id;
+    }
+  };
+  chart(1, accounts, [
     ['600000', 'Purchases', 'expense'],
     ['610000', 'Office Supplies', 'expense'],
     ['620000', 'IT Equipment', 'expense'],
     ['630000', 'Freight In', 'expense'],
     ['211000', 'Accounts Payable', 'liability_payable'],
     ['400000', 'Product Sales', 'income'],
-  ] as const) {
-    const [rec] = store.create(
-      'account.account',
-      [{ code, name, account_type, reconcile: account_type === 'liability_payable', ...company }],
-      env(),
-    );
-    if (rec) accounts[code] = rec.id;
-  }
+  ]);
+  // The second company's chart: its own codes (company-dependent from 18, §9).
+  chart(2, accounts2, [
+    ['601000', 'Purchases', 'expense'],
+    ['611000', 'Office Supplies', 'expense'],
+    ['212000', 'Accounts Payable', 'liability_payable'],
+  ]);
   const suppliers: number[] = [];
   for (const [name, ref, city] of [
     ['Wood Corner', 'V-0001', 'Turlock'],
@@ -132,7 +183,8 @@ function reference(store: OdooStore, c: Clock): Reference {
           ref,
           city,
           is_company: true,
-          supplier_rank: 1,
+          // Raised by posting their bills (§9).
+          supplier_rank: 0,
           email: `info@${name.toLowerCase().replace(/\s+/g, '')}.example.com`,
         },
       ],
@@ -159,7 +211,7 @@ function reference(store: OdooStore, c: Clock): Reference {
     );
     if (rec) products[code] = rec.id;
   }
-  return { analytic, accounts, suppliers, customer: customer?.id ?? 0, products, uom: 1 };
+  return { analytic, accounts, accounts2, suppliers, customer: customer?.id ?? 0, products, uom: 1 };
 }
 
 function demoDocuments(store: OdooStore, c: Clock, ref: Reference): void {
@@ -410,6 +462,109 @@ function demoDocuments(store: OdooStore, c: Clock, ref: Reference): void {
   if (so) store.action('sale.order', 'action_confirm', [so], envSo);
 }
 
+/**
+ * The second company's documents: the same numbers as the first company's (P00001, BILL/2026/0001:
+ * sequences are per company, §9), its own accounts, and a vendor with a confirmed purchase order
+ * but no posted bill (supplier_rank 0).
+ */
+function secondCompanyDocuments(store: OdooStore, c: Clock, ref: Reference): void {
+  store.scope = { allowed: [1, 2], current: 2 };
+  const uomField = store.version >= 19 ? 'product_uom_id' : 'product_uom';
+  const cc = (code: string): Record<string, number> => ({ [String(ref.analytic[code])]: 100.0 });
+  const p = ref.products;
+  const [northwind] = store.create(
+    'res.partner',
+    [
+      {
+        name: 'Northwind Supplies',
+        ref: 'V-0004',
+        city: 'Seattle',
+        is_company: true,
+        supplier_rank: 0,
+        email: 'orders@northwind.example.com',
+      },
+    ],
+    c.next(),
+  );
+  const orders: Array<[number, Array<[number, string, number, number, string]>]> = [
+    [northwind?.id ?? 0, [[p['IT-001'] as number, 'Laptop 14"', 2, 1210, 'CC-200']]],
+    [ref.suppliers[0] as number, [[p['FURN-002'] as number, 'Desk', 2, 440, 'CC-100']]],
+  ];
+  for (const [partner, lines] of orders) {
+    const env = c.next(30);
+    const [po] = store.create(
+      'purchase.order',
+      [
+        {
+          partner_id: partner,
+          date_order: microsToNaive(env.now - 3_600_000_000),
+          order_line: lines.map(([product, name, qty, price, code]) => [
+            0,
+            0,
+            {
+              product_id: product,
+              name,
+              product_qty: qty,
+              price_unit: price,
+              analytic_distribution: cc(code),
+              date_planned: microsToNaive(env.now + 14 * 86_400_000_000),
+              [uomField]: ref.uom,
+            },
+          ]),
+        },
+      ],
+      env,
+    );
+    if (po) store.action('purchase.order', 'button_confirm', [po], env);
+  }
+  const a = ref.accounts2;
+  const env = c.next(30);
+  const [bill] = store.create(
+    'account.move',
+    [
+      {
+        move_type: 'in_invoice',
+        partner_id: ref.suppliers[0],
+        ref: 'WC-INV-US-17',
+        invoice_date: '2026-01-15',
+        invoice_date_due: '2026-01-15',
+        invoice_origin: 'P00002',
+        invoice_line_ids: [
+          [
+            0,
+            0,
+            {
+              display_type: 'product',
+              product_id: p['FURN-002'],
+              account_id: a['601000'],
+              name: 'Desk',
+              quantity: 2,
+              price_unit: 440,
+              analytic_distribution: cc('CC-100'),
+            },
+          ],
+          [
+            0,
+            0,
+            {
+              display_type: 'product',
+              product_id: p['SRV-001'],
+              account_id: a['611000'],
+              name: 'Freight',
+              quantity: 1,
+              price_unit: 35,
+              analytic_distribution: cc('CC-100'),
+            },
+          ],
+        ],
+      },
+    ],
+    env,
+  );
+  if (bill) store.action('account.move', 'action_post', [bill], env);
+  store.scope = undefined;
+}
+
 /** Deterministic PRNG (mulberry32) so that a volume seed is the same on every run. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -586,6 +741,7 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
   const ref = reference(store, c);
   if (spec === 'demo') {
     demoDocuments(store, c, ref);
+    secondCompanyDocuments(store, c, ref);
     return;
   }
   const m = /^volume:(\d+)$/.exec(spec);

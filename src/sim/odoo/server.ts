@@ -406,7 +406,7 @@ export class OdooSim implements SimSystem {
     if (method.startsWith('_')) {
       throw new OdooException(
         'access_error',
-        `Private methods (such as ${modelName}.${method}) cannot be called remotely.`,
+        `Private methods (such as '${modelName}.${method}') cannot be called remotely.`,
       );
     }
     const model = this.store.model(modelName);
@@ -440,8 +440,14 @@ export class OdooSim implements SimSystem {
       ids = positional[0];
       rest = positional.slice(1);
     }
+    // §9: over XML-RPC `create` (model_create_multi) reads `vals_list` from the positional arguments
+    // only; given by name it fails inside the decorator, before anything is written.
+    if (transport !== 'json2' && method === 'create' && rest.length === 0) {
+      throw new OdooException('index_error', 'list index out of range');
+    }
     const { args, extra } = this.bind(sig, method, rest, named, transport);
     const store = this.store;
+    store.enterCompanies(env);
     return store.transaction(() => {
       switch (method) {
         case 'search_read': {
@@ -568,6 +574,9 @@ export class OdooSim implements SimSystem {
       }
       const service = req.path.endsWith('/common') ? 'common' : 'object';
       const result = this.dispatchService(service, call.methodName, call.params, req);
+      // §9: a method that returns None has committed, then fails to marshal its answer.
+      if (result === null || result === undefined)
+        throw new OdooException('type_error', 'cannot marshal None unless allow_none is enabled');
       return {
         status: 200,
         headers: { 'content-type': 'text/xml; charset=utf-8' },
@@ -656,7 +665,7 @@ export class OdooSim implements SimSystem {
         'json2',
         ids,
       );
-      return json(200, result ?? false);
+      return json(200, result === undefined ? null : result);
     } catch (err) {
       if (err instanceof OdooException) return this.renderError(req, err);
       throw err;

@@ -82,6 +82,12 @@ export class OdooStore {
   private mutation = 0;
   private childIndex = new Map<string, { at: number; index: Map<number, number[]> }>();
 
+  /**
+   * The companies the running call may see and its current company (env.company), set per call by
+   * `enterCompanies`; undefined outside calls (seeds): everything visible, company 1 current.
+   */
+  scope: { allowed: number[]; current: number } | undefined;
+
   constructor(readonly version: SimVersion) {
     this.models = buildModels(version);
   }
@@ -144,6 +150,7 @@ export class OdooStore {
     this.sequences.clear();
     this.pendingTxns.clear();
     this.childIndex.clear();
+    this.scope = undefined;
     this.mutation += 1;
   }
 
@@ -238,6 +245,54 @@ export class OdooStore {
     return cached.index.get(parentId) ?? [];
   }
 
+  /**
+   * Multi-company rules (api notes §1.1, §9): a call sees the records of its allowed companies,
+   * `context.allowed_company_ids` (each must be one of the user's `company_ids`, else AccessError) or
+   * else all of the user's companies; its current company is the first allowed one, or the user's
+   * `company_id`. Company-dependent values (account codes) answer for the current company.
+   */
+  enterCompanies(env: Env): void {
+    const user = this.get('res.users', env.uid);
+    const userCompanies = user
+      ? Array.isArray(user.v.company_ids) && user.v.company_ids.length > 0
+        ? (user.v.company_ids as number[])
+        : typeof user.v.company_id === 'number'
+          ? [user.v.company_id]
+          : []
+      : [...this.table('res.company').keys()];
+    const main = typeof user?.v.company_id === 'number' ? user.v.company_id : (userCompanies[0] ?? 1);
+    const asked = env.context.allowed_company_ids;
+    if (Array.isArray(asked) && asked.length > 0) {
+      if (!asked.every((c) => typeof c === 'number' && userCompanies.includes(c)))
+        throw new OdooException('access_error', 'Access to unauthorized or invalid companies.');
+      this.scope = { allowed: asked as number[], current: asked[0] as number };
+    } else {
+      this.scope = { allowed: userCompanies, current: main };
+    }
+  }
+
+  get currentCompany(): number {
+    return this.scope?.current ?? 1;
+  }
+
+  /** Whether a record of `model` belongs to the call's allowed companies (or to none: shared). */
+  private companyAllowed(model: ModelDef, rec: Rec): boolean {
+    const scope = this.scope;
+    if (!scope || model.name === 'res.users' || model.name === 'res.company') return true;
+    if (model.fields.company_ids && model.fields.company_ids.type === 'many2many') {
+      const ids = rec.v.company_ids;
+      return !Array.isArray(ids) || ids.length === 0 || ids.some((c) => scope.allowed.includes(c as number));
+    }
+    if (!model.fields.company_id) return true;
+    const c = model.fields.company_id.computed ? this.raw(model, rec, 'company_id') : rec.v.company_id;
+    return typeof c !== 'number' || scope.allowed.includes(c);
+  }
+
+  /** Sequence key per company: company 1 keeps the plain key. */
+  companyKey(key: string, company: unknown): string {
+    return typeof company === 'number' && company !== 1 ? `${key}:${company}` : key;
+  }
+
   private field(model: ModelDef, name: string): FieldDef | undefined {
     return model.fields[name];
   }
@@ -327,6 +382,11 @@ export class OdooStore {
       return ids;
     }
     if (def.computed && !(name in rec.v)) return this.compute(model.name, rec, name);
+    // §9: from 18 an account's code is company-dependent: it answers for the current company only.
+    if (model.name === 'account.account' && name === 'code' && this.version >= 18) {
+      const cids = rec.v.company_ids;
+      if (Array.isArray(cids) && cids.length > 0 && !cids.includes(this.currentCompany)) return false;
+    }
     const value = rec.v[name];
     if (value === undefined || value === null)
       return def.type === 'many2many'
@@ -689,6 +749,10 @@ export class OdooStore {
       const inner = pred;
       pred = (rec) => rec.v.active !== false && inner(rec);
     }
+    if (this.scope) {
+      const inner = pred;
+      pred = (rec) => this.companyAllowed(model, rec) && inner(rec);
+    }
     const keys = this.parseOrder(model, opts.order);
     const offset = typeof opts.offset === 'number' ? opts.offset : 0;
     const limit = typeof opts.limit === 'number' && opts.limit > 0 ? opts.limit : undefined;
@@ -865,11 +929,12 @@ export class OdooStore {
     };
     switch (modelName) {
       case 'purchase.order':
+        set('company_id', this.currentCompany);
+        // Purchase order numbers come from a sequence per company (§9).
         if (v.name === 'New' || isEmpty(v.name))
-          v.name = `P${String(this.nextSequence('purchase.order')).padStart(5, '0')}`;
+          v.name = `P${String(this.nextSequence(this.companyKey('purchase.order', v.company_id))).padStart(5, '0')}`;
         set('date_order', microsToNaive(env.now));
         set('currency_id', 2);
-        set('company_id', 1);
         set('user_id', env.uid);
         break;
       case 'sale.order':
@@ -877,7 +942,7 @@ export class OdooStore {
           v.name = `S${String(this.nextSequence('sale.order')).padStart(5, '0')}`;
         set('date_order', microsToNaive(env.now));
         set('currency_id', 2);
-        set('company_id', 1);
+        set('company_id', this.currentCompany);
         break;
       case 'account.move': {
         if (isEmpty(v.journal_id)) {
@@ -888,7 +953,7 @@ export class OdooStore {
         }
         set('date', isEmpty(v.invoice_date) ? today : v.invoice_date);
         set('currency_id', 2);
-        set('company_id', 1);
+        set('company_id', this.currentCompany);
         if (!('name' in v)) v.name = false;
         break;
       }
@@ -904,7 +969,7 @@ export class OdooStore {
       }
       case 'hr.employee':
       case 'account.analytic.account':
-        set('company_id', 1);
+        set('company_id', this.currentCompany);
         break;
       default:
         break;
@@ -1262,6 +1327,8 @@ export class OdooStore {
 
   action(modelName: string, method: string, recs: Rec[], env: Env): unknown {
     const model = this.model(modelName);
+    // §9: some actions return None (XML-RPC cannot marshal it; JSON-2 answers null).
+    let none = false;
     for (const rec of recs) {
       const v = rec.v;
       const bump = (vals: Record<string, unknown>): void => this.write(modelName, [rec], vals, env);
@@ -1272,6 +1339,7 @@ export class OdooStore {
           break;
         case 'purchase.order.button_cancel':
           bump({ state: 'cancel' });
+          none = true;
           break;
         case 'purchase.order.button_draft':
           bump({ state: 'draft' });
@@ -1310,10 +1378,20 @@ export class OdooStore {
                 : v.move_type === 'in_refund'
                   ? 'RBILL'
                   : 'MISC';
+          // Bill numbers come from each company's journal sequence (§9: both companies have a BILL/…/0001).
           const name =
             isEmpty(v.name) || v.name === '/'
-              ? `${prefix}/${year}/${String(this.nextSequence(`${prefix}/${year}`)).padStart(4, '0')}`
+              ? `${prefix}/${year}/${String(this.nextSequence(this.companyKey(`${prefix}/${year}`, v.company_id))).padStart(4, '0')}`
               : v.name;
+          // §9: posting a vendor bill raises the vendor's supplier_rank (confirming a PO does not).
+          if (v.move_type === 'in_invoice' && typeof v.partner_id === 'number') {
+            const partner = this.get('res.partner', v.partner_id);
+            // Odoo raises it with plain SQL: the partner's write_date does not move.
+            if (partner) {
+              this.touch(partner);
+              partner.v.supplier_rank = Number(partner.v.supplier_rank ?? 0) + 1;
+            }
+          }
           bump({
             state: 'posted',
             name,
@@ -1347,7 +1425,7 @@ export class OdooStore {
           throw new OdooException('unknown_method', `The method '${model.name}.${method}' does not exist`);
       }
     }
-    return true;
+    return none ? null : true;
   }
 
   fieldsGet(

@@ -151,6 +151,36 @@ const ERROR_TABLE: Array<{
       }),
   },
   {
+    // §9: XML-RPC fault 1 for a method returning None; it ran and committed before the answer failed.
+    when: (f) => f.faultCode === 1 && /cannot marshal None/.test(text(f)),
+    make: (f, msg) => new InternalError(msg, { code: 'odoo.returned_none', ...statusOf(f) }),
+  },
+  {
+    when: (f) => (f.faultCode === 4 || f.status === 403) && /^Private methods/.test(f.message),
+    make: (f, msg) => new ConfigError(msg, { code: 'odoo.private_method', ...statusOf(f) }),
+  },
+  {
+    // §9: a context naming a company the user may not use.
+    when: (f) =>
+      (f.faultCode === 4 || f.status === 403) && /unauthorized or invalid companies/.test(f.message),
+    make: (f, msg) =>
+      new ConfigError(msg, {
+        code: 'odoo.company_not_allowed',
+        ...statusOf(f),
+        hint: "A configured company is not among the bot user's allowed companies (res.users company_ids); add it to the user or remove it from the pair's companies.",
+      }),
+  },
+  {
+    // §9: a uid that no longer exists answers MissingError on res.users (fault 2), not fault 3.
+    when: (f) => f.faultCode === 2 && /\(Record: res\.users\(/.test(f.message),
+    make: (f, msg) =>
+      new AuthError(msg, {
+        code: 'odoo.auth_failed',
+        ...statusOf(f),
+        hint: 'The user of this API key no longer exists; check the login and the key.',
+      }),
+  },
+  {
     when: (f) => f.faultCode === 4 || f.status === 403,
     make: (f, msg) =>
       new AuthError(msg, {
@@ -185,8 +215,9 @@ const ERROR_TABLE: Array<{
     when: (f) => (f.faultCode === 1 || f.status === 500) && /Invalid field/.test(text(f)),
     make: (f, msg) => {
       // "Invalid field 'x' on model 'm'" (fields, order, vals) or "Invalid field m.x in leaf ('x', …)" (domain).
+      // §9: the field-list variant says "on 'm'", the order variant "on model 'm'".
       const m =
-        /Invalid field '([\w.]+)' on model '([\w.]+)'|Invalid field ([\w.]+) in (?:leaf|condition) \('([\w.]+)'/.exec(
+        /Invalid field '([\w.]+)' on (?:model )?'([\w.]+)'|Invalid field ([\w.]+) in (?:leaf|condition) \('([\w.]+)'/.exec(
           text(f),
         );
       const field = m?.[1] ?? m?.[4] ?? null;
@@ -274,6 +305,15 @@ export function classifyOdooError(f: OdooFailure): MlcError {
   for (const rule of ERROR_TABLE) if (rule.when(f)) return rule.make(f, msg);
   return new InternalError(msg, { code: 'odoo.unexpected', ...statusOf(f) });
 }
+
+/** The leading parameters each ORM method takes positionally over XML-RPC (§9), in order. */
+const POSITIONAL: Record<string, string[]> = {
+  create: ['vals_list'],
+  write: ['vals'],
+  search_read: ['domain'],
+  search: ['domain'],
+  search_count: ['domain'],
+};
 
 interface XmlRpcClientLike {
   methodCall(method: string, params: unknown[], cb: (err: unknown, value: unknown) => void): void;
@@ -485,8 +525,10 @@ export class OdooClient {
   }
 
   /**
-   * One ORM call on the resolved transport. `ids` is given for record methods; everything else is
-   * passed by name (JSON-2 accepts only named arguments; XML-RPC takes them as kwargs).
+   * One ORM call on the resolved transport. `ids` is given for record methods. JSON-2 takes every
+   * argument by name (§1.4). XML-RPC takes a method's leading arguments positionally: `create` reads
+   * `vals_list` from the positional list only and fails with an IndexError when it comes by name
+   * (§9), so the leading parameters of POSITIONAL go in `args` and the optional ones in kwargs.
    */
   private async orm(
     model: string,
@@ -499,10 +541,17 @@ export class OdooClient {
       return this.json2Call(model, method, { ...(ids === undefined ? {} : { ids }), ...kwargs }, op);
     }
     const uid = await this.authenticate();
+    const args: unknown[] = ids === undefined ? [] : [ids];
+    const named = { ...kwargs };
+    for (const name of POSITIONAL[method] ?? []) {
+      if (!(name in named)) break;
+      args.push(named[name]);
+      delete named[name];
+    }
     const { value } = await this.xmlCall(
       'object',
       'execute_kw',
-      [this.conn.db, uid, this.conn.apiKey, model, method, ids === undefined ? [] : [ids], kwargs],
+      [this.conn.db, uid, this.conn.apiKey, model, method, args, named],
       op,
     );
     return value;
@@ -884,7 +933,20 @@ export class OdooClient {
     ids: number[],
     kwargs: Record<string, unknown> = {},
   ): Promise<unknown> {
-    return this.retry(`odoo.${model}.${method}`, false, () => this.orm(model, method, ids, kwargs));
+    try {
+      return await this.retry(`odoo.${model}.${method}`, false, () => this.orm(model, method, ids, kwargs));
+    } catch (err) {
+      // §9: over XML-RPC a method returning None answers fault 1 after its transaction committed.
+      // The action happened: confirm the records are still there and answer null, as JSON-2 does.
+      if (!(isMlcError(err) && err.code === 'odoo.returned_none')) throw err;
+      const back = await this.read(model, ids, ['id']);
+      if (back.length !== ids.length) {
+        throw new RecordError(`Odoo ${model}.${method}: ran, but ${ids.length - back.length} record(s) are gone`, {
+          code: 'odoo.missing_record',
+        });
+      }
+      return null;
+    }
   }
 
   /**
