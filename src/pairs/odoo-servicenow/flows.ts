@@ -21,10 +21,11 @@ import {
   type SupplierData,
 } from './mappers.js';
 import type { OdooServiceNowOptions } from './options.js';
+import { Companies, type CompanyScope } from './companies.js';
 
 /** Odoo models and the fields each flow reads (also what `mlc ping` checks exist). */
 export const ODOO_FIELDS = {
-  'account.analytic.account': ['id', 'name', 'code', 'active', 'plan_id', 'write_date'],
+  'account.analytic.account': ['id', 'name', 'code', 'active', 'plan_id', 'company_id', 'write_date'],
   'account.analytic.plan': ['id', 'name'],
   'account.account': ['id', 'code', 'name', 'account_type', 'write_date'],
   'res.partner': [
@@ -49,6 +50,7 @@ export const ODOO_FIELDS = {
     'currency_id',
     'amount_total',
     'payment_term_id',
+    'company_id',
     'write_date',
   ],
   'purchase.order.line': [
@@ -65,6 +67,8 @@ export const ODOO_FIELDS = {
     'write_date',
   ],
   'product.product': ['id', 'type'],
+  'res.users': ['id', 'company_id', 'company_ids'],
+  'res.company': ['id', 'name'],
   'account.move': [
     'id',
     'name',
@@ -78,6 +82,7 @@ export const ODOO_FIELDS = {
     'amount_tax',
     'invoice_origin',
     'invoice_payment_term_id',
+    'company_id',
     'write_date',
   ],
   'account.move.line': [
@@ -104,7 +109,7 @@ const f = (model: keyof typeof ODOO_FIELDS): string[] => [...ODOO_FIELDS[model]]
  */
 class OdooLookups {
   private analytic: Promise<Map<number, { code: string | null; plan: string | null }>> | undefined;
-  private accounts: Promise<Map<number, { code: string; name: string }>> | undefined;
+  private readonly accounts = new Map<number, Promise<Map<number, { code: string; name: string }>>>();
   private readonly productTypes = new Map<number, string | null>();
 
   constructor(
@@ -124,12 +129,25 @@ class OdooLookups {
       ));
   }
 
-  accountCodes(): Promise<Map<number, { code: string; name: string }>> {
-    return (this.accounts ??= this.odoo
-      .searchRead('account.account', [], { fields: ['id', 'code', 'name'], context: { active_test: false } })
-      .then(
-        (rows) => new Map(rows.map((r) => [r.id, { code: text(r.code) ?? '', name: text(r.name) ?? '' }])),
-      ));
+  /**
+   * Account codes as `company` sees them. Codes are company-dependent (§9): read without that
+   * company first in `allowed_company_ids`, another company's accounts answer `code: false`.
+   */
+  accountCodes(company: number): Promise<Map<number, { code: string; name: string }>> {
+    let cached = this.accounts.get(company);
+    if (!cached) {
+      cached = this.odoo
+        .searchRead('account.account', [], {
+          fields: ['id', 'code', 'name'],
+          context: { active_test: false, allowed_company_ids: [company] },
+        })
+        .then(
+          (rows) => new Map(rows.map((r) => [r.id, { code: text(r.code) ?? '', name: text(r.name) ?? '' }])),
+        );
+      cached.catch(() => this.accounts.delete(company));
+      this.accounts.set(company, cached);
+    }
+    return cached;
   }
 
   async productTypesOf(productIds: number[]): Promise<Map<number, string | null>> {
@@ -195,22 +213,37 @@ export function buildFlows(
     glAccountMap: options.glAccounts.map,
   };
   const lookups = new OdooLookups(odoo, options.costCenters.analyticPlan);
+  const companies = new Companies(odoo, options);
+  /** Documents of the covered companies only. */
+  const companyDomain = async (): Promise<unknown[]> => [['company_id', 'in', await companies.ids()]];
   const odooTime = (): Promise<Date> => odoo.serverTime();
   const snTime = (): Promise<Date> => sn.serverTime();
   const planDomain = [['plan_id.name', '=', options.costCenters.analyticPlan]];
   const flows: Flow[] = [];
 
   // ---- cost centers, Odoo -> ServiceNow ----------------------------------------------------------
-  const odooCostCenter = (r: OdooRow): SourceRecord<CostCenterData> => ({
-    id: text(r.code) ?? `odoo-analytic-${r.id}`,
-    modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
-    label: `${text(r.code) ?? `#${r.id}`} ${text(r.name) ?? ''}`.trim(),
-    data: {
-      code: text(r.code),
-      name: text(r.name) ?? '',
-      active: r.active === undefined ? true : bool(r.active),
-    },
-  });
+  const odooCostCenter = async (r: OdooRow): Promise<SourceRecord<CostCenterData>> => {
+    // An analytic account of one company maps through that company's code map; a shared one
+    // (no company) through the pair's.
+    const owner = m2o(r.company_id)?.id;
+    const companyMap = owner === undefined ? undefined : (await companies.all()).get(owner)?.costCenterMap;
+    return {
+      id: text(r.code) ?? `odoo-analytic-${r.id}`,
+      modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
+      label: `${text(r.code) ?? `#${r.id}`} ${text(r.name) ?? ''}`.trim(),
+      data: {
+        code: text(r.code),
+        name: text(r.name) ?? '',
+        active: r.active === undefined ? true : bool(r.active),
+        ...(companyMap === undefined || Object.keys(companyMap).length === 0 ? {} : { companyMap }),
+      },
+    };
+  };
+  /** Cost centers shared by every company, or of a covered one. */
+  const ccDomain = async (): Promise<unknown[]> => [
+    ...planDomain,
+    ['company_id', 'in', [false, ...(await companies.ids())]],
+  ];
   if (options.costCenters.direction === 'both' || options.costCenters.direction === 'to-servicenow') {
     flows.push({
       name: 'cost_centers_to_servicenow',
@@ -219,25 +252,26 @@ export function buildFlows(
       description: `Odoo analytic accounts of plan "${options.costCenters.analyticPlan}" -> ${t.costCenter}`,
       serverTime: odooTime,
       async *read(window) {
+        const domain = await ccDomain();
         for await (const page of odoo.readChanged('account.analytic.account', {
           fields: f('account.analytic.account'),
           window,
-          domain: planDomain,
+          domain,
           activeTest: false,
         })) {
-          yield page.map(odooCostCenter);
+          yield await Promise.all(page.map(odooCostCenter));
         }
       },
       async fetch(codes) {
         const rows = await odoo.searchRead(
           'account.analytic.account',
-          [...planDomain, ['code', 'in', codes]],
+          [...(await ccDomain()), ['code', 'in', codes]],
           {
             fields: f('account.analytic.account'),
             context: { active_test: false },
           },
         );
-        return rows.map(odooCostCenter);
+        return Promise.all(rows.map(odooCostCenter));
       },
       map: (r) => mapCostCenterToServiceNow(r.data, r.label, r.modified, opts),
       hashOf: (p: StagingRow) =>
@@ -366,8 +400,9 @@ export function buildFlows(
     const namedByDocuments = async (ids: number[]): Promise<Set<number>> => {
       const named = new Set<number>();
       if (ids.length === 0) return named;
+      const scope = await companyDomain();
       for (const q of docQueries) {
-        const rows = await odoo.searchRead(q.model, [...q.domain, ['partner_id', 'in', ids]], {
+        const rows = await odoo.searchRead(q.model, [...q.domain, ...scope, ['partner_id', 'in', ids]], {
           fields: ['id', 'partner_id'],
         });
         for (const r of rows) {
@@ -401,11 +436,12 @@ export function buildFlows(
         }
         // Documents changed in this window whose vendor did not change: the vendor goes first.
         const wanted = new Set<number>();
+        const scope = await companyDomain();
         for (const q of docQueries) {
           for await (const page of odoo.readChanged(q.model, {
             fields: ['id', 'partner_id', 'write_date'],
             window,
-            domain: q.domain,
+            domain: [...q.domain, ...scope],
           })) {
             for (const r of page) {
               const p = m2o(r.partner_id)?.id;
@@ -437,12 +473,24 @@ export function buildFlows(
   }
 
   // ---- GL accounts (checked, never written) --------------------------------------------------------
-  const account = (r: OdooRow): SourceRecord<AccountData> => ({
-    id: String(r.id),
+  // Codes are company-dependent (§9): each covered company's accounts are read with that company
+  // first in allowed_company_ids, and checked through its own code map. An account of the first
+  // company keeps its plain id as source id; another company's is `<id>@<company>`.
+  const account = (r: OdooRow, company: CompanyScope): SourceRecord<AccountData> => ({
+    id: company.primary ? String(r.id) : `${r.id}@${company.id}`,
     modified: isoUtc(r.write_date) ?? new Date(0).toISOString(),
     label: `${text(r.code) ?? ''} ${text(r.name) ?? ''}`.trim(),
-    data: { id: r.id, code: text(r.code) ?? '', name: text(r.name) ?? '', type: text(r.account_type) ?? '' },
+    data: {
+      id: r.id,
+      code: text(r.code) ?? '',
+      name: text(r.name) ?? '',
+      type: text(r.account_type) ?? '',
+      ...(Object.keys(company.glAccountMap).length === 0 ? {} : { glAccountMap: company.glAccountMap }),
+    },
   });
+  const accountsOf = (company: CompanyScope, rows: OdooRow[]): SourceRecord<AccountData>[] =>
+    // Another company's account (code false here) is read in its own company's pass.
+    rows.filter((r) => text(r.code) !== null).map((r) => account(r, company));
   if (options.glAccounts.check) {
     const domain = [['account_type', 'in', options.glAccounts.types]];
     flows.push({
@@ -453,18 +501,34 @@ export function buildFlows(
       serverTime: odooTime,
       checkOnly: true,
       async *read(window) {
-        for await (const page of odoo.readChanged('account.account', {
-          fields: f('account.account'),
-          window,
-          domain,
-        }))
-          yield page.map(account);
+        for (const company of (await companies.all()).values()) {
+          for await (const page of odoo.readChanged('account.account', {
+            fields: f('account.account'),
+            window,
+            domain,
+            context: { allowed_company_ids: [company.id] },
+          })) {
+            const records = accountsOf(company, page);
+            if (records.length > 0) yield records;
+          }
+        }
       },
       async fetch(idList) {
-        const rows = await odoo.searchRead('account.account', [['id', 'in', idList.map(Number)]], {
-          fields: f('account.account'),
-        });
-        return rows.map(account);
+        const out: SourceRecord<AccountData>[] = [];
+        for (const company of (await companies.all()).values()) {
+          const wanted = idList
+            .map((id) => /^(\d+)(?:@(\d+))?$/.exec(id))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .filter((m) => (m[2] === undefined ? company.primary : Number(m[2]) === company.id))
+            .map((m) => Number(m[1]));
+          if (wanted.length === 0) continue;
+          const rows = await odoo.searchRead('account.account', [['id', 'in', wanted]], {
+            fields: f('account.account'),
+            context: { allowed_company_ids: [company.id] },
+          });
+          out.push(...accountsOf(company, rows));
+        }
+        return out;
       },
       map: (r) => mapGlAccount(r.data, opts, options.glAccounts.types),
       write: async (items) => items.map(() => ({ ok: true, targetId: null })),
@@ -484,22 +548,25 @@ export function buildFlows(
       lineRows.flatMap((l) => (m2o(l.product_id) ? [m2o(l.product_id)!.id] : [])),
     );
     const costCentersOf = await lookups.costCenters();
+    const scopes = await Promise.all(headers.map((h) => companies.of(m2o(h.company_id)?.id ?? null)));
     const byOrder = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
       if (text(l.display_type)) continue; // sections and notes are not order lines
       const oid = m2o(l.order_id)?.id;
       if (oid !== undefined) pushTo(byOrder, oid, l);
     }
-    return headers.map((h) => {
+    return headers.map((h, i) => {
       const lines = byOrder.get(h.id) ?? [];
       const partner = m2o(h.partner_id);
+      const company = scopes[i] as CompanyScope;
       return {
         id: String(h.id),
         modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
-        label: text(h.name) ?? `PO ${h.id}`,
+        label: `${company.prefix}${text(h.name) ?? `PO ${h.id}`}`,
         data: {
           id: h.id,
           name: text(h.name) ?? String(h.id),
+          company,
           state: text(h.state) ?? '',
           supplierId: partner?.id ?? null,
           supplierName: partner?.name ?? null,
@@ -534,6 +601,7 @@ export function buildFlows(
       description: `Odoo purchase orders (${options.purchaseOrders.states.join(', ')}) with lines -> ${t.orderStaging} + ${t.orderLineStaging}`,
       serverTime: odooTime,
       async *read(window: ReadWindow) {
+        const domain = [...poDomain, ...(await companyDomain())];
         // A line-description edit does not bump the order's write_date: lines are polled on their
         // own, alongside the order pages (it only collects order ids), and the orders it finds that
         // the pages did not hold are read at the end.
@@ -557,7 +625,7 @@ export function buildFlows(
           for await (const page of odoo.readChanged('purchase.order', {
             fields: f('purchase.order'),
             window,
-            domain: poDomain,
+            domain,
           })) {
             for (const h of page) seen.add(h.id);
             yield await enrichPos(page);
@@ -570,7 +638,7 @@ export function buildFlows(
         for (let i = 0; i < extra.length; i += batchSize) {
           const headers = await odoo.searchRead(
             'purchase.order',
-            [...poDomain, ['id', 'in', extra.slice(i, i + batchSize)]],
+            [...domain, ['id', 'in', extra.slice(i, i + batchSize)]],
             { fields: f('purchase.order'), order: 'id asc' },
           );
           yield await enrichPos(headers);
@@ -578,9 +646,11 @@ export function buildFlows(
       },
       async fetch(idList) {
         return enrichPos(
-          await odoo.searchRead('purchase.order', [...poDomain, ['id', 'in', idList.map(Number)]], {
-            fields: f('purchase.order'),
-          }),
+          await odoo.searchRead(
+            'purchase.order',
+            [...poDomain, ...(await companyDomain()), ['id', 'in', idList.map(Number)]],
+            { fields: f('purchase.order') },
+          ),
         );
       },
       map: (r) => mapPurchaseOrder(r.data, opts),
@@ -603,23 +673,29 @@ export function buildFlows(
       ],
       { fields: f('account.move.line'), order: 'sequence asc, id asc' },
     );
-    const accounts = await lookups.accountCodes();
     const costCentersOf = await lookups.costCenters();
+    const scopes = await Promise.all(headers.map((h) => companies.of(m2o(h.company_id)?.id ?? null)));
+    // Each bill's account codes as its own company sees them (§9).
+    const codes = new Map<number, Map<number, { code: string; name: string }>>();
+    for (const c of new Set(scopes.map((s) => s.id))) codes.set(c, await lookups.accountCodes(c));
     const byMove = new Map<number, OdooRow[]>();
     for (const l of lineRows) {
       const mid = m2o(l.move_id)?.id;
       if (mid !== undefined) pushTo(byMove, mid, l);
     }
-    return headers.map((h) => {
+    return headers.map((h, i) => {
       const lines = byMove.get(h.id) ?? [];
       const partner = m2o(h.partner_id);
+      const company = scopes[i] as CompanyScope;
+      const accounts = codes.get(company.id) as Map<number, { code: string; name: string }>;
       return {
         id: String(h.id),
         modified: maxIso([isoUtc(h.write_date), ...lines.map((l) => isoUtc(l.write_date))]),
-        label: text(h.name) ?? `bill ${h.id}`,
+        label: `${company.prefix}${text(h.name) ?? `bill ${h.id}`}`,
         data: {
           id: h.id,
           name: text(h.name) === '/' ? null : text(h.name),
+          company,
           ref: text(h.ref),
           state: text(h.state) ?? '',
           supplierId: partner?.id ?? null,
@@ -658,18 +734,21 @@ export function buildFlows(
       description: `Odoo posted vendor bills (account.move in_invoice) with lines -> ${t.invoiceStaging} + ${t.invoiceLineStaging}`,
       serverTime: odooTime,
       async *read(window) {
+        const domain = [...billDomain, ...(await companyDomain())];
         for await (const page of odoo.readChanged('account.move', {
           fields: f('account.move'),
           window,
-          domain: billDomain,
+          domain,
         }))
           yield await enrichBills(page);
       },
       async fetch(idList) {
         return enrichBills(
-          await odoo.searchRead('account.move', [...billDomain, ['id', 'in', idList.map(Number)]], {
-            fields: f('account.move'),
-          }),
+          await odoo.searchRead(
+            'account.move',
+            [...billDomain, ...(await companyDomain()), ['id', 'in', idList.map(Number)]],
+            { fields: f('account.move') },
+          ),
         );
       },
       map: (r) => mapVendorBill(r.data, r.label, opts),

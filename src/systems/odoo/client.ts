@@ -750,6 +750,8 @@ export class OdooClient {
       domain?: unknown[];
       pageSize?: number;
       activeTest?: boolean;
+      /** Extra context, e.g. `allowed_company_ids` for company-dependent values (§9). */
+      context?: Record<string, unknown>;
     },
   ): AsyncGenerator<OdooRow[]> {
     const pageSize = opts.pageSize ?? this.pageSize;
@@ -768,7 +770,8 @@ export class OdooClient {
       '<',
       domainDatetime(new Date(Math.ceil(until.getTime() / 1000) * 1000)),
     ]);
-    const context = opts.activeTest === false ? { active_test: false } : undefined;
+    const merged = { ...(opts.activeTest === false ? { active_test: false } : {}), ...opts.context };
+    const context = Object.keys(merged).length > 0 ? merged : undefined;
     let lastId = 0;
     while (true) {
       const page = await this.searchRead(model, [...windowDomain, ['id', '>', lastId]], {
@@ -941,9 +944,12 @@ export class OdooClient {
       if (!(isMlcError(err) && err.code === 'odoo.returned_none')) throw err;
       const back = await this.read(model, ids, ['id']);
       if (back.length !== ids.length) {
-        throw new RecordError(`Odoo ${model}.${method}: ran, but ${ids.length - back.length} record(s) are gone`, {
-          code: 'odoo.missing_record',
-        });
+        throw new RecordError(
+          `Odoo ${model}.${method}: ran, but ${ids.length - back.length} record(s) are gone`,
+          {
+            code: 'odoo.missing_record',
+          },
+        );
       }
       return null;
     }
