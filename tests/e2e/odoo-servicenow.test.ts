@@ -30,14 +30,22 @@ function expectUnique(rows: Array<Record<string, any>>, key: (r: Record<string, 
   expect(new Set(keys).size).toBe(keys.length);
 }
 
-describe('odoo-servicenow end to end', () => {
+/** Every case runs over both Odoo transports: JSON-2 (19+) and XML-RPC (all versions). */
+describe.each(['json2', 'xmlrpc'] as const)('odoo-servicenow end to end over %s', (transport) => {
   let e: PairEnv;
+  const start = async (options: Parameters<typeof startPairEnv>[0]): Promise<PairEnv> => {
+    const env = await startPairEnv(options);
+    env.editConfig((c) => {
+      c.connections.odoo.transport = transport;
+    });
+    return env;
+  };
   afterEach(async () => {
     await e?.close();
   });
 
   it('syncs the demo data, then a second pass writes nothing', async () => {
-    e = await startPairEnv({
+    e = await start({
       systems: ['odoo', 'servicenow'],
       pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } },
     });
@@ -63,7 +71,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(5) audits a bill with a missing GL account, names the account, writes the rest, and replays it once fixed', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
     const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout);
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
@@ -120,7 +128,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(1) syncs every row sharing one write_date second beyond a page, and a row committed late with an older write_date', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     e.editConfig((c) => {
       c.connections.odoo.pageSize = 5;
     });
@@ -153,7 +161,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(6) a cost center changed on either side propagates once and does not bounce back', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
     await nextSecond();
     await e.cli('sync', PAIR); // settles the echo of the first pass's writes
@@ -204,7 +212,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(3) rides out 429 storms and 5xx bursts; a persistent outage stops cleanly and the next pass completes without loss or duplicates', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.control('servicenow', 'POST', 'faults', {
       rules: [{ kind: 'rate_limit', match: '^POST /api/now/import/', times: 3, retryAfter: 1 }],
     });
@@ -232,7 +240,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(4) a token revoked mid-pass is refreshed and the pass completes', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.control('servicenow', 'POST', 'faults', {
       rules: [{ kind: 'revoke_token', match: '^POST /api/now/import/', skip: 3, times: 1 }],
     });
@@ -244,7 +252,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(8) a second concurrent pass is refused by the lock', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'], latencyMs: 150 });
+    e = await start({ systems: ['odoo', 'servicenow'], latencyMs: 150 });
     const child = e.spawnCli(['sync', PAIR]);
     const done = finished(child);
     // Wait until the child holds the lock (its first requests reach the simulator).
@@ -261,7 +269,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(2) killed at random points of a pass, then re-run: every record exactly once, none missing', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'], seed: 'volume:40', latencyMs: 5 });
+    e = await start({ systems: ['odoo', 'servicenow'], seed: 'volume:40', latencyMs: 5 });
     e.editConfig((c) => {
       c.pairs[PAIR].batchSize = 7;
       c.connections.servicenow.batchSize = 7;
@@ -287,7 +295,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(7) a canary secret in config and env never reaches the state file, logs, audit rows or error output', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     const canary = (e.sims.odoo!.credentials as { apiKey: string }).apiKey;
     const snCanary = (e.sims.servicenow!.credentials as { clientSecret: string }).clientSecret;
     e.editConfig((c) => {
@@ -321,7 +329,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it("(9) malformed API answers give a specific error and leave the stopped flows' cursors and the id map untouched", async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR); // cursors and id map to protect
     await nextSecond();
     const statePath = join(e.env.MLC_HOME as string, 'state.sqlite');
