@@ -50,11 +50,14 @@ export function resolveCompanies(
   ): CompanyScope => {
     const legalEntity = entry?.legalEntity ?? (c.id === first ? options.legalEntity : undefined);
     if (legalEntity === undefined) {
-      throw new ConfigError(`Odoo company "${c.name}" (id ${c.id}) has no ServiceNow legal entity`, {
-        code: 'config.odoo_company_unmapped',
-        hint: `add ${PAIR_PATH}.companies."${c.name}".legalEntity, or list only the companies to sync under ${PAIR_PATH}.companies`,
-        data: { company: c.name, companyId: c.id },
-      });
+      throw new ConfigError(
+        `Odoo company "${c.name}" (id ${c.id}) has no ServiceNow legal entity: set ${PAIR_PATH}.companies."${c.name}".legalEntity`,
+        {
+          code: 'config.odoo_company_unmapped',
+          hint: `add ${PAIR_PATH}.companies."${c.name}".legalEntity, or list only the companies to sync under ${PAIR_PATH}.companies`,
+          data: { company: c.name, companyId: c.id },
+        },
+      );
     }
     return {
       id: c.id,
