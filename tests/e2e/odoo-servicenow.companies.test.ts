@@ -115,8 +115,8 @@ describe.each(['json2', 'xmlrpc'] as const)(
       // Each invoice holds its own company's lines only: two for each BILL/2026/0001.
       const lines = await snRows(e, 'sn_shop_invoice_line');
       const perInvoice = count(lines, (l) => l.invoice ?? '');
-      expect(perInvoice.get(byNumber.get('BILL/2026/0001')!.sys_id)).toBe(2);
-      expect(perInvoice.get(byNumber.get('C2-BILL/2026/0001')!.sys_id)).toBe(2);
+      expect(perInvoice.get(byNumber.get('BILL/2026/0001')!.sys_id ?? '')).toBe(2);
+      expect(perInvoice.get(byNumber.get('C2-BILL/2026/0001')!.sys_id ?? '')).toBe(2);
       // The second company's lines carry its codes, read in its own company and mapped: 601000 ->
       // 600000, 611000 -> 610000.
       const gl = new Map((await snRows(e, 'sn_fin_gl_account')).map((a) => [a.sys_id, a.code]));
