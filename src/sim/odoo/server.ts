@@ -11,7 +11,9 @@
  * Control routes (besides the frame's): POST /_sim/expire_key, /_sim/restore_key,
  * /_sim/long_transaction {model, vals_list, backdateSeconds}, /_sim/commit {txn},
  * /_sim/exec {model, method, args, kwargs}, /_sim/clear_cooldown, /_sim/seed {"seed": ...},
- * /_sim/age {seconds} (every create/write stamp moves that far into the past).
+ * /_sim/age {seconds} (every create/write stamp moves that far into the past),
+ * /_sim/access {model, deny: ['read'|'write'|'create'|'unlink'], login?} (ACLs the user lacks;
+ * {reset: true} restores them).
  * Fault kinds: serialization_failure, access_error, validation_error, missing_error, rate_limit,
  * lost_response (the call commits, then the answer is held for `delayMs`).
  */
@@ -89,6 +91,15 @@ const ORM: Record<string, Signature> = {
   create: { model: true, params: [['vals_list', true]] },
   write: { model: false, params: [['vals', true]] },
   unlink: { model: false, params: [] },
+  // Access-rights probes (api notes §9): `has_access` from 18, `check_access_rights` before 19.
+  has_access: { model: false, params: [['operation', true]] },
+  check_access_rights: {
+    model: true,
+    params: [
+      ['operation', true],
+      ['raise_exception', false],
+    ],
+  },
   fields_get: {
     model: true,
     params: [
@@ -104,6 +115,22 @@ const UNSUPPORTED_HTML =
   '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>The server does not support the media type transmitted in the request.</p>\n';
 
 type Transport = 'xmlrpc' | 'jsonrpc' | 'json2';
+type AccessOp = 'read' | 'write' | 'create' | 'unlink';
+
+const ACCESS_VERB: Record<AccessOp, string> = {
+  read: 'access',
+  write: 'modify',
+  create: 'create',
+  unlink: 'delete',
+};
+
+/** Odoo 19's ACL refusal (fault 4 / HTTP 403), worded as the server words it. */
+function accessError(model: { name: string; description: string }, op: AccessOp): OdooException {
+  return new OdooException(
+    'access_error',
+    `You are not allowed to ${ACCESS_VERB[op]} '${model.description}' (${model.name}) records.\n\nThis operation is allowed for the following groups:\n\t- Administration/Settings\n\nContact your administrator to request access if necessary.`,
+  );
+}
 
 export class OdooSim implements SimSystem {
   readonly name = 'odoo';
@@ -118,6 +145,8 @@ export class OdooSim implements SimSystem {
   private readonly cooldownAfter: number;
   private readonly cooldownMs: number;
   private seedSpec: string;
+  /** Operations refused per user and model (ACLs the user's groups lack); see `/_sim/access`. */
+  private readonly denied = new Map<number, Map<string, Set<AccessOp>>>();
 
   constructor(options: OdooSimOptions = {}) {
     this.version = options.version ?? 19;
@@ -248,6 +277,24 @@ export class OdooSim implements SimSystem {
         case 'restore_key':
           this.restoreKey();
           return json(200, { ok: true });
+        case 'access': {
+          // {model, deny: ['read'|'write'|'create'|'unlink'], login?} — the bot user by default;
+          // {reset: true} gives every right back.
+          if (input.reset === true) {
+            this.denied.clear();
+            return json(200, { ok: true });
+          }
+          const login = typeof input.login === 'string' ? input.login : this.login;
+          const user = this.store.all('res.users').find((u) => u.v.login === login);
+          if (!user) return json(404, { error: `no user ${login}` });
+          const perModel = this.denied.get(user.id) ?? new Map<string, Set<AccessOp>>();
+          const ops = (Array.isArray(input.deny) ? input.deny : []).filter((o): o is AccessOp =>
+            ['read', 'write', 'create', 'unlink'].includes(String(o)),
+          );
+          perModel.set(String(input.model), new Set(ops));
+          this.denied.set(user.id, perModel);
+          return json(200, { ok: true });
+        }
         case 'clear_cooldown':
           this.failures.clear();
           return json(200, { ok: true });
@@ -351,6 +398,47 @@ export class OdooSim implements SimSystem {
     return found.uid;
   }
 
+  // ------------------------------------------------------------ access rights
+
+  private isDenied(uid: number, model: string, op: AccessOp): boolean {
+    return this.denied.get(uid)?.get(model)?.has(op) === true;
+  }
+
+  /**
+   * Model access rights (ACLs). `fields_get` is not checked (§9: it answers for a model the user
+   * cannot read); a domain through a relation (`plan_id.name`) needs read on the related model.
+   */
+  private checkAccess(
+    uid: number,
+    modelName: string,
+    method: string,
+    kwargs: Record<string, unknown>,
+    positional: unknown[],
+  ): void {
+    if (this.denied.size === 0) return;
+    const model = this.store.model(modelName);
+    const op: AccessOp | undefined = ['search_read', 'search', 'search_count', 'read'].includes(method)
+      ? 'read'
+      : method === 'create'
+        ? 'create'
+        : method === 'unlink'
+          ? 'unlink'
+          : ['fields_get', 'context_get', 'has_access', 'check_access_rights'].includes(method)
+            ? undefined
+            : 'write';
+    if (op === undefined) return;
+    if (this.isDenied(uid, modelName, op)) throw accessError(model, op);
+    if (op !== 'read') return;
+    const domain = kwargs.domain ?? positional[0];
+    if (!Array.isArray(domain)) return;
+    for (const leaf of domain) {
+      if (!Array.isArray(leaf) || typeof leaf[0] !== 'string' || !leaf[0].includes('.')) continue;
+      const relation = model.fields[leaf[0].split('.')[0] as string]?.relation;
+      if (relation && this.isDenied(uid, relation, 'read'))
+        throw accessError(this.store.model(relation), 'read');
+    }
+  }
+
   // ------------------------------------------------------------ dispatch
 
   private bind(
@@ -424,6 +512,7 @@ export class OdooSim implements SimSystem {
         `The method '${modelName}.${method}' does not exist`,
       );
     }
+    this.checkAccess(env.uid, modelName, method, kwargs, positional);
     const { context, ...named } = kwargs;
     if (context !== undefined && context !== null && typeof context === 'object')
       env = { ...env, context: context as Record<string, unknown> };
@@ -484,6 +573,14 @@ export class OdooSim implements SimSystem {
           return true;
         case 'fields_get':
           return store.fieldsGet(modelName, args.allfields, args.attributes);
+        case 'has_access':
+          return !this.isDenied(env.uid, modelName, String(args.operation) as AccessOp);
+        case 'check_access_rights': {
+          const ok = !this.isDenied(env.uid, modelName, String(args.operation) as AccessOp);
+          if (!ok && args.raise_exception !== false)
+            throw accessError(store.model(modelName), String(args.operation) as AccessOp);
+          return ok;
+        }
         case 'context_get': {
           const user = store.get('res.users', env.uid);
           return { lang: user?.v.lang || 'en_US', tz: user?.v.tz || false, uid: env.uid };

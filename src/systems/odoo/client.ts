@@ -309,6 +309,8 @@ export function classifyOdooError(f: OdooFailure): MlcError {
 /** The leading parameters each ORM method takes positionally over XML-RPC (§9), in order. */
 const POSITIONAL: Record<string, string[]> = {
   create: ['vals_list'],
+  has_access: ['operation'],
+  check_access_rights: ['operation'],
   write: ['vals'],
   search_read: ['domain'],
   search: ['domain'],
@@ -1006,8 +1008,33 @@ export class OdooClient {
     return found;
   }
 
-  /** Version, authentication and, given models and fields, that they exist on this server. */
-  async ping(required: Record<string, string[]> = {}): Promise<PingResult> {
+  /**
+   * Whether the user may `operation` records of `model` (ACLs): `has_access` from 18,
+   * `check_access_rights(operation, raise_exception=False)` before (api notes §9).
+   */
+  async hasAccess(model: string, operation: 'read' | 'write' | 'create' | 'unlink'): Promise<boolean> {
+    const major = (await this.version()).major;
+    const raw = await this.retry(`odoo.${model}.has_access`, true, () =>
+      major >= 18
+        ? this.orm(model, 'has_access', [], { operation })
+        : this.orm(model, 'check_access_rights', undefined, { operation, raise_exception: false }),
+    );
+    if (typeof raw !== 'boolean')
+      throw new InternalError(`Odoo ${model} access check: expected a boolean, got ${JSON.stringify(raw)}`, {
+        code: 'odoo.bad_payload',
+      });
+    return raw;
+  }
+
+  /**
+   * Version, authentication and, per model a flow uses: its fields exist, one real read
+   * (`search_read` limit 1: `fields_get` answers even without read rights, §9), and the write
+   * rights (`access`) a flow needs.
+   */
+  async ping(
+    required: Record<string, string[]> = {},
+    access: Record<string, Array<'write' | 'create' | 'unlink'>> = {},
+  ): Promise<PingResult> {
     const checks: PingCheck[] = [];
     let serverVersion: string | undefined;
     const step = async (name: string, fn: () => Promise<string>): Promise<boolean> => {
@@ -1046,7 +1073,25 @@ export class OdooClient {
               data: { model, missing },
             });
           }
-          return `${fields.length} fields present`;
+          await this.searchRead(model, [], { fields: ['id'], limit: 1 });
+          return `${fields.length} fields present, readable`;
+        });
+      }
+      for (const [model, ops] of Object.entries(access)) {
+        await step(`rights ${model}`, async () => {
+          const refused: string[] = [];
+          for (const op of ops) if (!(await this.hasAccess(model, op))) refused.push(op);
+          if (refused.length > 0) {
+            throw new AuthError(
+              `the Odoo user ${this.conn.login} may not ${refused.join(', ')} ${model} records`,
+              {
+                code: 'odoo.access_error',
+                hint: "grant the bot user's groups the rights a flow needs (Settings > Users > Access Rights)",
+                data: { model, refused },
+              },
+            );
+          }
+          return `may ${ops.join(', ')}`;
         });
       }
     }
