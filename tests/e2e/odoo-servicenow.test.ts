@@ -70,6 +70,44 @@ describe.each(['json2', 'xmlrpc'] as const)('odoo-servicenow end to end over %s'
     expect(second.code).toBe(0);
   });
 
+  it('a value cleared in Odoo (vendor email) reaches ServiceNow as empty', async () => {
+    e = await start({ systems: ['odoo', 'servicenow'] });
+    // The supplier transform map must copy empty values (copy_empty_fields); an administrator sets it.
+    const sim = e.sims.servicenow!;
+    const { username, password } = sim.credentials as { username: string; password: string };
+    const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const [map] = await sn(e, 'sys_transform_map', 'source_table=sn_fcms_intg_imp_supplier');
+    const patched = await fetch(`${sim.running.url}/api/now/table/sys_transform_map/${map!.sys_id}`, {
+      method: 'PATCH',
+      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ copy_empty_fields: 'true' }),
+    });
+    expect(patched.ok).toBe(true);
+    await e.cli('sync', PAIR);
+    const [wood] = (await odoo(e, 'res.partner', 'search_read', [[['name', '=', 'Wood Corner']]], {
+      fields: ['id', 'email'],
+    })) as Array<{ id: number; email: string }>;
+    expect(wood!.email).toBeTruthy();
+    const before = await sn(e, 'sn_fin_supplier', `erp_company_code=${wood!.id}`);
+    expect(before[0]?.email).toBe(wood!.email);
+
+    await odoo(e, 'res.partner', 'write', [[wood!.id], { email: false }]);
+    await nextSecond();
+    await e.cli('sync', PAIR);
+    // The staging row carried the cleared value as an empty string, not an omitted column.
+    const audit = JSON.parse(
+      (await e.cli('audit', '--json', '--flow', 'suppliers', '--source-id', String(wood!.id))).stdout,
+    ) as Array<{ outcome: string; id: number }>;
+    const latest = Math.max(...audit.filter((a) => a.outcome === 'written').map((a) => a.id));
+    const shown = JSON.parse((await e.cli('audit', 'show', String(latest), '--json')).stdout) as {
+      sent: Record<string, unknown>;
+    };
+    expect(shown.sent).toMatchObject({ u_email: '' });
+    const after = await sn(e, 'sn_fin_supplier', `erp_company_code=${wood!.id}`);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.email).toBe('');
+  });
+
   it('(5) audits a bill with a missing GL account, names the account, writes the rest, and replays it once fixed', async () => {
     e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
