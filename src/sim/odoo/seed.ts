@@ -3,6 +3,7 @@
  * before seeding, so a pass whose window ends "now - 2 s" sees all of them.
  */
 import { microsToNaive } from './domain.js';
+import { fixtureSeed } from './seed-fixture.js';
 import type { Env, OdooStore } from './store.js';
 
 export const SUPERUSER = 1;
@@ -731,9 +732,13 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
   }
 }
 
-/** Applies a seed spec (`empty`, `demo`, `volume:N`) to an emptied store. */
+/** Applies a seed spec (`empty`, `demo`, `volume:N`, `fixture`) to an emptied store. */
 export function applySeed(store: OdooStore, spec: string, login: string, nowUs: number): void {
   store.clear();
+  if (spec === 'fixture') {
+    fixtureSeed(store, login, nowUs);
+    return;
+  }
   const hourAgo = nowUs - 3_600_000_000;
   const c = clock(hourAgo);
   base(store, c, login);
@@ -745,7 +750,8 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
     return;
   }
   const m = /^volume:(\d+)$/.exec(spec);
-  if (!m) throw new Error(`unknown seed ${JSON.stringify(spec)} (expected empty | demo | volume:N)`);
+  if (!m)
+    throw new Error(`unknown seed ${JSON.stringify(spec)} (expected empty | demo | volume:N | fixture)`);
   const n = Number(m[1]);
   const start = hourAgo + 600_000_000;
   volume(store, ref, n, start, nowUs - 60_000_000 - start);

@@ -22,6 +22,8 @@ import { json, type FaultRule, type SimRequest, type SimResponse, type SimSystem
 import { COOLDOWN_MESSAGE, OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
 import type { SimVersion } from './models.js';
 import { ADMIN_UID, BOT_UID, applySeed } from './seed.js';
+import { FIXTURE_DEMO_KEY, FIXTURE_DEMO_LOGIN, FIXTURE_DEMO_PASSWORD } from './seed-fixture.js';
+import { pyJson } from './pyvalue.js';
 import { OdooStore, type Env } from './store.js';
 import { XmlRpcParseError, parseMethodCall, serializeFault, serializeResponse } from './xmlrpc.js';
 
@@ -43,6 +45,8 @@ interface ApiKey {
   scope: string | null;
   expiresAt: number | null;
   expired: boolean;
+  /** A login password: accepted by XML-RPC, not as a JSON-2 bearer token (§8). */
+  password?: boolean;
 }
 
 interface Signature {
@@ -112,7 +116,22 @@ const ORM: Record<string, Signature> = {
 const NOT_FOUND_HTML =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 const UNSUPPORTED_HTML =
-  '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>The server does not support the media type transmitted in the request.</p>\n';
+  '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>Request inferred type is compatible with [&#39;http&#39;] but &#39;/json/2/&lt;__model__&gt;/&lt;__method__&gt;&#39; is type=&#39;json2&#39;.<br><br>Please verify the Content-Type request header and try again.</p>\n';
+const NO_DATABASE_HTML =
+  '<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n';
+
+/**
+ * Python's json error text for a body JSON.parse refused (`Expecting value: line 1 column 13 (char
+ * 12)`), from the position the parser stopped at.
+ */
+function pythonJsonError(text: string, err: unknown): string {
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  const pos = m ? Number(m[1]) : text.length;
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `Expecting value: line ${line} column ${column} (char ${pos})`;
+}
 
 type Transport = 'xmlrpc' | 'jsonrpc' | 'json2';
 type AccessOp = 'read' | 'write' | 'create' | 'unlink';
@@ -126,11 +145,24 @@ const ACCESS_VERB: Record<AccessOp, string> = {
 
 /** Odoo 19's ACL refusal (fault 4 / HTTP 403), worded as the server words it. */
 function accessError(model: { name: string; description: string }, op: AccessOp): OdooException {
+  const groups = (ACCESS_GROUPS[model.name] ?? ['Administration/Settings']).map((g) => `\n\t- ${g}`).join('');
   return new OdooException(
     'access_error',
-    `You are not allowed to ${ACCESS_VERB[op]} '${model.description}' (${model.name}) records.\n\nThis operation is allowed for the following groups:\n\t- Administration/Settings\n\nContact your administrator to request access if necessary.`,
+    `You are not allowed to ${ACCESS_VERB[op]} '${model.description}' (${model.name}) records.\n\nThis operation is allowed for the following groups:${groups}\n\nContact your administrator to request access if necessary.`,
   );
 }
+
+/** The groups an ACL refusal names, per model (as a 19.0 demo database lists them). */
+const ACCESS_GROUPS: Record<string, string[]> = {
+  'purchase.order': [
+    'Accounting/Invoicing',
+    'Purchase/Administrator',
+    'Purchase/User',
+    'Role / Portal',
+    'Show Accounting Features - Readonly',
+  ],
+  'account.analytic.plan': ['Accounting/Analytic Accounting'],
+};
 
 export class OdooSim implements SimSystem {
   readonly name = 'odoo';
@@ -158,7 +190,29 @@ export class OdooSim implements SimSystem {
     this.store = new OdooStore(this.version);
     this.seedSpec = options.seed ?? 'demo';
     this.restoreKey();
-    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+    this.applySeed(this.seedSpec);
+  }
+
+  /** Seeds the store; the `fixture` seed also has a demo user without purchase rights (§9). */
+  private applySeed(spec: string): void {
+    applySeed(this.store, spec, this.login, Date.now() * 1000);
+    this.denied.clear();
+    this.keys = this.keys.filter((k) => k.uid === BOT_UID);
+    if (spec !== 'fixture') return;
+    const demo = this.store.all('res.users').find((u) => u.v.login === FIXTURE_DEMO_LOGIN);
+    if (!demo) return;
+    const never = { scope: null, expiresAt: null, expired: false };
+    this.keys.push({ key: FIXTURE_DEMO_KEY, uid: demo.id, ...never });
+    this.keys.push({ key: FIXTURE_DEMO_PASSWORD, uid: demo.id, ...never, password: true });
+    const all = new Set<AccessOp>(['read', 'write', 'create', 'unlink']);
+    this.denied.set(
+      demo.id,
+      new Map([
+        ['purchase.order', all],
+        ['purchase.order.line', all],
+      ]),
+    );
+    this.store.ruleHidden.set(demo.id, new Set(['account.move', 'account.move.line']));
   }
 
   get apiKey(): string {
@@ -187,7 +241,7 @@ export class OdooSim implements SimSystem {
   // ------------------------------------------------------------ SimSystem
 
   async handle(req: SimRequest): Promise<SimResponse> {
-    if (req.path === '/web/version' && req.method === 'GET') {
+    if ((req.path === '/web/version' || req.path === '/json/version') && req.method === 'GET') {
       return json(200, { version_info: [this.version, 0, 0, 'final', 0, ''], version: `${this.version}.0` });
     }
     if (req.path.startsWith('/json/2')) return this.handleJson2(req);
@@ -199,13 +253,13 @@ export class OdooSim implements SimSystem {
 
   seed(spec: Record<string, unknown>): void {
     this.seedSpec = typeof spec.seed === 'string' ? spec.seed : 'demo';
-    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+    this.applySeed(this.seedSpec);
   }
 
   reset(): void {
     this.failures.clear();
     this.restoreKey();
-    applySeed(this.store, 'empty', this.login, Date.now() * 1000);
+    this.applySeed('empty');
   }
 
   state(name?: string): unknown {
@@ -348,11 +402,12 @@ export class OdooSim implements SimSystem {
     this.failures.set(ip, { count: (f?.count ?? 0) + 1, at: now });
   }
 
-  private validKey(key: unknown, now: number): ApiKey | undefined {
+  private validKey(key: unknown, now: number, bearer = false): ApiKey | undefined {
     if (typeof key !== 'string') return undefined;
     return this.keys.find(
       (k) =>
         k.key === key &&
+        !(bearer && k.password) &&
         !k.expired &&
         (k.expiresAt === null || k.expiresAt > now) &&
         (k.scope === null || k.scope === 'rpc'),
@@ -375,7 +430,7 @@ export class OdooSim implements SimSystem {
     const now = req.receivedAt;
     if (this.onCooldown(req.remoteAddress, now)) return false;
     const found = this.validKey(key, now);
-    const user = this.store.get('res.users', BOT_UID);
+    const user = found ? this.store.get('res.users', found.uid) : undefined;
     if (!found || !user || user.v.login !== login) {
       this.recordFailure(req.remoteAddress, now);
       return false;
@@ -390,6 +445,13 @@ export class OdooSim implements SimSystem {
     const now = req.receivedAt;
     if (this.onCooldown(req.remoteAddress, now)) throw new OdooException('access_denied', COOLDOWN_MESSAGE);
     const found = this.validKey(key, now);
+    // §9: a good key with a uid that does not exist is a MissingError on res.users (fault 2).
+    if (found && found.uid !== uid && typeof uid === 'number' && !this.store.get('res.users', uid)) {
+      throw new OdooException(
+        'missing',
+        `Record does not exist or has been deleted.\n(Record: res.users(${uid},), User: ${uid})`,
+      );
+    }
     if (!found || found.uid !== uid) {
       this.recordFailure(req.remoteAddress, now);
       throw new OdooException('access_denied', 'Access Denied');
@@ -460,6 +522,13 @@ export class OdooSim implements SimSystem {
     positional.forEach((value, i) => {
       args[(sig.params[i] as [string, boolean])[0]] = value;
     });
+    // JSON-2 binds with inspect.Signature.bind (§9): a missing argument is reported first, in its words.
+    if (transport === 'json2') {
+      for (const [name, required] of sig.params) {
+        if (required && !(name in named))
+          throw new OdooException(kind, `missing a required argument: '${name}'`);
+      }
+    }
     for (const [name, value] of Object.entries(named)) {
       if (sig.params.some(([p]) => p === name)) {
         if (name in args)
@@ -506,11 +575,7 @@ export class OdooSim implements SimSystem {
           ? { model: true, params: [] }
           : undefined);
     if (!sig) {
-      throw new OdooException(
-        'unknown_method',
-        `The method '${method}' does not exist on the model '${modelName}'`,
-        `The method '${modelName}.${method}' does not exist`,
-      );
+      throw new OdooException('unknown_method', `The method '${modelName}.${method}' does not exist`);
     }
     this.checkAccess(env.uid, modelName, method, kwargs, positional);
     const { context, ...named } = kwargs;
@@ -542,7 +607,10 @@ export class OdooSim implements SimSystem {
         case 'search_read': {
           for (const k of Object.keys(extra))
             if (k !== 'load')
-              throw new OdooException('type_error', `read() got an unexpected keyword argument '${k}'`);
+              throw new OdooException(
+                'type_error',
+                `BaseModel._read_format() got an unexpected keyword argument '${k}'`,
+              );
           const recs = store.search(modelName, args.domain ?? [], env, args);
           return store.read(modelName, recs, args.fields, extra.load);
         }
@@ -615,7 +683,8 @@ export class OdooSim implements SimSystem {
         return json(
           err.rendering.status,
           err.json2Body(),
-          err.rendering.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+          // §9: with a trailing space, as werkzeug writes it.
+          err.rendering.status === 401 ? { 'www-authenticate': 'Bearer ' } : {},
         );
     }
   }
@@ -712,13 +781,13 @@ export class OdooSim implements SimSystem {
   private handleJson2(req: SimRequest): SimResponse {
     if (this.version < 19) return html(404, NOT_FOUND_HTML);
     const dbHeader = req.headers['x-odoo-database'];
-    if (dbHeader !== undefined && dbHeader !== this.db) return html(404, NOT_FOUND_HTML);
-    if (req.method !== 'POST') return html(404, NOT_FOUND_HTML);
+    if (dbHeader !== undefined && dbHeader !== this.db) return html(404, NO_DATABASE_HTML);
     const m = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(req.path);
-    if (!m)
+    // §9: any other shape, and any verb but POST, answers a JSON 404 suggesting the route.
+    if (!m || req.method !== 'POST')
       return json(
         404,
-        new OdooException('unknown_model', 'Did you mean POST /json/2/<model>/<method>?').json2Body(),
+        new OdooException('not_found', 'Did you mean POST /json/2/<model>/<method>?').json2Body(),
       );
     const mime = String(req.headers['content-type'] ?? '')
       .split(';')[0]
@@ -726,30 +795,27 @@ export class OdooSim implements SimSystem {
       .toLowerCase();
     if (mime !== 'application/json') return html(415, UNSUPPORTED_HTML);
     try {
-      const auth = /^bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-      const key = this.validKey(auth?.[1]?.trim(), req.receivedAt);
+      const header = String(req.headers.authorization ?? '');
+      const auth = /^bearer\s+(.+)$/i.exec(header);
+      if (!auth)
+        throw new OdooException(
+          'unauthorized',
+          'User not authenticated, use an API Key with a Bearer Authorization header.',
+        );
+      const key = this.validKey(auth[1]?.trim(), req.receivedAt, true);
       if (!key) throw new OdooException('unauthorized', 'Invalid apikey');
-      let body: unknown;
-      try {
-        body = JSON.parse(req.body.toString('utf8') || 'null');
-      } catch {
-        return json(400, {
-          name: 'werkzeug.exceptions.BadRequest',
-          message: 'Invalid JSON data',
-          arguments: ['Invalid JSON data', 400],
-          context: {},
-          debug: '',
-        });
+      const text = req.body.toString('utf8');
+      let body: unknown = {};
+      if (text.trim() !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch (err) {
+          const message = `could not parse the body as json: ${pythonJsonError(text, err)}`;
+          return json(400, new OdooException('bad_request', message).json2Body());
+        }
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        return json(400, {
-          name: 'werkzeug.exceptions.BadRequest',
-          message: 'Invalid JSON data, the body must be an object',
-          arguments: ['Invalid JSON data', 400],
-          context: {},
-          debug: '',
-        });
-      }
+      // A body that is not an object carries no named arguments.
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) body = {};
       const { ids, ...named } = body as Record<string, unknown>;
       const env: Env = { now: this.requestStamp(req), uid: key.uid, context: {} };
       const modelName = decodeURIComponent(m[1] as string);
@@ -762,7 +828,12 @@ export class OdooSim implements SimSystem {
         'json2',
         ids,
       );
-      return json(200, result === undefined ? null : result);
+      // §8/§9: the bare result, floats written as floats (`3000.0`), null for None.
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: pyJson(result === undefined ? null : result),
+      };
     } catch (err) {
       if (err instanceof OdooException) return this.renderError(req, err);
       throw err;

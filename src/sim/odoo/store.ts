@@ -18,6 +18,7 @@ import {
   type Leaf,
 } from './domain.js';
 import { MISSING_MESSAGE, OdooException } from './exceptions.js';
+import { PyFloat } from './pyvalue.js';
 import { buildModels, type FieldDef, type ModelDef, type SimVersion } from './models.js';
 
 export interface Env {
@@ -87,6 +88,8 @@ export class OdooStore {
    * `enterCompanies`; undefined outside calls (seeds): everything visible, company 1 current.
    */
   scope: { allowed: number[]; current: number } | undefined;
+  /** Models whose record rules hide every record from a user (uid → models). */
+  readonly ruleHidden = new Map<number, Set<string>>();
 
   constructor(readonly version: SimVersion) {
     this.models = buildModels(version);
@@ -151,6 +154,7 @@ export class OdooStore {
     this.pendingTxns.clear();
     this.childIndex.clear();
     this.scope = undefined;
+    this.ruleHidden.clear();
     this.mutation += 1;
   }
 
@@ -486,13 +490,22 @@ export class OdooStore {
       case 'many2many':
         return Array.isArray(raw) ? [...raw] : [];
       case 'integer':
+        return typeof raw === 'number' ? raw : 0;
       case 'float':
       case 'monetary':
-        return typeof raw === 'number' ? raw : 0;
+        return new PyFloat(typeof raw === 'number' ? raw : 0);
       case 'boolean':
         return raw === true;
       case 'json':
-        return raw !== null && typeof raw === 'object' ? raw : false;
+        // analytic_distribution: {"24": 100.0}, shares as floats.
+        return raw !== null && typeof raw === 'object'
+          ? Object.fromEntries(
+              Object.entries(raw as Record<string, unknown>).map(([k, x]) => [
+                k,
+                typeof x === 'number' ? new PyFloat(x) : x,
+              ]),
+            )
+          : false;
       default:
         return isEmpty(raw) ? false : raw;
     }
@@ -745,6 +758,7 @@ export class OdooStore {
     const model = this.model(modelName);
     const tree = parseDomain(domain);
     let pred = this.compile(model, tree);
+    if (this.ruleHidden.get(env.uid)?.has(modelName)) return [];
     if (model.fields.active && env.context.active_test !== false && !domainFields(tree).has('active')) {
       const inner = pred;
       pred = (rec) => rec.v.active !== false && inner(rec);
@@ -815,7 +829,9 @@ export class OdooStore {
     if (!Array.isArray(fields))
       throw new OdooException('value_error', `Invalid fields ${JSON.stringify(fields)}`);
     for (const name of fields) {
-      if (typeof name !== 'string' || !model.fields[name]) throw this.invalidField(model, String(name));
+      // §9: a field list names the model without the word "model" (the order variant has it).
+      if (typeof name !== 'string' || !model.fields[name])
+        throw new OdooException('value_error', `Invalid field '${String(name)}' on '${model.name}'`);
     }
     return fields as string[];
   }
@@ -969,7 +985,8 @@ export class OdooStore {
       }
       case 'hr.employee':
       case 'account.analytic.account':
-        set('company_id', this.currentCompany);
+        // An explicit `false` is a shared record; only a missing value takes the current company.
+        if (!('company_id' in v)) v.company_id = this.currentCompany;
         break;
       default:
         break;
@@ -984,7 +1001,7 @@ export class OdooStore {
       if (isEmpty(v[name])) {
         throw new OdooException(
           'validation',
-          `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${model.description} (${model.name})\nField: ${def.string} (${name})`,
+          `The operation cannot be completed: Missing required value for the field '${def.string}' (${name}).\nModel: '${model.description}' (${model.name})\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n`,
         );
       }
     }
@@ -1064,6 +1081,12 @@ export class OdooStore {
     for (const rec of recs) {
       if (modelName === 'account.move' && rec.v.state === 'posted') {
         throw new OdooException('user_error', 'You cannot delete an entry which has been posted once.');
+      }
+      if (modelName === 'purchase.order' && rec.v.state !== 'cancel') {
+        throw new OdooException(
+          'user_error',
+          'In order to delete a purchase order, you must cancel it first.',
+        );
       }
       // Cascade: lines go with their document.
       for (const [, def] of Object.entries(model.fields)) {
@@ -1445,13 +1468,16 @@ export class OdooStore {
       const full: Record<string, unknown> = {
         type: def.type,
         string: def.string,
-        required: def.required === true,
-        readonly: def.readonly === true || def.computed === true,
+        required: def.report?.required ?? def.required === true,
+        readonly: def.report?.readonly ?? (def.readonly === true || def.computed === true),
         store:
-          !(
+          def.report?.store ??
+          (!(
             def.computed && !['amount_untaxed', 'amount_tax', 'amount_total', 'date_planned'].includes(name)
-          ) && def.type !== 'one2many',
+          ) &&
+            def.type !== 'one2many'),
         sortable: def.type !== 'one2many',
+        company_dependent: def.report?.company_dependent ?? false,
       };
       if (def.relation) full.relation = def.relation;
       if (def.inverse) full.relation_field = def.inverse;
