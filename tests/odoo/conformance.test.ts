@@ -276,6 +276,7 @@ function normMessage(text: string): string {
   }
   return s
     .replace(/User: \d+\)/g, 'User: <uid>)')
+    .replace(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/g, '<datetime>')
     .replace(
       /connection to server at "[^"]*"(?: \([^)]*\))?, port \S+ failed/g,
       'connection to server at <pg> failed',

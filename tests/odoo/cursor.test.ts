@@ -181,7 +181,8 @@ describe.each([17, 19] as const)('write_date rules on Odoo %s', (version) => {
         ],
         { fields: ['name'] },
       );
-      expect(eq).toHaveLength(0);
+      // Recorded on 19: `=` matches the whole second too; older versions compare microseconds.
+      expect(eq).toHaveLength(version >= 19 ? 1 : 0);
     },
   );
 

@@ -103,7 +103,7 @@ export function fixtureSeed(store: OdooStore, login: string, nowUs: number): Fix
     [
       { name: 'Project', sequence: 1 },
       { name: 'Departments', sequence: 2 },
-      { name: 'Internal', sequence: 3 },
+      { name: 'Internal', sequence: 3, default_applicability: 'unavailable' },
       { name: 'Cost Centers', sequence: 4 },
     ],
     env(),
@@ -242,11 +242,30 @@ export function fixtureSeed(store: OdooStore, login: string, nowUs: number): Fix
   for (let i = 12; i <= 25; i += 1)
     po(vendors['Northwind Supplies'] as number, [[pid(2), 'Large Cabinet', 1, 800, false]]);
 
+  const poLine = (order: string, name: string): number | false =>
+    store.search(
+      'purchase.order.line',
+      [
+        ['order_id.name', '=', order],
+        ['name', '=', name],
+      ],
+      env(),
+    )[0]?.id ?? false;
   const bill = (
     company: number,
     name: string,
     partner: number,
-    lines: Array<[number | false, number, string, number, number, Record<string, number> | false]>,
+    lines: Array<
+      [
+        number | false,
+        number,
+        string,
+        number,
+        number,
+        Record<string, number> | false,
+        Record<string, unknown>?,
+      ]
+    >,
     extra: Record<string, unknown> = {},
   ): void => {
     const e = env(company);
@@ -260,7 +279,7 @@ export function fixtureSeed(store: OdooStore, login: string, nowUs: number): Fix
           invoice_date: microsToNaive(e.now).slice(0, 10),
           invoice_date_due: microsToNaive(e.now + 30 * 86_400_000_000).slice(0, 10),
           ...extra,
-          invoice_line_ids: lines.map(([product, account, label, quantity, price, d]) => [
+          invoice_line_ids: lines.map(([product, account, label, quantity, price, d, more]) => [
             0,
             0,
             {
@@ -271,6 +290,7 @@ export function fixtureSeed(store: OdooStore, login: string, nowUs: number): Fix
               quantity,
               price_unit: price,
               analytic_distribution: d,
+              ...more,
             },
           ]),
         },
@@ -300,8 +320,24 @@ export function fixtureSeed(store: OdooStore, login: string, nowUs: number): Fix
     'BILL/2026/11/0003',
     vendors['Northwind Supplies'] as number,
     [
-      [pid(2), acc['600000'] as number, '[E-COM07] Large Cabinet', 3, 800, dist('CC-100')],
-      [pid(3), acc['600000'] as number, '[E-COM08] Storage Box', 10, 14.25, dist('CC-200')],
+      [
+        pid(2),
+        acc['600000'] as number,
+        '[E-COM07] Large Cabinet',
+        3,
+        800,
+        dist('CC-100'),
+        { purchase_line_id: poLine('P00011', '[E-COM07] Large Cabinet') },
+      ],
+      [
+        pid(3),
+        acc['600000'] as number,
+        '[E-COM08] Storage Box',
+        10,
+        14.25,
+        dist('CC-200'),
+        { purchase_line_id: poLine('P00011', '[E-COM08] Storage Box'), tax_ids: [[6, 0, [1]]] },
+      ],
     ],
     { ref: 'NW-INV-001', invoice_origin: 'P00011' },
   );

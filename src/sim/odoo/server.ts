@@ -24,6 +24,7 @@ import type { SimVersion } from './models.js';
 import { ADMIN_UID, BOT_UID, applySeed } from './seed.js';
 import { FIXTURE_DEMO_KEY, FIXTURE_DEMO_LOGIN, FIXTURE_DEMO_PASSWORD } from './seed-fixture.js';
 import { pyJson } from './pyvalue.js';
+import { formattedReadGroup } from './readgroup.js';
 import { OdooStore, type Env } from './store.js';
 import { XmlRpcParseError, parseMethodCall, serializeFault, serializeResponse } from './xmlrpc.js';
 
@@ -95,6 +96,18 @@ const ORM: Record<string, Signature> = {
   create: { model: true, params: [['vals_list', true]] },
   write: { model: false, params: [['vals', true]] },
   unlink: { model: false, params: [] },
+  formatted_read_group: {
+    model: true,
+    params: [
+      ['domain', false],
+      ['groupby', false],
+      ['aggregates', false],
+      ['having', false],
+      ['offset', false],
+      ['limit', false],
+      ['order', false],
+    ],
+  },
   // Access-rights probes (api notes §9): `has_access` from 18, `check_access_rights` before 19.
   has_access: { model: false, params: [['operation', true]] },
   check_access_rights: {
@@ -479,7 +492,13 @@ export class OdooSim implements SimSystem {
   ): void {
     if (this.denied.size === 0) return;
     const model = this.store.model(modelName);
-    const op: AccessOp | undefined = ['search_read', 'search', 'search_count', 'read'].includes(method)
+    const op: AccessOp | undefined = [
+      'search_read',
+      'search',
+      'search_count',
+      'read',
+      'formatted_read_group',
+    ].includes(method)
       ? 'read'
       : method === 'create'
         ? 'create'
@@ -641,6 +660,8 @@ export class OdooSim implements SimSystem {
           return true;
         case 'fields_get':
           return store.fieldsGet(modelName, args.allfields, args.attributes);
+        case 'formatted_read_group':
+          return formattedReadGroup(store, modelName, args, env);
         case 'has_access':
           return !this.isDenied(env.uid, modelName, String(args.operation) as AccessOp);
         case 'check_access_rights': {

@@ -601,25 +601,27 @@ export class OdooStore {
       }
       const lit = parseDatetimeLiteral(value);
       const dateOnly = lit.span > 1_000_000;
-      // §8: on 19 `> 'S'` becomes `>= S + 1 s` (whole-second rounding); older versions compare the raw
-      // microsecond value. Date-only literals compare by day.
-      const roundGt = dateOnly || this.version >= 19;
+      // §8/§9: on 19 comparisons are whole-second both ways: `> 'S'` is `>= S + 1 s`, `<= 'S'` is
+      // `< S + 1 s`, `= 'S'` matches the whole second. Older versions compare the raw microsecond
+      // value. Date-only literals compare by day.
+      const whole = dateOnly || this.version >= 19;
+      const within = (us: number): boolean => us >= lit.us && us < lit.us + lit.span;
       return (rec) => {
         const us = toUs(get(rec));
         if (us === undefined) return op === '!=';
         switch (op) {
           case '=':
-            return dateOnly ? us >= lit.us && us < lit.us + lit.span : us === lit.us;
+            return whole ? within(us) : us === lit.us;
           case '!=':
-            return dateOnly ? !(us >= lit.us && us < lit.us + lit.span) : us !== lit.us;
+            return whole ? !within(us) : us !== lit.us;
           case '>':
-            return roundGt ? us >= lit.us + lit.span : us > lit.us;
+            return whole ? us >= lit.us + lit.span : us > lit.us;
           case '>=':
             return us >= lit.us;
           case '<':
             return us < lit.us;
           case '<=':
-            return dateOnly ? us < lit.us + lit.span : us <= lit.us;
+            return whole ? us < lit.us + lit.span : us <= lit.us;
           default:
             throw new OdooException(
               'value_error',
@@ -1034,6 +1036,9 @@ export class OdooStore {
           v.name = this.get('product.product', v.product_id)?.v.name ?? false;
       }
       if (modelName === 'account.move.line' && isEmpty(v.display_type)) v.display_type = 'product';
+      // A journal item's partner is its entry's, unless given.
+      if (modelName === 'account.move.line' && !('partner_id' in v) && typeof v.move_id === 'number')
+        v.partner_id = this.get('account.move', v.move_id)?.v.partner_id ?? false;
       this.checkRequired(model, v);
       const rec = this.insertRaw(modelName, v, stamp, env.uid, opts.txn);
       created.push(rec);
