@@ -246,6 +246,11 @@ const ERROR_TABLE: Array<{
       }),
   },
   {
+    // JSON-2 answers a wrong route or verb with a JSON 404 suggesting the right one (§9).
+    when: (f) => f.status === 404 && /Did you mean POST/.test(f.message),
+    make: (f, msg) => new InternalError(msg, { code: 'odoo.bad_route', status: 404 }),
+  },
+  {
     when: (f) =>
       (f.status === 404 && f.name === 'werkzeug.exceptions.NotFound') ||
       (f.faultCode === 1 && /AttributeError: .*does not exist/.test(text(f))),
