@@ -578,19 +578,32 @@ function prng(seed: number): () => number {
   };
 }
 
-/** N confirmed POs (5 lines) and N/5 posted bills (3 lines), inserted directly for speed. */
-function volume(store: OdooStore, ref: Reference, n: number, startUs: number, spanUs: number): void {
-  const rand = prng(n * 7919 + 17);
+/**
+ * N confirmed POs (5 lines) and N/5 posted bills (3 lines) of one company, inserted directly for
+ * speed. Numbers come from the company's own sequences; accounts from its own chart.
+ */
+function volume(
+  store: OdooStore,
+  ref: Reference,
+  n: number,
+  startUs: number,
+  spanUs: number,
+  company: 1 | 2 = 1,
+): void {
+  const rand = prng(n * 7919 + 17 + company);
   const uomField = store.version >= 19 ? 'product_uom_id' : 'product_uom';
   const products = Object.entries(ref.products);
   const codes = Object.keys(ref.analytic);
-  const accounts = ['600000', '610000', '620000'].map((c) => ref.accounts[c] as number);
+  const accounts =
+    company === 1
+      ? ['600000', '610000', '620000'].map((c) => ref.accounts[c] as number)
+      : ['601000', '611000'].map((c) => ref.accounts2[c] as number);
   const round2 = (x: number): number => Math.round(x * 100) / 100;
   const stampAt = (i: number, total: number): number =>
     startUs + Math.floor((i * spanUs) / Math.max(1, total)) + ((i * 7919) % 1_000_000);
   for (let i = 0; i < n; i += 1) {
     const stamp = stampAt(i, n);
-    const name = `P${String(store.nextSequence('purchase.order')).padStart(5, '0')}`;
+    const name = `P${String(store.nextSequence(store.companyKey('purchase.order', company))).padStart(5, '0')}`;
     const partner = ref.suppliers[i % ref.suppliers.length] as number;
     const po = store.insertRaw(
       'purchase.order',
@@ -604,7 +617,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
         date_approve: microsToNaive(stamp),
         state: 'purchase',
         currency_id: 2,
-        company_id: 1,
+        company_id: company,
         user_id: ADMIN_UID,
         invoice_status: 'no',
         invoice_ids: [],
@@ -649,7 +662,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
     });
   }
   const bills = Math.floor(n / 5);
-  const payable = ref.accounts['211000'] as number;
+  const payable = (company === 1 ? ref.accounts['211000'] : ref.accounts2['212000']) as number;
   for (let b = 0; b < bills; b += 1) {
     const stamp = stampAt(b, bills) + 500_000;
     const date = microsToNaive(stamp).slice(0, 10);
@@ -658,7 +671,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
     const move = store.insertRaw(
       'account.move',
       {
-        name: `BILL/${year}/${String(store.nextSequence(`BILL/${year}`)).padStart(4, '0')}`,
+        name: `BILL/${year}/${String(store.nextSequence(store.companyKey(`BILL/${year}`, company))).padStart(4, '0')}`,
         ref: `VB-${200000 + b}`,
         payment_reference: false,
         move_type: 'in_invoice',
@@ -668,7 +681,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
         date,
         journal_id: 1,
         currency_id: 2,
-        company_id: 1,
+        company_id: company,
         state: 'posted',
         payment_state: 'not_paid',
         invoice_origin: `P${String(b * 5 + 1).padStart(5, '0')}`,
@@ -755,4 +768,6 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
   const n = Number(m[1]);
   const start = hourAgo + 600_000_000;
   volume(store, ref, n, start, nowUs - 60_000_000 - start);
+  // The second company: a tenth as many documents, numbered from its own P00001 / BILL/…/0001.
+  volume(store, ref, Math.max(1, Math.floor(n / 10)), start, nowUs - 60_000_000 - start, 2);
 }
