@@ -4,7 +4,6 @@
  */
 import { microsToNaive } from './domain.js';
 import { OdooException } from './exceptions.js';
-
 import { isEmpty, round2, type Env, type Rec } from './store-base.js';
 import { StoreWrites } from './writes.js';
 

@@ -4,7 +4,6 @@
  * §2.2, §8, §9).
  */
 import { microsToNaive } from './domain.js';
-
 import { PyFloat } from './pyvalue.js';
 import { type ModelDef } from './models.js';
 import { isEmpty, round2, type Rec } from './store-base.js';

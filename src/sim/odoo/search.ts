@@ -13,7 +13,6 @@ import {
   type Leaf,
 } from './domain.js';
 import { MISSING_MESSAGE, OdooException } from './exceptions.js';
-
 import { type FieldDef, type ModelDef } from './models.js';
 import { LOG, isEmpty, type Env, type Rec } from './store-base.js';
 import { StoreValues } from './computed.js';

@@ -9,7 +9,6 @@
  */
 
 import { OdooException } from './exceptions.js';
-
 import { buildModels, type FieldDef, type ModelDef, type SimVersion } from './models.js';
 
 export interface Env {

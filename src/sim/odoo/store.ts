@@ -5,7 +5,6 @@
  * (values), search.ts (domain evaluation), writes.ts, actions.ts (business actions).
  */
 import { microsToNaive } from './domain.js';
-
 import { type FieldDef } from './models.js';
 import { LOG } from './store-base.js';
 import { StoreActions } from './actions.js';

@@ -4,7 +4,6 @@
  */
 import { microsToNaive, parseDatetimeLiteral } from './domain.js';
 import { OdooException } from './exceptions.js';
-
 import { type FieldDef, type ModelDef } from './models.js';
 import {
   LOG,

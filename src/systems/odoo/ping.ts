@@ -4,12 +4,9 @@
  */
 
 import { AuthError, ConfigError, InternalError, isMlcError } from '../../errors.js';
-
 import { redact } from '../../http/redact.js';
-
 import type { PingCheck, PingResult } from '../types.js';
 import { FIELD_ALIASES } from './entities.js';
-
 import { OdooWriter } from './writers.js';
 
 export class OdooPing extends OdooWriter {

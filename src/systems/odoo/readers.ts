@@ -4,13 +4,10 @@
  */
 
 import { ConfigError, InternalError } from '../../errors.js';
-
 import { redact } from '../../http/redact.js';
-
 import type { ReadWindow } from '../types.js';
 import { FIELD_ALIASES } from './entities.js';
 import { domainDatetime, fieldsGetSchema, rowsSchemaFor } from './schemas.js';
-
 import { OdooTransport } from './transport.js';
 import type { FieldInfo, OdooRow } from './types.js';
 

@@ -11,7 +11,6 @@ import { USER_AGENT, createHttp, isHtml, networkError } from '../../http/client.
 import { redact, registerSecret } from '../../http/redact.js';
 import { parseRetryAfter, withRetry } from '../../http/retry.js';
 import type { ClientContext } from '../types.js';
-
 import {
   contextGetSchema,
   json2ErrorSchema,
@@ -19,7 +18,6 @@ import {
   webVersionSchema,
   xmlrpcVersionSchema,
 } from './schemas.js';
-
 import { classifyOdooError } from './errors.js';
 import type { FieldInfo, OdooConnection, Transport } from './types.js';
 

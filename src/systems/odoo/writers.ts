@@ -4,9 +4,7 @@
  */
 
 import { InternalError, RecordError, isMlcError } from '../../errors.js';
-
 import { idListSchema } from './schemas.js';
-
 import { OdooReader } from './readers.js';
 import type { UpsertResult } from './types.js';
 
