@@ -1,6 +1,6 @@
 /**
- * The simulated Odoo server: routes, authentication, RPC dispatch and fault rendering
- * (api notes §1, §7 checklist and the measured §8).
+ * The simulated Odoo server: routes, transports and fault rendering (api notes §1, §7 checklist and
+ * the measured §8, §9). Authentication is in auth.ts, the ORM dispatch and access rights in orm.ts.
  *
  *   POST /xmlrpc/2/common           version | authenticate | login          (XML-RPC, faults with 200)
  *   POST /xmlrpc/2/object           execute_kw | execute
@@ -17,114 +17,17 @@
  * Fault kinds: serialization_failure, access_error, validation_error, missing_error, rate_limit,
  * lost_response (the call commits, then the answer is held for `delayMs`).
  */
-import { randomBytes } from 'node:crypto';
+
 import { json, type FaultRule, type SimRequest, type SimResponse, type SimSystem } from '../common/server.js';
-import { COOLDOWN_MESSAGE, OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
-import type { SimVersion } from './models.js';
+import { OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
 import { ADMIN_UID, BOT_UID, applySeed } from './seed.js';
 import { FIXTURE_DEMO_KEY, FIXTURE_DEMO_LOGIN, FIXTURE_DEMO_PASSWORD } from './seed-fixture.js';
 import { pyJson } from './pyvalue.js';
-import { formattedReadGroup } from './readgroup.js';
-import { OdooStore, type Env } from './store.js';
+import { type Env } from './store.js';
 import { XmlRpcParseError, parseMethodCall, serializeFault, serializeResponse } from './xmlrpc.js';
-
-export interface OdooSimOptions {
-  version?: SimVersion;
-  db?: string;
-  login?: string;
-  apiKey?: string;
-  seed?: string;
-  /** Login cooldown (api notes §1.1): failures before it starts and its length. */
-  cooldownAfter?: number;
-  cooldownMs?: number;
-}
-
-interface ApiKey {
-  key: string;
-  uid: number;
-  /** null = global scope (the only one RPC and bearer auth accept, §8). */
-  scope: string | null;
-  expiresAt: number | null;
-  expired: boolean;
-  /** A login password: accepted by XML-RPC, not as a JSON-2 bearer token (§8). */
-  password?: boolean;
-}
-
-interface Signature {
-  /** `@api.model` method (no ids) vs record method. */
-  model: boolean;
-  params: Array<[name: string, required: boolean]>;
-  varkw?: boolean;
-}
-
-/** Public ORM methods and their Python signatures (for binding positional and named arguments). */
-const ORM: Record<string, Signature> = {
-  search_read: {
-    model: true,
-    params: [
-      ['domain', false],
-      ['fields', false],
-      ['offset', false],
-      ['limit', false],
-      ['order', false],
-    ],
-    varkw: true,
-  },
-  search: {
-    model: true,
-    params: [
-      ['domain', true],
-      ['offset', false],
-      ['limit', false],
-      ['order', false],
-    ],
-  },
-  search_count: {
-    model: true,
-    params: [
-      ['domain', true],
-      ['limit', false],
-    ],
-  },
-  read: {
-    model: false,
-    params: [
-      ['fields', false],
-      ['load', false],
-    ],
-  },
-  create: { model: true, params: [['vals_list', true]] },
-  write: { model: false, params: [['vals', true]] },
-  unlink: { model: false, params: [] },
-  formatted_read_group: {
-    model: true,
-    params: [
-      ['domain', false],
-      ['groupby', false],
-      ['aggregates', false],
-      ['having', false],
-      ['offset', false],
-      ['limit', false],
-      ['order', false],
-    ],
-  },
-  // Access-rights probes (api notes §9): `has_access` from 18, `check_access_rights` before 19.
-  has_access: { model: false, params: [['operation', true]] },
-  check_access_rights: {
-    model: true,
-    params: [
-      ['operation', true],
-      ['raise_exception', false],
-    ],
-  },
-  fields_get: {
-    model: true,
-    params: [
-      ['allfields', false],
-      ['attributes', false],
-    ],
-  },
-};
+import { OdooAuth, type OdooSimOptions } from './auth.js';
+import { type AccessOp, type Transport } from './orm.js';
+export type { OdooSimOptions } from './auth.js';
 
 const NOT_FOUND_HTML =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
@@ -146,63 +49,14 @@ function pythonJsonError(text: string, err: unknown): string {
   return `Expecting value: line ${line} column ${column} (char ${pos})`;
 }
 
-type Transport = 'xmlrpc' | 'jsonrpc' | 'json2';
-type AccessOp = 'read' | 'write' | 'create' | 'unlink';
-
-const ACCESS_VERB: Record<AccessOp, string> = {
-  read: 'access',
-  write: 'modify',
-  create: 'create',
-  unlink: 'delete',
-};
-
-/** Odoo 19's ACL refusal (fault 4 / HTTP 403), worded as the server words it. */
-function accessError(model: { name: string; description: string }, op: AccessOp): OdooException {
-  const groups = (ACCESS_GROUPS[model.name] ?? ['Administration/Settings']).map((g) => `\n\t- ${g}`).join('');
-  return new OdooException(
-    'access_error',
-    `You are not allowed to ${ACCESS_VERB[op]} '${model.description}' (${model.name}) records.\n\nThis operation is allowed for the following groups:${groups}\n\nContact your administrator to request access if necessary.`,
-  );
-}
-
-/** The groups an ACL refusal names, per model (as a 19.0 demo database lists them). */
-const ACCESS_GROUPS: Record<string, string[]> = {
-  'purchase.order': [
-    'Accounting/Invoicing',
-    'Purchase/Administrator',
-    'Purchase/User',
-    'Role / Portal',
-    'Show Accounting Features - Readonly',
-  ],
-  'account.analytic.plan': ['Accounting/Analytic Accounting'],
-};
-
-export class OdooSim implements SimSystem {
+export class OdooSim extends OdooAuth implements SimSystem {
   readonly name = 'odoo';
-  readonly version: SimVersion;
-  readonly db: string;
-  readonly login: string;
-  store: OdooStore;
-  private keys: ApiKey[] = [];
-  private readonly originalKey: string;
-  private failures = new Map<string, { count: number; at: number }>();
   private micro = 0;
-  private readonly cooldownAfter: number;
-  private readonly cooldownMs: number;
   private seedSpec: string;
-  /** Operations refused per user and model (ACLs the user's groups lack); see `/_sim/access`. */
-  private readonly denied = new Map<number, Map<string, Set<AccessOp>>>();
 
   constructor(options: OdooSimOptions = {}) {
-    this.version = options.version ?? 19;
-    this.db = options.db ?? 'acme';
-    this.login = options.login ?? 'mlc-bot';
-    this.originalKey = options.apiKey ?? randomBytes(20).toString('hex');
-    this.cooldownAfter = options.cooldownAfter ?? 5;
-    this.cooldownMs = options.cooldownMs ?? 60_000;
-    this.store = new OdooStore(this.version);
+    super(options);
     this.seedSpec = options.seed ?? 'demo';
-    this.restoreKey();
     this.applySeed(this.seedSpec);
   }
 
@@ -228,21 +82,9 @@ export class OdooSim implements SimSystem {
     this.store.ruleHidden.set(demo.id, new Set(['account.move', 'account.move.line']));
   }
 
-  get apiKey(): string {
-    return this.originalKey;
-  }
-
   /** The simulator object itself (for tests that reach into the store). */
   get sim(): OdooSim {
     return this;
-  }
-
-  get credentials(): { db: string; login: string; apiKey: string } {
-    return { db: this.db, login: this.login, apiKey: this.originalKey };
-  }
-
-  private restoreKey(): void {
-    this.keys = [{ key: this.originalKey, uid: BOT_UID, scope: null, expiresAt: null, expired: false }];
   }
 
   /** One timestamp per request: its arrival time, with a microsecond part (Postgres `now()`). */
@@ -401,283 +243,6 @@ export class OdooSim implements SimSystem {
       if (err instanceof OdooException) return json(err.rendering.status, err.json2Body());
       throw err;
     }
-  }
-
-  // ------------------------------------------------------------ auth
-
-  private onCooldown(ip: string, now: number): boolean {
-    const f = this.failures.get(ip);
-    return f !== undefined && f.count >= this.cooldownAfter && now - f.at < this.cooldownMs;
-  }
-
-  private recordFailure(ip: string, now: number): void {
-    const f = this.failures.get(ip);
-    this.failures.set(ip, { count: (f?.count ?? 0) + 1, at: now });
-  }
-
-  private validKey(key: unknown, now: number, bearer = false): ApiKey | undefined {
-    if (typeof key !== 'string') return undefined;
-    return this.keys.find(
-      (k) =>
-        k.key === key &&
-        !(bearer && k.password) &&
-        !k.expired &&
-        (k.expiresAt === null || k.expiresAt > now) &&
-        (k.scope === null || k.scope === 'rpc'),
-    );
-  }
-
-  private checkDb(db: unknown): void {
-    if (db !== this.db) {
-      throw new OdooException(
-        'database',
-        `connection to server at "localhost" (127.0.0.1), port 5432 failed: FATAL:  database "${String(db)}" does not exist`,
-      );
-    }
-  }
-
-  /** `common.authenticate`: uid, or `false` on bad credentials or during the cooldown (§1.2, §8). */
-  private authenticate(args: unknown[], req: SimRequest): number | false {
-    const [db, login, key] = args;
-    this.checkDb(db);
-    const now = req.receivedAt;
-    if (this.onCooldown(req.remoteAddress, now)) return false;
-    const found = this.validKey(key, now);
-    const user = found ? this.store.get('res.users', found.uid) : undefined;
-    if (!found || !user || user.v.login !== login) {
-      this.recordFailure(req.remoteAddress, now);
-      return false;
-    }
-    this.failures.delete(req.remoteAddress);
-    return found.uid;
-  }
-
-  /** `object.execute_kw` credential check: fault 3 "Access Denied" or the cooldown text. */
-  private checkRpcCredentials(db: unknown, uid: unknown, key: unknown, req: SimRequest): number {
-    this.checkDb(db);
-    const now = req.receivedAt;
-    if (this.onCooldown(req.remoteAddress, now)) throw new OdooException('access_denied', COOLDOWN_MESSAGE);
-    const found = this.validKey(key, now);
-    // §9: a good key with a uid that does not exist is a MissingError on res.users (fault 2).
-    if (found && found.uid !== uid && typeof uid === 'number' && !this.store.get('res.users', uid)) {
-      throw new OdooException(
-        'missing',
-        `Record does not exist or has been deleted.\n(Record: res.users(${uid},), User: ${uid})`,
-      );
-    }
-    if (!found || found.uid !== uid) {
-      this.recordFailure(req.remoteAddress, now);
-      throw new OdooException('access_denied', 'Access Denied');
-    }
-    this.failures.delete(req.remoteAddress);
-    return found.uid;
-  }
-
-  // ------------------------------------------------------------ access rights
-
-  private isDenied(uid: number, model: string, op: AccessOp): boolean {
-    return this.denied.get(uid)?.get(model)?.has(op) === true;
-  }
-
-  /**
-   * Model access rights (ACLs). `fields_get` is not checked (§9: it answers for a model the user
-   * cannot read); a domain through a relation (`plan_id.name`) needs read on the related model.
-   */
-  private checkAccess(
-    uid: number,
-    modelName: string,
-    method: string,
-    kwargs: Record<string, unknown>,
-    positional: unknown[],
-  ): void {
-    if (this.denied.size === 0) return;
-    const model = this.store.model(modelName);
-    const op: AccessOp | undefined = [
-      'search_read',
-      'search',
-      'search_count',
-      'read',
-      'formatted_read_group',
-    ].includes(method)
-      ? 'read'
-      : method === 'create'
-        ? 'create'
-        : method === 'unlink'
-          ? 'unlink'
-          : ['fields_get', 'context_get', 'has_access', 'check_access_rights'].includes(method)
-            ? undefined
-            : 'write';
-    if (op === undefined) return;
-    if (this.isDenied(uid, modelName, op)) throw accessError(model, op);
-    if (op !== 'read') return;
-    const domain = kwargs.domain ?? positional[0];
-    if (!Array.isArray(domain)) return;
-    for (const leaf of domain) {
-      if (!Array.isArray(leaf) || typeof leaf[0] !== 'string' || !leaf[0].includes('.')) continue;
-      const relation = model.fields[leaf[0].split('.')[0] as string]?.relation;
-      if (relation && this.isDenied(uid, relation, 'read'))
-        throw accessError(this.store.model(relation), 'read');
-    }
-  }
-
-  // ------------------------------------------------------------ dispatch
-
-  private bind(
-    sig: Signature,
-    method: string,
-    positional: unknown[],
-    named: Record<string, unknown>,
-    transport: Transport,
-  ): { args: Record<string, unknown>; extra: Record<string, unknown> } {
-    const kind = transport === 'json2' ? 'bind_error' : 'type_error';
-    const args: Record<string, unknown> = {};
-    const extra: Record<string, unknown> = {};
-    if (positional.length > sig.params.length) {
-      throw new OdooException(
-        kind,
-        `${method}() takes from 1 to ${sig.params.length + 1} positional arguments but ${positional.length + 1} were given`,
-      );
-    }
-    positional.forEach((value, i) => {
-      args[(sig.params[i] as [string, boolean])[0]] = value;
-    });
-    // JSON-2 binds with inspect.Signature.bind (§9): a missing argument is reported first, in its words.
-    if (transport === 'json2') {
-      for (const [name, required] of sig.params) {
-        if (required && !(name in named))
-          throw new OdooException(kind, `missing a required argument: '${name}'`);
-      }
-    }
-    for (const [name, value] of Object.entries(named)) {
-      if (sig.params.some(([p]) => p === name)) {
-        if (name in args)
-          throw new OdooException(kind, `${method}() got multiple values for argument '${name}'`);
-        args[name] = value;
-      } else if (sig.varkw) {
-        extra[name] = value;
-      } else {
-        throw new OdooException(kind, `${method}() got an unexpected keyword argument '${name}'`);
-      }
-    }
-    for (const [name, required] of sig.params) {
-      if (required && !(name in args))
-        throw new OdooException(kind, `${method}() missing 1 required positional argument: '${name}'`);
-    }
-    return { args, extra };
-  }
-
-  /**
-   * Runs one ORM call. `positional` follows XML-RPC conventions (record methods take the ids first);
-   * JSON-2 passes `ids` separately.
-   */
-  execute(
-    env: Env,
-    modelName: string,
-    method: string,
-    positional: unknown[],
-    kwargs: Record<string, unknown>,
-    transport: Transport,
-    json2Ids?: unknown,
-  ): unknown {
-    if (method.startsWith('_')) {
-      throw new OdooException(
-        'access_error',
-        `Private methods (such as '${modelName}.${method}') cannot be called remotely.`,
-      );
-    }
-    const model = this.store.model(modelName);
-    const sig: Signature | undefined =
-      ORM[method] ??
-      (model.actions.includes(method)
-        ? { model: false, params: [] }
-        : modelName === 'res.users' && method === 'context_get'
-          ? { model: true, params: [] }
-          : undefined);
-    if (!sig) {
-      throw new OdooException('unknown_method', `The method '${modelName}.${method}' does not exist`);
-    }
-    this.checkAccess(env.uid, modelName, method, kwargs, positional);
-    const { context, ...named } = kwargs;
-    if (context !== undefined && context !== null && typeof context === 'object')
-      env = { ...env, context: context as Record<string, unknown> };
-    let ids: unknown = undefined;
-    let rest = positional;
-    if (transport === 'json2') {
-      if (sig.model && Array.isArray(json2Ids) && json2Ids.length > 0) {
-        throw new OdooException('bind_error', `cannot call ${modelName}.${method} with ids`);
-      }
-      ids = sig.model ? undefined : (json2Ids ?? []);
-    } else if (!sig.model) {
-      if (positional.length === 0)
-        throw new OdooException('type_error', `${method}() missing 1 required positional argument: 'self'`);
-      ids = positional[0];
-      rest = positional.slice(1);
-    }
-    // §9: over XML-RPC `create` (model_create_multi) reads `vals_list` from the positional arguments
-    // only; given by name it fails inside the decorator, before anything is written.
-    if (transport !== 'json2' && method === 'create' && rest.length === 0) {
-      throw new OdooException('index_error', 'list index out of range');
-    }
-    const { args, extra } = this.bind(sig, method, rest, named, transport);
-    const store = this.store;
-    store.enterCompanies(env);
-    return store.transaction(() => {
-      switch (method) {
-        case 'search_read': {
-          for (const k of Object.keys(extra))
-            if (k !== 'load')
-              throw new OdooException(
-                'type_error',
-                `BaseModel._read_format() got an unexpected keyword argument '${k}'`,
-              );
-          const recs = store.search(modelName, args.domain ?? [], env, args);
-          return store.read(modelName, recs, args.fields, extra.load);
-        }
-        case 'search':
-          return store.search(modelName, args.domain, env, args).map((r) => r.id);
-        case 'search_count': {
-          const n = store.search(modelName, args.domain, env, {}).length;
-          return typeof args.limit === 'number' && args.limit > 0 ? Math.min(n, args.limit) : n;
-        }
-        case 'read':
-          store.fieldList(model, args.fields);
-          return store.read(modelName, store.browse(modelName, ids), args.fields, args.load);
-        case 'create': {
-          const single = !Array.isArray(args.vals_list);
-          const recs = store.create(
-            modelName,
-            single ? [args.vals_list] : (args.vals_list as unknown[]),
-            env,
-          );
-          // §3/§8: JSON-2 always answers a list; XML-RPC answers an int for a single dict.
-          return single && transport !== 'json2' ? recs[0]?.id : recs.map((r) => r.id);
-        }
-        case 'write':
-          store.write(modelName, store.browseExisting(modelName, ids, env), args.vals, env);
-          return true;
-        case 'unlink':
-          store.unlink(modelName, store.browseExisting(modelName, ids, env), env);
-          return true;
-        case 'fields_get':
-          return store.fieldsGet(modelName, args.allfields, args.attributes);
-        case 'formatted_read_group':
-          return formattedReadGroup(store, modelName, args, env);
-        case 'has_access':
-          return !this.isDenied(env.uid, modelName, String(args.operation) as AccessOp);
-        case 'check_access_rights': {
-          const ok = !this.isDenied(env.uid, modelName, String(args.operation) as AccessOp);
-          if (!ok && args.raise_exception !== false)
-            throw accessError(store.model(modelName), String(args.operation) as AccessOp);
-          return ok;
-        }
-        case 'context_get': {
-          const user = store.get('res.users', env.uid);
-          return { lang: user?.v.lang || 'en_US', tz: user?.v.tz || false, uid: env.uid };
-        }
-        default:
-          return store.action(modelName, method, store.browseExisting(modelName, ids, env), env);
-      }
-    });
   }
 
   // ------------------------------------------------------------ transports
