@@ -30,14 +30,22 @@ function expectUnique(rows: Array<Record<string, any>>, key: (r: Record<string, 
   expect(new Set(keys).size).toBe(keys.length);
 }
 
-describe('odoo-servicenow end to end', () => {
+/** Every case runs over both Odoo transports: JSON-2 (19+) and XML-RPC (all versions). */
+describe.each(['json2', 'xmlrpc'] as const)('odoo-servicenow end to end over %s', (transport) => {
   let e: PairEnv;
+  const start = async (options: Parameters<typeof startPairEnv>[0]): Promise<PairEnv> => {
+    const env = await startPairEnv(options);
+    env.editConfig((c) => {
+      c.connections.odoo.transport = transport;
+    });
+    return env;
+  };
   afterEach(async () => {
     await e?.close();
   });
 
   it('syncs the demo data, then a second pass writes nothing', async () => {
-    e = await startPairEnv({
+    e = await start({
       systems: ['odoo', 'servicenow'],
       pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } },
     });
@@ -62,8 +70,46 @@ describe('odoo-servicenow end to end', () => {
     expect(second.code).toBe(0);
   });
 
+  it('a value cleared in Odoo (vendor email) reaches ServiceNow as empty', async () => {
+    e = await start({ systems: ['odoo', 'servicenow'] });
+    // The supplier transform map must copy empty values (copy_empty_fields); an administrator sets it.
+    const sim = e.sims.servicenow!;
+    const { username, password } = sim.credentials as { username: string; password: string };
+    const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const [map] = await sn(e, 'sys_transform_map', 'source_table=sn_fcms_intg_imp_supplier');
+    const patched = await fetch(`${sim.running.url}/api/now/table/sys_transform_map/${map!.sys_id}`, {
+      method: 'PATCH',
+      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: auth },
+      body: JSON.stringify({ copy_empty_fields: 'true' }),
+    });
+    expect(patched.ok).toBe(true);
+    await e.cli('sync', PAIR);
+    const [wood] = (await odoo(e, 'res.partner', 'search_read', [[['name', '=', 'Wood Corner']]], {
+      fields: ['id', 'email'],
+    })) as Array<{ id: number; email: string }>;
+    expect(wood!.email).toBeTruthy();
+    const before = await sn(e, 'sn_fin_supplier', `erp_company_code=${wood!.id}`);
+    expect(before[0]?.email).toBe(wood!.email);
+
+    await odoo(e, 'res.partner', 'write', [[wood!.id], { email: false }]);
+    await nextSecond();
+    await e.cli('sync', PAIR);
+    // The staging row carried the cleared value as an empty string, not an omitted column.
+    const audit = JSON.parse(
+      (await e.cli('audit', '--json', '--flow', 'suppliers', '--source-id', String(wood!.id))).stdout,
+    ) as Array<{ outcome: string; id: number }>;
+    const latest = Math.max(...audit.filter((a) => a.outcome === 'written').map((a) => a.id));
+    const shown = JSON.parse((await e.cli('audit', 'show', String(latest), '--json')).stdout) as {
+      sent: Record<string, unknown>;
+    };
+    expect(shown.sent).toMatchObject({ u_email: '' });
+    const after = await sn(e, 'sn_fin_supplier', `erp_company_code=${wood!.id}`);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.email).toBe('');
+  });
+
   it('(5) audits a bill with a missing GL account, names the account, writes the rest, and replays it once fixed', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
     const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups;
     const gl = failures.find((g: { cause: string }) => g.cause.startsWith('dimension.gl_account_missing'));
@@ -120,7 +166,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(1) syncs every row sharing one write_date second beyond a page, and a row committed late with an older write_date', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     e.editConfig((c) => {
       c.connections.odoo.pageSize = 5;
     });
@@ -153,7 +199,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(6) a cost center changed on either side propagates once and does not bounce back', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR);
     await nextSecond();
     await e.cli('sync', PAIR); // settles the echo of the first pass's writes
@@ -204,7 +250,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(3) rides out 429 storms and 5xx bursts; a persistent outage stops cleanly and the next pass completes without loss or duplicates', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.control('servicenow', 'POST', 'faults', {
       rules: [{ kind: 'rate_limit', match: '^POST /api/now/import/', times: 3, retryAfter: 1 }],
     });
@@ -232,7 +278,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(4) a token revoked mid-pass is refreshed and the pass completes', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.control('servicenow', 'POST', 'faults', {
       rules: [{ kind: 'revoke_token', match: '^POST /api/now/import/', skip: 3, times: 1 }],
     });
@@ -244,7 +290,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(8) a second concurrent pass is refused by the lock', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'], latencyMs: 150 });
+    e = await start({ systems: ['odoo', 'servicenow'], latencyMs: 150 });
     const child = e.spawnCli(['sync', PAIR]);
     const done = finished(child);
     // Wait until the child holds the lock (its first requests reach the simulator).
@@ -261,7 +307,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(2) killed at random points of a pass, then re-run: every record exactly once, none missing', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'], seed: 'volume:40', latencyMs: 5 });
+    e = await start({ systems: ['odoo', 'servicenow'], seed: 'volume:40', latencyMs: 5 });
     e.editConfig((c) => {
       c.pairs[PAIR].batchSize = 7;
       c.connections.servicenow.batchSize = 7;
@@ -287,7 +333,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it('(7) a canary secret in config and env never reaches the state file, logs, audit rows or error output', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     const canary = (e.sims.odoo!.credentials as { apiKey: string }).apiKey;
     const snCanary = (e.sims.servicenow!.credentials as { clientSecret: string }).clientSecret;
     e.editConfig((c) => {
@@ -321,7 +367,7 @@ describe('odoo-servicenow end to end', () => {
   });
 
   it("(9) malformed API answers give a specific error and leave the stopped flows' cursors and the id map untouched", async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await start({ systems: ['odoo', 'servicenow'] });
     await e.cli('sync', PAIR); // cursors and id map to protect
     await nextSecond();
     const statePath = join(e.env.MLC_HOME as string, 'state.sqlite');

@@ -115,7 +115,12 @@ describe.each([17, 19] as const)('write_date rules on Odoo %s', (version) => {
   }
 
   test('a PO line price change bumps the header and its total; a description change does not', async () => {
-    const [po] = (await exec(sim, 'purchase.order', 'search', [[['name', '=', 'P00001']]])) as number[];
+    const [po] = (await exec(sim, 'purchase.order', 'search', [
+      [
+        ['name', '=', 'P00001'],
+        ['company_id', '=', 1],
+      ],
+    ])) as number[];
     const lines = (await exec(sim, 'purchase.order.line', 'search', [[['order_id', '=', po]]], {
       order: 'id asc',
     })) as number[];
@@ -176,7 +181,8 @@ describe.each([17, 19] as const)('write_date rules on Odoo %s', (version) => {
         ],
         { fields: ['name'] },
       );
-      expect(eq).toHaveLength(0);
+      // Recorded on 19: `=` matches the whole second too; older versions compare microseconds.
+      expect(eq).toHaveLength(version >= 19 ? 1 : 0);
     },
   );
 
@@ -232,7 +238,10 @@ describe('the Odoo simulator can age its data', () => {
     const sim = await startSim({ version: 19, seed: 'demo' });
     try {
       const client = clientFor(sim, 'json2');
-      const before = await dump(sim, 'purchase.order');
+      // The bot user is allowed into the first company only.
+      const before = (await dump(sim, 'purchase.order')).filter(
+        (r) => Array.isArray(r.company_id) && r.company_id[0] === 1,
+      );
       expect(before.length).toBeGreaterThan(0);
       // A window from the oldest stamp to now holds every order; aged by an hour, none.
       const oldest = Math.min(...before.map((r) => r.write_date_us as number));
@@ -245,7 +254,9 @@ describe('the Odoo simulator can age its data', () => {
       expect(await recent()).toBe(before.length);
 
       await control(sim, 'age', { seconds: 3600 });
-      const after = await dump(sim, 'purchase.order');
+      const after = (await dump(sim, 'purchase.order')).filter(
+        (r) => Array.isArray(r.company_id) && r.company_id[0] === 1,
+      );
       expect(after.map((r) => r.write_date_us)).toEqual(before.map((r) => r.write_date_us - 3600 * SECOND));
       expect(await recent()).toBe(0);
     } finally {

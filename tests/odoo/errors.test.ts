@@ -188,7 +188,7 @@ describe('Odoo error table against the simulator', () => {
     expect(a.code).toBe('odoo.not_found');
     const raw = await rawJson2(v19, '/json/2/res.partner/search_read', '{}', { 'x-odoo-database': 'nope' });
     expect(raw.status).toBe(404);
-    expect(raw.text).toMatch(/<html/i);
+    expect(raw.text).toMatch(/<title>404 Not Found<\/title>[\s\S]*No database is selected/);
     const xml = clientFor(v17, 'xmlrpc', { db: 'nope' });
     expect((await expectRejects(xml.authenticate())).code).toBe('odoo.unknown_database');
   });
@@ -198,7 +198,7 @@ describe('Odoo error table against the simulator', () => {
       'content-type': 'text/plain',
     });
     expect(raw.status).toBe(415);
-    expect(raw.text).toMatch(/<html/i);
+    expect(raw.text).toMatch(/<title>415 Unsupported Media Type<\/title>/);
     expect(
       classifyOdooError({ transport: 'json2', op: 'x', status: 415, message: '', html: true }).kind,
     ).toBe('internal');

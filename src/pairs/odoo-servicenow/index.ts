@@ -20,9 +20,12 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
   systems: { source: 'odoo', target: 'servicenow' },
   options: odooServiceNowOptions,
   requirements(options: OdooServiceNowOptions) {
+    const toOdoo = options.costCenters.direction === 'both' || options.costCenters.direction === 'to-odoo';
     const source: OdooRequirement[] = Object.entries(ODOO_FIELDS).map(([model, fields]) => ({
       model,
       fields: [...fields],
+      // Cost centers from ServiceNow are created and updated as analytic accounts.
+      ...(toOdoo && model === 'account.analytic.account' ? { access: ['create', 'write'] as const } : {}),
     }));
     const t = options.tables;
     const c = options.coalesce;

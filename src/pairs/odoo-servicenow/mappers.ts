@@ -1,6 +1,7 @@
 import { RecordError } from '../../errors.js';
 import type { DimensionRef, MapResult } from '../../sync/types.js';
 import { uniqueDimensions, type DocumentPayload, type StagingRow } from '../s2p.js';
+import type { CompanyScope } from './companies.js';
 
 /**
  * Pure mappers of the odoo-servicenow pair: enriched source record -> staging rows (ServiceNow) or
@@ -13,6 +14,24 @@ export interface MapOptions {
   legalEntity: string;
   costCenterMap: Record<string, string>;
   glAccountMap: Record<string, string>;
+  /** Put in front of document numbers sent to ServiceNow (the company's, see companies.ts). */
+  referencePrefix?: string;
+}
+
+/** The options a document of company `c` is mapped with: its legal entity, code maps and prefix. */
+export function forCompany(opts: MapOptions, c: CompanyScope): MapOptions {
+  return {
+    ...opts,
+    legalEntity: c.legalEntity,
+    glAccountMap: c.glAccountMap,
+    costCenterMap: c.costCenterMap,
+    referencePrefix: c.prefix,
+  };
+}
+
+/** A document number as ServiceNow knows it: unique across the covered companies. */
+export function documentRef(opts: MapOptions, name: string): string {
+  return `${opts.referencePrefix ?? ''}${name}`;
 }
 
 // ---- source shapes (built by the flows' readers from Odoo / ServiceNow rows) --------------------
@@ -21,6 +40,8 @@ export interface CostCenterData {
   code: string | null;
   name: string;
   active: boolean;
+  /** The owning company's code map, for an analytic account of one company. */
+  companyMap?: Record<string, string>;
 }
 
 export interface SupplierData {
@@ -39,6 +60,8 @@ export interface AccountData {
   code: string;
   name: string;
   type: string;
+  /** The owning company's code map (over the pair's). */
+  glAccountMap?: Record<string, string>;
 }
 
 export interface PoLineData {
@@ -57,6 +80,7 @@ export interface PoLineData {
 export interface PoData {
   id: number;
   name: string;
+  company: CompanyScope;
   state: string;
   supplierId: number | null;
   supplierName: string | null;
@@ -84,6 +108,7 @@ export interface BillLineData {
 export interface BillData {
   id: number;
   name: string | null;
+  company: CompanyScope;
   ref: string | null;
   state: string;
   supplierId: number | null;
@@ -179,7 +204,7 @@ export function mapCostCenterToServiceNow(
   return {
     kind: 'write',
     payload: {
-      u_code: mapCode(opts.costCenterMap, cc.code),
+      u_code: mapCode({ ...opts.costCenterMap, ...cc.companyMap }, cc.code),
       u_name: cc.name,
       u_erp_source: opts.erpSource,
       u_valid_to: cc.active ? '' : modified.slice(0, 10),
@@ -226,7 +251,7 @@ export function mapGlAccount(
 ): MapResult<{ code: string }> {
   if (!types.includes(a.type))
     return { kind: 'skip', reason: `account type ${a.type} is not checked (glAccounts.types)` };
-  const code = mapCode(opts.glAccountMap, a.code);
+  const code = mapCode(a.glAccountMap ?? opts.glAccountMap, a.code);
   return {
     kind: 'write',
     payload: { code },
@@ -243,14 +268,16 @@ function glAccountRef(code: string, odooCode: string, name: string | null): Dime
   };
 }
 
-export function mapPurchaseOrder(po: PoData, opts: MapOptions): MapResult<DocumentPayload> {
+export function mapPurchaseOrder(po: PoData, base: MapOptions): MapResult<DocumentPayload> {
+  const opts = forCompany(base, po.company);
+  const number = documentRef(opts, po.name);
   const dims: DimensionRef[] = [supplierRef(po.supplierId, po.supplierName, po.name)];
   const lines = po.lines.map((l, i) => {
     const cc = lineCostCenter(po.name, i + 1, l.costCenters, opts);
     if (cc) dims.push(costCenterRef(cc));
     return {
       u_erp_source: opts.erpSource,
-      u_erp_po_number: po.name,
+      u_erp_po_number: number,
       u_erp_po_line_number: String(l.id),
       u_product_name: l.product ?? l.description,
       u_product_type: l.productType === 'service' ? 'Service' : 'Good',
@@ -266,7 +293,7 @@ export function mapPurchaseOrder(po: PoData, opts: MapOptions): MapResult<Docume
     kind: 'write',
     payload: {
       header: {
-        u_erp_po_number: po.name,
+        u_erp_po_number: number,
         u_erp_source: opts.erpSource,
         u_supplier_company_name: str(po.supplierName),
         u_supplier_erp_code: String(po.supplierId),
@@ -285,8 +312,10 @@ export function mapPurchaseOrder(po: PoData, opts: MapOptions): MapResult<Docume
   };
 }
 
-export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): MapResult<DocumentPayload> {
+export function mapVendorBill(bill: BillData, label: string, base: MapOptions): MapResult<DocumentPayload> {
   if (!bill.name) return { kind: 'skip', reason: `bill ${label} has no number yet (draft)` };
+  const opts = forCompany(base, bill.company);
+  const number = documentRef(opts, bill.name);
   const dims: DimensionRef[] = [supplierRef(bill.supplierId, bill.supplierName, bill.name)];
   const lines = bill.lines.map((l, i) => {
     if (!l.accountCode) {
@@ -300,7 +329,7 @@ export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): 
     const cc = lineCostCenter(bill.name as string, i + 1, l.costCenters, opts);
     if (cc) dims.push(costCenterRef(cc));
     return {
-      u_external_invoice_number: bill.name as string,
+      u_external_invoice_number: number,
       u_external_invoice_source: opts.erpSource,
       u_erp_line_number: String(l.id),
       u_erp_source: opts.erpSource,
@@ -318,7 +347,7 @@ export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): 
     kind: 'write',
     payload: {
       header: {
-        u_external_invoice_number: bill.name,
+        u_external_invoice_number: number,
         u_external_invoice_source: opts.erpSource,
         u_erp_source: opts.erpSource,
         u_invoice_date: str(bill.invoiceDate),
@@ -327,7 +356,7 @@ export function mapVendorBill(bill: BillData, label: string, opts: MapOptions): 
         u_currency: str(bill.currency),
         u_supplier: String(bill.supplierId),
         u_supplier_invoice_number: str(bill.ref),
-        u_purchase_order: str(bill.origin),
+        u_purchase_order: bill.origin === null ? '' : documentRef(opts, bill.origin),
         u_legal_entity: opts.legalEntity,
         u_payment_terms: str(bill.paymentTerm),
         u_final_tax: money(bill.amountTax),

@@ -10,8 +10,37 @@ const codeMap = z.record(z.string(), z.string()).default({});
 export const odooServiceNowOptions = z.object({
   /** The ERP source value written on every staging row (a `sn_fin_erp_source` record). */
   erpSource: z.string().min(1).default('ODOO'),
-  /** Legal entity name written on orders and invoices (a `sn_fin_legal_entity` record); empty = not sent. */
+  /**
+   * Legal entity name written on orders and invoices (a `sn_fin_legal_entity` record) for the first
+   * Odoo company (the lowest id the bot user may use); empty = not sent. Other companies name theirs
+   * under `companies`.
+   */
   legalEntity: z.string().default(''),
+  /**
+   * The Odoo companies this pair covers, by company name (or id), each with its ServiceNow legal
+   * entity. Absent: every company the bot user is allowed into (res.users company_ids), and every
+   * company but the first must then be listed here.
+   */
+  companies: z
+    .record(
+      z.string().min(1),
+      z
+        .object({
+          legalEntity: z.string().min(1),
+          /**
+           * Put in front of this company's document numbers in ServiceNow, so that two companies'
+           * P00001 stay apart. Default: none for the first company (references stay as a
+           * single-company setup wrote them), `C<company id>-` for the others.
+           */
+          referencePrefix: z.string().optional(),
+          /** This company's Odoo account code -> ServiceNow GL account code (over glAccounts.map). */
+          glAccounts: z.object({ map: codeMap }).strict().optional(),
+          /** This company's analytic account code -> ServiceNow cost center code (over costCenters.map). */
+          costCenters: z.object({ map: codeMap }).strict().optional(),
+        })
+        .strict(),
+    )
+    .optional(),
   costCenters: z
     .object({
       /** both | to-servicenow | to-odoo | off. On a conflict within one pass, Odoo wins (it runs first). */

@@ -73,7 +73,7 @@ export function parseDatetimeLiteral(value: unknown): DatetimeLiteral {
   }
   const text = value.trim();
   if (/(Z|[+-]\d{2}:?\d{2})$/i.test(text) && /\d{2}:\d{2}/.test(text)) {
-    throw new OdooException('value_error', `expecting only datetimes with no timezone, got '${text}'`);
+    throw new OdooException('value_error', `expecting only datetimes with no timezone: '${text}'`);
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const us = naiveToMicros(text);
@@ -113,10 +113,7 @@ export function parseDomain(domain: unknown): DomainNode {
     ) {
       const op = item[1].toLowerCase() === '<>' ? '!=' : item[1].toLowerCase();
       if (!OPERATORS.has(op))
-        throw new OdooException(
-          'value_error',
-          `Invalid operator ${JSON.stringify(item[1])} in leaf ${leafText(item as Leaf)}`,
-        );
+        throw new OdooException('value_error', `Invalid operator in condition ${leafText(item as Leaf)}`);
       stack.push({ kind: 'leaf', leaf: [item[0], op, item[2]] });
     } else {
       throw new OdooException('value_error', `Invalid leaf ${JSON.stringify(item)}`);

@@ -15,6 +15,9 @@ export type OdooExceptionKind =
   | 'unknown_method'
   | 'value_error'
   | 'type_error'
+  | 'index_error'
+  | 'not_found'
+  | 'bad_request'
   | 'bind_error'
   | 'serialization'
   | 'database';
@@ -38,6 +41,9 @@ const RENDERING: Record<OdooExceptionKind, Rendering> = {
   unknown_method: { pyName: 'werkzeug.exceptions.NotFound', faultCode: 1, status: 404 },
   value_error: { pyName: 'builtins.ValueError', faultCode: 1, status: 500 },
   type_error: { pyName: 'builtins.TypeError', faultCode: 1, status: 500 },
+  index_error: { pyName: 'builtins.IndexError', faultCode: 1, status: 500 },
+  not_found: { pyName: 'werkzeug.exceptions.NotFound', faultCode: 1, status: 404 },
+  bad_request: { pyName: 'werkzeug.exceptions.BadRequest', faultCode: 1, status: 400 },
   // JSON-2 signature binding failure (missing argument, ids on an @api.model method): 422.
   bind_error: { pyName: 'werkzeug.exceptions.UnprocessableEntity', faultCode: 1, status: 422 },
   serialization: { pyName: 'psycopg2.errors.SerializationFailure', faultCode: 1, status: 500 },

@@ -33,6 +33,11 @@ export interface FieldDef {
   /** Computed by the simulator (not writable from outside; readonly). */
   computed?: boolean;
   default?: unknown;
+  /**
+   * What `fields_get` reports where it differs from how the simulator enforces the field (19.0 as
+   * recorded: e.g. `res.partner.name` is not `required` there, a constraint enforces it).
+   */
+  report?: { required?: boolean; readonly?: boolean; store?: boolean; company_dependent?: boolean };
 }
 
 export interface ModelDef {
@@ -79,7 +84,10 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       actions: [],
       fields: {
         name: f('char', 'Company Name', { required: true }),
-        currency_id: m2o('res.currency', 'Currency'),
+        currency_id: m2o('res.currency', 'Currency', { report: { required: true } }),
+        parent_id: m2o('res.company', 'Parent Company'),
+        partner_id: m2o('res.partner', 'Partner', { report: { required: true } }),
+        country_id: m2o('res.country', 'Country'),
         sequence: f('integer', 'Sequence'),
       },
     },
@@ -100,10 +108,11 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       order: 'name, login',
       actions: [],
       fields: {
-        name: f('char', 'Name', { required: true }),
+        name: f('char', 'Name', { required: true, report: { required: false } }),
         login: f('char', 'Login', { required: true }),
         partner_id: m2o('res.partner', 'Related Partner'),
-        company_id: m2o('res.company', 'Company'),
+        company_id: m2o('res.company', 'Company', { report: { required: true } }),
+        company_ids: m2m('res.company', 'Allowed Companies'),
         tz: f('char', 'Timezone'),
         lang: f('char', 'Language'),
         active: f('boolean', 'Active', { default: true }),
@@ -115,7 +124,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       order: 'complete_name ASC, id DESC',
       actions: [],
       fields: {
-        name: f('char', 'Name', { required: true }),
+        name: f('char', 'Name', { required: true, report: { required: false } }),
         complete_name: computed(f('char', 'Complete Name')),
         is_company: f('boolean', 'Is a Company'),
         parent_id: m2o('res.partner', 'Related Company'),
@@ -220,7 +229,14 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       description: 'Analytic Plans',
       order: 'sequence asc, id',
       actions: [],
-      fields: { name: f('char', 'Name', { required: true }), sequence: f('integer', 'Sequence') },
+      fields: {
+        name: f('char', 'Name', { required: true }),
+        sequence: f('integer', 'Sequence'),
+        parent_id: m2o('account.analytic.plan', 'Parent'),
+        default_applicability: sel(['optional', 'mandatory', 'unavailable'], 'Default Applicability', {
+          default: 'optional',
+        }),
+      },
     },
     {
       name: 'account.analytic.account',
@@ -244,7 +260,19 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       actions: [],
       fields: {
         name: f('char', 'Account Name', { required: true }),
-        code: f('char', 'Code', { required: true }),
+        // 18+: `code` is computed from the company-dependent `code_store` (§9).
+        code: f('char', 'Code', {
+          required: true,
+          ...(v18 ? { report: { required: false, store: false, company_dependent: false } } : {}),
+        }),
+        ...(v18
+          ? {
+              code_store: f('char', 'Code Store', {
+                report: { store: true, company_dependent: true, readonly: false },
+                computed: true,
+              }),
+            }
+          : {}),
         account_type: sel(
           [
             'asset_receivable',
@@ -273,7 +301,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         currency_id: m2o('res.currency', 'Account Currency'),
         ...(v18
           ? {
-              company_ids: m2m('res.company', 'Companies'),
+              company_ids: { ...m2m('res.company', 'Companies'), report: { required: true } },
               active: f('boolean', 'Active', { default: true }),
             }
           : { company_id: m2o('res.company', 'Company'), deprecated: f('boolean', 'Deprecated') }),
@@ -304,7 +332,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         origin: f('char', 'Source Document'),
         date_order: f('datetime', 'Order Deadline', { required: true }),
         date_approve: f('datetime', 'Confirmation Date', { readonly: true }),
-        date_planned: computed(f('datetime', 'Expected Arrival')),
+        date_planned: { ...computed(f('datetime', 'Expected Arrival')), report: { readonly: false } },
         state: sel(
           v19
             ? ['draft', 'sent', 'to approve', 'purchase', 'cancel']
@@ -360,7 +388,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         price_total: computed(f('monetary', 'Total')),
         date_planned: f('datetime', 'Expected Arrival'),
         qty_received: f('float', 'Received Qty', { default: 0 }),
-        qty_invoiced: f('float', 'Billed Qty', { default: 0 }),
+        qty_invoiced: f('float', 'Billed Qty', { default: 0, report: { readonly: true } }),
         qty_to_invoice: computed(f('float', 'To Invoice Quantity')),
         analytic_distribution: f('json', 'Analytic Distribution'),
         company_id: computed(m2o('res.company', 'Company')),
@@ -382,13 +410,13 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       order: 'date desc, name desc, invoice_date desc, id desc',
       actions: ['action_post', 'button_draft', 'button_cancel'],
       fields: {
-        name: f('char', 'Number', { readonly: true }),
+        name: f('char', 'Number', { readonly: true, report: { readonly: false } }),
         ref: f('char', 'Reference'),
         payment_reference: f('char', 'Payment Reference'),
         move_type: sel(
           ['entry', 'out_invoice', 'out_refund', 'in_invoice', 'in_refund', 'out_receipt', 'in_receipt'],
           'Type',
-          { required: true, default: 'entry' },
+          { required: true, default: 'entry', report: { readonly: true } },
         ),
         partner_id: m2o('res.partner', 'Partner'),
         commercial_partner_id: computed(m2o('res.partner', 'Commercial Entity')),
@@ -397,7 +425,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         date: f('date', 'Date', { required: true }),
         journal_id: m2o('account.journal', 'Journal', { required: true }),
         currency_id: m2o('res.currency', 'Currency', { required: true }),
-        company_id: m2o('res.company', 'Company', { required: true }),
+        company_id: m2o('res.company', 'Company', { required: true, report: { required: false } }),
         state: sel(['draft', 'posted', 'cancel'], 'Status', {
           default: 'draft',
           readonly: true,
@@ -422,7 +450,7 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         amount_residual: computed(f('monetary', 'Amount Due')),
         invoice_line_ids: o2m('account.move.line', 'move_id', 'Invoice lines'),
         line_ids: o2m('account.move.line', 'move_id', 'Journal Items'),
-        invoice_origin: f('char', 'Origin'),
+        invoice_origin: f('char', 'Origin', { report: { readonly: true } }),
         invoice_payment_term_id: m2o('account.payment.term', 'Payment Terms'),
       },
     },
@@ -432,7 +460,8 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
       order: 'date desc, move_name desc, id',
       actions: [],
       fields: {
-        move_id: m2o('account.move', 'Journal Entry', { required: true }),
+        move_id: m2o('account.move', 'Journal Entry', { required: true, report: { readonly: true } }),
+        company_id: computed(m2o('res.company', 'Company')),
         move_name: computed(f('char', 'Number')),
         sequence: f('integer', 'Sequence', { default: 10 }),
         display_type: sel(

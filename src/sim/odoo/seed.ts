@@ -3,6 +3,7 @@
  * before seeding, so a pass whose window ends "now - 2 s" sees all of them.
  */
 import { microsToNaive } from './domain.js';
+import { fixtureSeed } from './seed-fixture.js';
 import type { Env, OdooStore } from './store.js';
 
 export const SUPERUSER = 1;
@@ -36,31 +37,61 @@ function base(store: OdooStore, c: Clock, login: string): void {
     ],
     env,
   );
-  const [companyPartner] = store.create(
+  const companyPartners = store.create(
     'res.partner',
-    [{ name: 'Acme Distribution', is_company: true }],
+    [
+      { name: 'Acme Distribution', is_company: true },
+      { name: 'Acme Services', is_company: true },
+    ],
     env,
   );
-  store.create('res.company', [{ name: 'Acme Distribution', currency_id: 2, sequence: 10 }], env);
-  if (companyPartner) store.write('res.partner', [companyPartner], { company_id: 1 }, env);
+  // Two root companies, as real databases often have (api notes §9).
+  store.create(
+    'res.company',
+    [
+      { name: 'Acme Distribution', currency_id: 2, sequence: 10 },
+      { name: 'Acme Services', currency_id: 2, sequence: 20 },
+    ],
+    env,
+  );
+  companyPartners.forEach((p, i) => store.write('res.partner', [p], { company_id: i + 1 }, env));
   const partners = store.create(
     'res.partner',
     [{ name: 'OdooBot' }, { name: 'Mitchell Admin' }, { name: 'mlc bot' }],
     env,
   );
+  const both = [[6, 0, [1, 2]]];
   store.create(
     'res.users',
     [
-      { name: 'OdooBot', login: '__system__', partner_id: partners[0]?.id, company_id: 1, active: false },
+      {
+        name: 'OdooBot',
+        login: '__system__',
+        partner_id: partners[0]?.id,
+        company_id: 1,
+        company_ids: both,
+        active: false,
+      },
       {
         name: 'Mitchell Admin',
         login: 'admin',
         partner_id: partners[1]?.id,
         company_id: 1,
+        company_ids: both,
         tz: 'Europe/Brussels',
         lang: 'en_US',
       },
-      { name: 'mlc bot', login, partner_id: partners[2]?.id, company_id: 1, tz: 'UTC', lang: 'en_US' },
+      // The bot starts in the first company only; an administrator grants it the second one
+      // (res.users company_ids) when a pair is to cover it.
+      {
+        name: 'mlc bot',
+        login,
+        partner_id: partners[2]?.id,
+        company_id: 1,
+        company_ids: [[6, 0, [1]]],
+        tz: 'UTC',
+        lang: 'en_US',
+      },
     ],
     env,
   );
@@ -69,6 +100,8 @@ function base(store: OdooStore, c: Clock, login: string): void {
 interface Reference {
   analytic: Record<string, number>;
   accounts: Record<string, number>;
+  /** The second company's accounts, by code. */
+  accounts2: Record<string, number>;
   suppliers: number[];
   customer: number;
   products: Record<string, number>;
@@ -98,26 +131,45 @@ function reference(store: OdooStore, c: Clock): Reference {
     ['CC-300', 'Warehouse'],
     ['CC-400', 'Sales'],
   ] as const) {
-    const [rec] = store.create('account.analytic.account', [{ name, code, plan_id: plan?.id }], env());
+    // Shared by both companies (no company_id).
+    const [rec] = store.create(
+      'account.analytic.account',
+      [{ name, code, plan_id: plan?.id, company_id: false }],
+      env(),
+    );
     if (rec) analytic[code] = rec.id;
   }
   const accounts: Record<string, number> = {};
-  const company = store.version >= 18 ? { company_ids: [[6, 0, [1]]] } : { company_id: 1 };
-  for (const [code, name, account_type] of [
+  const accounts2: Record<string, number> = {};
+  const chart = (
+    company: number,
+    into: Record<string, number>,
+    rows: ReadonlyArray<readonly [string, string, string]>,
+  ): void => {
+    const owner = store.version >= 18 ? { company_ids: [[6, 0, [company]]] } : { company_id: company };
+    for (const [code, name, account_type] of rows) {
+      const [rec] = store.create(
+        'account.account',
+        [{ code, name, account_type, reconcile: account_type === 'liability_payable', ...owner }],
+        env(),
+      );
+      if (rec) into[code] = rec.id;
+    }
+  };
+  chart(1, accounts, [
     ['600000', 'Purchases', 'expense'],
     ['610000', 'Office Supplies', 'expense'],
     ['620000', 'IT Equipment', 'expense'],
     ['630000', 'Freight In', 'expense'],
     ['211000', 'Accounts Payable', 'liability_payable'],
     ['400000', 'Product Sales', 'income'],
-  ] as const) {
-    const [rec] = store.create(
-      'account.account',
-      [{ code, name, account_type, reconcile: account_type === 'liability_payable', ...company }],
-      env(),
-    );
-    if (rec) accounts[code] = rec.id;
-  }
+  ]);
+  // The second company's chart: its own codes (company-dependent from 18, §9).
+  chart(2, accounts2, [
+    ['601000', 'Purchases', 'expense'],
+    ['611000', 'Office Supplies', 'expense'],
+    ['212000', 'Accounts Payable', 'liability_payable'],
+  ]);
   const suppliers: number[] = [];
   for (const [name, ref, city] of [
     ['Wood Corner', 'V-0001', 'Turlock'],
@@ -132,7 +184,8 @@ function reference(store: OdooStore, c: Clock): Reference {
           ref,
           city,
           is_company: true,
-          supplier_rank: 1,
+          // Raised by posting their bills (§9).
+          supplier_rank: 0,
           email: `info@${name.toLowerCase().replace(/\s+/g, '')}.example.com`,
         },
       ],
@@ -159,7 +212,7 @@ function reference(store: OdooStore, c: Clock): Reference {
     );
     if (rec) products[code] = rec.id;
   }
-  return { analytic, accounts, suppliers, customer: customer?.id ?? 0, products, uom: 1 };
+  return { analytic, accounts, accounts2, suppliers, customer: customer?.id ?? 0, products, uom: 1 };
 }
 
 function demoDocuments(store: OdooStore, c: Clock, ref: Reference): void {
@@ -410,6 +463,109 @@ function demoDocuments(store: OdooStore, c: Clock, ref: Reference): void {
   if (so) store.action('sale.order', 'action_confirm', [so], envSo);
 }
 
+/**
+ * The second company's documents: the same numbers as the first company's (P00001, BILL/2026/0001:
+ * sequences are per company, §9), its own accounts, and a vendor with a confirmed purchase order
+ * but no posted bill (supplier_rank 0).
+ */
+function secondCompanyDocuments(store: OdooStore, c: Clock, ref: Reference): void {
+  store.scope = { allowed: [1, 2], current: 2 };
+  const uomField = store.version >= 19 ? 'product_uom_id' : 'product_uom';
+  const cc = (code: string): Record<string, number> => ({ [String(ref.analytic[code])]: 100.0 });
+  const p = ref.products;
+  const [northwind] = store.create(
+    'res.partner',
+    [
+      {
+        name: 'Northwind Supplies',
+        ref: 'V-0004',
+        city: 'Seattle',
+        is_company: true,
+        supplier_rank: 0,
+        email: 'orders@northwind.example.com',
+      },
+    ],
+    c.next(),
+  );
+  const orders: Array<[number, Array<[number, string, number, number, string]>]> = [
+    [northwind?.id ?? 0, [[p['IT-001'] as number, 'Laptop 14"', 2, 1210, 'CC-200']]],
+    [ref.suppliers[0] as number, [[p['FURN-002'] as number, 'Desk', 2, 440, 'CC-100']]],
+  ];
+  for (const [partner, lines] of orders) {
+    const env = c.next(30);
+    const [po] = store.create(
+      'purchase.order',
+      [
+        {
+          partner_id: partner,
+          date_order: microsToNaive(env.now - 3_600_000_000),
+          order_line: lines.map(([product, name, qty, price, code]) => [
+            0,
+            0,
+            {
+              product_id: product,
+              name,
+              product_qty: qty,
+              price_unit: price,
+              analytic_distribution: cc(code),
+              date_planned: microsToNaive(env.now + 14 * 86_400_000_000),
+              [uomField]: ref.uom,
+            },
+          ]),
+        },
+      ],
+      env,
+    );
+    if (po) store.action('purchase.order', 'button_confirm', [po], env);
+  }
+  const a = ref.accounts2;
+  const env = c.next(30);
+  const [bill] = store.create(
+    'account.move',
+    [
+      {
+        move_type: 'in_invoice',
+        partner_id: ref.suppliers[0],
+        ref: 'WC-INV-US-17',
+        invoice_date: '2026-01-15',
+        invoice_date_due: '2026-01-15',
+        invoice_origin: 'P00002',
+        invoice_line_ids: [
+          [
+            0,
+            0,
+            {
+              display_type: 'product',
+              product_id: p['FURN-002'],
+              account_id: a['601000'],
+              name: 'Desk',
+              quantity: 2,
+              price_unit: 440,
+              analytic_distribution: cc('CC-100'),
+            },
+          ],
+          [
+            0,
+            0,
+            {
+              display_type: 'product',
+              product_id: p['SRV-001'],
+              account_id: a['611000'],
+              name: 'Freight',
+              quantity: 1,
+              price_unit: 35,
+              analytic_distribution: cc('CC-100'),
+            },
+          ],
+        ],
+      },
+    ],
+    env,
+  );
+  if (bill) store.action('account.move', 'action_post', [bill], env);
+  store.scope = undefined;
+}
+
 /** Deterministic PRNG (mulberry32) so that a volume seed is the same on every run. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -422,19 +578,32 @@ function prng(seed: number): () => number {
   };
 }
 
-/** N confirmed POs (5 lines) and N/5 posted bills (3 lines), inserted directly for speed. */
-function volume(store: OdooStore, ref: Reference, n: number, startUs: number, spanUs: number): void {
-  const rand = prng(n * 7919 + 17);
+/**
+ * N confirmed POs (5 lines) and N/5 posted bills (3 lines) of one company, inserted directly for
+ * speed. Numbers come from the company's own sequences; accounts from its own chart.
+ */
+function volume(
+  store: OdooStore,
+  ref: Reference,
+  n: number,
+  startUs: number,
+  spanUs: number,
+  company: 1 | 2 = 1,
+): void {
+  const rand = prng(n * 7919 + 17 + company);
   const uomField = store.version >= 19 ? 'product_uom_id' : 'product_uom';
   const products = Object.entries(ref.products);
   const codes = Object.keys(ref.analytic);
-  const accounts = ['600000', '610000', '620000'].map((c) => ref.accounts[c] as number);
+  const accounts =
+    company === 1
+      ? ['600000', '610000', '620000'].map((c) => ref.accounts[c] as number)
+      : ['601000', '611000'].map((c) => ref.accounts2[c] as number);
   const round2 = (x: number): number => Math.round(x * 100) / 100;
   const stampAt = (i: number, total: number): number =>
     startUs + Math.floor((i * spanUs) / Math.max(1, total)) + ((i * 7919) % 1_000_000);
   for (let i = 0; i < n; i += 1) {
     const stamp = stampAt(i, n);
-    const name = `P${String(store.nextSequence('purchase.order')).padStart(5, '0')}`;
+    const name = `P${String(store.nextSequence(store.companyKey('purchase.order', company))).padStart(5, '0')}`;
     const partner = ref.suppliers[i % ref.suppliers.length] as number;
     const po = store.insertRaw(
       'purchase.order',
@@ -448,7 +617,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
         date_approve: microsToNaive(stamp),
         state: 'purchase',
         currency_id: 2,
-        company_id: 1,
+        company_id: company,
         user_id: ADMIN_UID,
         invoice_status: 'no',
         invoice_ids: [],
@@ -493,7 +662,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
     });
   }
   const bills = Math.floor(n / 5);
-  const payable = ref.accounts['211000'] as number;
+  const payable = (company === 1 ? ref.accounts['211000'] : ref.accounts2['212000']) as number;
   for (let b = 0; b < bills; b += 1) {
     const stamp = stampAt(b, bills) + 500_000;
     const date = microsToNaive(stamp).slice(0, 10);
@@ -502,7 +671,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
     const move = store.insertRaw(
       'account.move',
       {
-        name: `BILL/${year}/${String(store.nextSequence(`BILL/${year}`)).padStart(4, '0')}`,
+        name: `BILL/${year}/${String(store.nextSequence(store.companyKey(`BILL/${year}`, company))).padStart(4, '0')}`,
         ref: `VB-${200000 + b}`,
         payment_reference: false,
         move_type: 'in_invoice',
@@ -512,7 +681,7 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
         date,
         journal_id: 1,
         currency_id: 2,
-        company_id: 1,
+        company_id: company,
         state: 'posted',
         payment_state: 'not_paid',
         invoice_origin: `P${String(b * 5 + 1).padStart(5, '0')}`,
@@ -576,9 +745,13 @@ function volume(store: OdooStore, ref: Reference, n: number, startUs: number, sp
   }
 }
 
-/** Applies a seed spec (`empty`, `demo`, `volume:N`) to an emptied store. */
+/** Applies a seed spec (`empty`, `demo`, `volume:N`, `fixture`) to an emptied store. */
 export function applySeed(store: OdooStore, spec: string, login: string, nowUs: number): void {
   store.clear();
+  if (spec === 'fixture') {
+    fixtureSeed(store, login, nowUs);
+    return;
+  }
   const hourAgo = nowUs - 3_600_000_000;
   const c = clock(hourAgo);
   base(store, c, login);
@@ -586,11 +759,15 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
   const ref = reference(store, c);
   if (spec === 'demo') {
     demoDocuments(store, c, ref);
+    secondCompanyDocuments(store, c, ref);
     return;
   }
   const m = /^volume:(\d+)$/.exec(spec);
-  if (!m) throw new Error(`unknown seed ${JSON.stringify(spec)} (expected empty | demo | volume:N)`);
+  if (!m)
+    throw new Error(`unknown seed ${JSON.stringify(spec)} (expected empty | demo | volume:N | fixture)`);
   const n = Number(m[1]);
   const start = hourAgo + 600_000_000;
   volume(store, ref, n, start, nowUs - 60_000_000 - start);
+  // The second company: a tenth as many documents, numbered from its own P00001 / BILL/…/0001.
+  volume(store, ref, Math.max(1, Math.floor(n / 10)), start, nowUs - 60_000_000 - start, 2);
 }

@@ -1,6 +1,6 @@
 /**
- * The simulated Odoo server: routes, authentication, RPC dispatch and fault rendering
- * (api notes §1, §7 checklist and the measured §8).
+ * The simulated Odoo server: routes, transports and fault rendering (api notes §1, §7 checklist and
+ * the measured §8, §9). Authentication is in auth.ts, the ORM dispatch and access rights in orm.ts.
  *
  *   POST /xmlrpc/2/common           version | authenticate | login          (XML-RPC, faults with 200)
  *   POST /xmlrpc/2/object           execute_kw | execute
@@ -11,142 +11,80 @@
  * Control routes (besides the frame's): POST /_sim/expire_key, /_sim/restore_key,
  * /_sim/long_transaction {model, vals_list, backdateSeconds}, /_sim/commit {txn},
  * /_sim/exec {model, method, args, kwargs}, /_sim/clear_cooldown, /_sim/seed {"seed": ...},
- * /_sim/age {seconds} (every create/write stamp moves that far into the past).
+ * /_sim/age {seconds} (every create/write stamp moves that far into the past),
+ * /_sim/access {model, deny: ['read'|'write'|'create'|'unlink'], login?} (ACLs the user lacks;
+ * {reset: true} restores them).
  * Fault kinds: serialization_failure, access_error, validation_error, missing_error, rate_limit,
  * lost_response (the call commits, then the answer is held for `delayMs`).
  */
-import { randomBytes } from 'node:crypto';
+
 import { json, type FaultRule, type SimRequest, type SimResponse, type SimSystem } from '../common/server.js';
-import { COOLDOWN_MESSAGE, OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
-import type { SimVersion } from './models.js';
+import { OdooException, SERIALIZATION_MESSAGE } from './exceptions.js';
 import { ADMIN_UID, BOT_UID, applySeed } from './seed.js';
-import { OdooStore, type Env } from './store.js';
+import { FIXTURE_DEMO_KEY, FIXTURE_DEMO_LOGIN, FIXTURE_DEMO_PASSWORD } from './seed-fixture.js';
+import { pyJson } from './pyvalue.js';
+import { type Env } from './store.js';
 import { XmlRpcParseError, parseMethodCall, serializeFault, serializeResponse } from './xmlrpc.js';
-
-export interface OdooSimOptions {
-  version?: SimVersion;
-  db?: string;
-  login?: string;
-  apiKey?: string;
-  seed?: string;
-  /** Login cooldown (api notes §1.1): failures before it starts and its length. */
-  cooldownAfter?: number;
-  cooldownMs?: number;
-}
-
-interface ApiKey {
-  key: string;
-  uid: number;
-  /** null = global scope (the only one RPC and bearer auth accept, §8). */
-  scope: string | null;
-  expiresAt: number | null;
-  expired: boolean;
-}
-
-interface Signature {
-  /** `@api.model` method (no ids) vs record method. */
-  model: boolean;
-  params: Array<[name: string, required: boolean]>;
-  varkw?: boolean;
-}
-
-/** Public ORM methods and their Python signatures (for binding positional and named arguments). */
-const ORM: Record<string, Signature> = {
-  search_read: {
-    model: true,
-    params: [
-      ['domain', false],
-      ['fields', false],
-      ['offset', false],
-      ['limit', false],
-      ['order', false],
-    ],
-    varkw: true,
-  },
-  search: {
-    model: true,
-    params: [
-      ['domain', true],
-      ['offset', false],
-      ['limit', false],
-      ['order', false],
-    ],
-  },
-  search_count: {
-    model: true,
-    params: [
-      ['domain', true],
-      ['limit', false],
-    ],
-  },
-  read: {
-    model: false,
-    params: [
-      ['fields', false],
-      ['load', false],
-    ],
-  },
-  create: { model: true, params: [['vals_list', true]] },
-  write: { model: false, params: [['vals', true]] },
-  unlink: { model: false, params: [] },
-  fields_get: {
-    model: true,
-    params: [
-      ['allfields', false],
-      ['attributes', false],
-    ],
-  },
-};
+import { OdooAuth, type OdooSimOptions } from './auth.js';
+import { type AccessOp, type Transport } from './orm.js';
+export type { OdooSimOptions } from './auth.js';
 
 const NOT_FOUND_HTML =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 const UNSUPPORTED_HTML =
-  '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>The server does not support the media type transmitted in the request.</p>\n';
+  '<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n<h1>Unsupported Media Type</h1>\n<p>Request inferred type is compatible with [&#39;http&#39;] but &#39;/json/2/&lt;__model__&gt;/&lt;__method__&gt;&#39; is type=&#39;json2&#39;.<br><br>Please verify the Content-Type request header and try again.</p>\n';
+const NO_DATABASE_HTML =
+  '<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n';
 
-type Transport = 'xmlrpc' | 'jsonrpc' | 'json2';
+/**
+ * Python's json error text for a body JSON.parse refused (`Expecting value: line 1 column 13 (char
+ * 12)`), from the position the parser stopped at.
+ */
+function pythonJsonError(text: string, err: unknown): string {
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  const pos = m ? Number(m[1]) : text.length;
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `Expecting value: line ${line} column ${column} (char ${pos})`;
+}
 
-export class OdooSim implements SimSystem {
+export class OdooSim extends OdooAuth implements SimSystem {
   readonly name = 'odoo';
-  readonly version: SimVersion;
-  readonly db: string;
-  readonly login: string;
-  store: OdooStore;
-  private keys: ApiKey[] = [];
-  private readonly originalKey: string;
-  private failures = new Map<string, { count: number; at: number }>();
   private micro = 0;
-  private readonly cooldownAfter: number;
-  private readonly cooldownMs: number;
   private seedSpec: string;
 
   constructor(options: OdooSimOptions = {}) {
-    this.version = options.version ?? 19;
-    this.db = options.db ?? 'acme';
-    this.login = options.login ?? 'mlc-bot';
-    this.originalKey = options.apiKey ?? randomBytes(20).toString('hex');
-    this.cooldownAfter = options.cooldownAfter ?? 5;
-    this.cooldownMs = options.cooldownMs ?? 60_000;
-    this.store = new OdooStore(this.version);
+    super(options);
     this.seedSpec = options.seed ?? 'demo';
-    this.restoreKey();
-    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+    this.applySeed(this.seedSpec);
   }
 
-  get apiKey(): string {
-    return this.originalKey;
+  /** Seeds the store; the `fixture` seed also has a demo user without purchase rights (§9). */
+  private applySeed(spec: string): void {
+    applySeed(this.store, spec, this.login, Date.now() * 1000);
+    this.denied.clear();
+    this.keys = this.keys.filter((k) => k.uid === BOT_UID);
+    if (spec !== 'fixture') return;
+    const demo = this.store.all('res.users').find((u) => u.v.login === FIXTURE_DEMO_LOGIN);
+    if (!demo) return;
+    const never = { scope: null, expiresAt: null, expired: false };
+    this.keys.push({ key: FIXTURE_DEMO_KEY, uid: demo.id, ...never });
+    this.keys.push({ key: FIXTURE_DEMO_PASSWORD, uid: demo.id, ...never, password: true });
+    const all = new Set<AccessOp>(['read', 'write', 'create', 'unlink']);
+    this.denied.set(
+      demo.id,
+      new Map([
+        ['purchase.order', all],
+        ['purchase.order.line', all],
+      ]),
+    );
+    this.store.ruleHidden.set(demo.id, new Set(['account.move', 'account.move.line']));
   }
 
   /** The simulator object itself (for tests that reach into the store). */
   get sim(): OdooSim {
     return this;
-  }
-
-  get credentials(): { db: string; login: string; apiKey: string } {
-    return { db: this.db, login: this.login, apiKey: this.originalKey };
-  }
-
-  private restoreKey(): void {
-    this.keys = [{ key: this.originalKey, uid: BOT_UID, scope: null, expiresAt: null, expired: false }];
   }
 
   /** One timestamp per request: its arrival time, with a microsecond part (Postgres `now()`). */
@@ -158,7 +96,7 @@ export class OdooSim implements SimSystem {
   // ------------------------------------------------------------ SimSystem
 
   async handle(req: SimRequest): Promise<SimResponse> {
-    if (req.path === '/web/version' && req.method === 'GET') {
+    if ((req.path === '/web/version' || req.path === '/json/version') && req.method === 'GET') {
       return json(200, { version_info: [this.version, 0, 0, 'final', 0, ''], version: `${this.version}.0` });
     }
     if (req.path.startsWith('/json/2')) return this.handleJson2(req);
@@ -170,13 +108,13 @@ export class OdooSim implements SimSystem {
 
   seed(spec: Record<string, unknown>): void {
     this.seedSpec = typeof spec.seed === 'string' ? spec.seed : 'demo';
-    applySeed(this.store, this.seedSpec, this.login, Date.now() * 1000);
+    this.applySeed(this.seedSpec);
   }
 
   reset(): void {
     this.failures.clear();
     this.restoreKey();
-    applySeed(this.store, 'empty', this.login, Date.now() * 1000);
+    this.applySeed('empty');
   }
 
   state(name?: string): unknown {
@@ -248,6 +186,24 @@ export class OdooSim implements SimSystem {
         case 'restore_key':
           this.restoreKey();
           return json(200, { ok: true });
+        case 'access': {
+          // {model, deny: ['read'|'write'|'create'|'unlink'], login?} — the bot user by default;
+          // {reset: true} gives every right back.
+          if (input.reset === true) {
+            this.denied.clear();
+            return json(200, { ok: true });
+          }
+          const login = typeof input.login === 'string' ? input.login : this.login;
+          const user = this.store.all('res.users').find((u) => u.v.login === login);
+          if (!user) return json(404, { error: `no user ${login}` });
+          const perModel = this.denied.get(user.id) ?? new Map<string, Set<AccessOp>>();
+          const ops = (Array.isArray(input.deny) ? input.deny : []).filter((o): o is AccessOp =>
+            ['read', 'write', 'create', 'unlink'].includes(String(o)),
+          );
+          perModel.set(String(input.model), new Set(ops));
+          this.denied.set(user.id, perModel);
+          return json(200, { ok: true });
+        }
         case 'clear_cooldown':
           this.failures.clear();
           return json(200, { ok: true });
@@ -289,205 +245,6 @@ export class OdooSim implements SimSystem {
     }
   }
 
-  // ------------------------------------------------------------ auth
-
-  private onCooldown(ip: string, now: number): boolean {
-    const f = this.failures.get(ip);
-    return f !== undefined && f.count >= this.cooldownAfter && now - f.at < this.cooldownMs;
-  }
-
-  private recordFailure(ip: string, now: number): void {
-    const f = this.failures.get(ip);
-    this.failures.set(ip, { count: (f?.count ?? 0) + 1, at: now });
-  }
-
-  private validKey(key: unknown, now: number): ApiKey | undefined {
-    if (typeof key !== 'string') return undefined;
-    return this.keys.find(
-      (k) =>
-        k.key === key &&
-        !k.expired &&
-        (k.expiresAt === null || k.expiresAt > now) &&
-        (k.scope === null || k.scope === 'rpc'),
-    );
-  }
-
-  private checkDb(db: unknown): void {
-    if (db !== this.db) {
-      throw new OdooException(
-        'database',
-        `connection to server at "localhost" (127.0.0.1), port 5432 failed: FATAL:  database "${String(db)}" does not exist`,
-      );
-    }
-  }
-
-  /** `common.authenticate`: uid, or `false` on bad credentials or during the cooldown (§1.2, §8). */
-  private authenticate(args: unknown[], req: SimRequest): number | false {
-    const [db, login, key] = args;
-    this.checkDb(db);
-    const now = req.receivedAt;
-    if (this.onCooldown(req.remoteAddress, now)) return false;
-    const found = this.validKey(key, now);
-    const user = this.store.get('res.users', BOT_UID);
-    if (!found || !user || user.v.login !== login) {
-      this.recordFailure(req.remoteAddress, now);
-      return false;
-    }
-    this.failures.delete(req.remoteAddress);
-    return found.uid;
-  }
-
-  /** `object.execute_kw` credential check: fault 3 "Access Denied" or the cooldown text. */
-  private checkRpcCredentials(db: unknown, uid: unknown, key: unknown, req: SimRequest): number {
-    this.checkDb(db);
-    const now = req.receivedAt;
-    if (this.onCooldown(req.remoteAddress, now)) throw new OdooException('access_denied', COOLDOWN_MESSAGE);
-    const found = this.validKey(key, now);
-    if (!found || found.uid !== uid) {
-      this.recordFailure(req.remoteAddress, now);
-      throw new OdooException('access_denied', 'Access Denied');
-    }
-    this.failures.delete(req.remoteAddress);
-    return found.uid;
-  }
-
-  // ------------------------------------------------------------ dispatch
-
-  private bind(
-    sig: Signature,
-    method: string,
-    positional: unknown[],
-    named: Record<string, unknown>,
-    transport: Transport,
-  ): { args: Record<string, unknown>; extra: Record<string, unknown> } {
-    const kind = transport === 'json2' ? 'bind_error' : 'type_error';
-    const args: Record<string, unknown> = {};
-    const extra: Record<string, unknown> = {};
-    if (positional.length > sig.params.length) {
-      throw new OdooException(
-        kind,
-        `${method}() takes from 1 to ${sig.params.length + 1} positional arguments but ${positional.length + 1} were given`,
-      );
-    }
-    positional.forEach((value, i) => {
-      args[(sig.params[i] as [string, boolean])[0]] = value;
-    });
-    for (const [name, value] of Object.entries(named)) {
-      if (sig.params.some(([p]) => p === name)) {
-        if (name in args)
-          throw new OdooException(kind, `${method}() got multiple values for argument '${name}'`);
-        args[name] = value;
-      } else if (sig.varkw) {
-        extra[name] = value;
-      } else {
-        throw new OdooException(kind, `${method}() got an unexpected keyword argument '${name}'`);
-      }
-    }
-    for (const [name, required] of sig.params) {
-      if (required && !(name in args))
-        throw new OdooException(kind, `${method}() missing 1 required positional argument: '${name}'`);
-    }
-    return { args, extra };
-  }
-
-  /**
-   * Runs one ORM call. `positional` follows XML-RPC conventions (record methods take the ids first);
-   * JSON-2 passes `ids` separately.
-   */
-  execute(
-    env: Env,
-    modelName: string,
-    method: string,
-    positional: unknown[],
-    kwargs: Record<string, unknown>,
-    transport: Transport,
-    json2Ids?: unknown,
-  ): unknown {
-    if (method.startsWith('_')) {
-      throw new OdooException(
-        'access_error',
-        `Private methods (such as ${modelName}.${method}) cannot be called remotely.`,
-      );
-    }
-    const model = this.store.model(modelName);
-    const sig: Signature | undefined =
-      ORM[method] ??
-      (model.actions.includes(method)
-        ? { model: false, params: [] }
-        : modelName === 'res.users' && method === 'context_get'
-          ? { model: true, params: [] }
-          : undefined);
-    if (!sig) {
-      throw new OdooException(
-        'unknown_method',
-        `The method '${method}' does not exist on the model '${modelName}'`,
-        `The method '${modelName}.${method}' does not exist`,
-      );
-    }
-    const { context, ...named } = kwargs;
-    if (context !== undefined && context !== null && typeof context === 'object')
-      env = { ...env, context: context as Record<string, unknown> };
-    let ids: unknown = undefined;
-    let rest = positional;
-    if (transport === 'json2') {
-      if (sig.model && Array.isArray(json2Ids) && json2Ids.length > 0) {
-        throw new OdooException('bind_error', `cannot call ${modelName}.${method} with ids`);
-      }
-      ids = sig.model ? undefined : (json2Ids ?? []);
-    } else if (!sig.model) {
-      if (positional.length === 0)
-        throw new OdooException('type_error', `${method}() missing 1 required positional argument: 'self'`);
-      ids = positional[0];
-      rest = positional.slice(1);
-    }
-    const { args, extra } = this.bind(sig, method, rest, named, transport);
-    const store = this.store;
-    return store.transaction(() => {
-      switch (method) {
-        case 'search_read': {
-          for (const k of Object.keys(extra))
-            if (k !== 'load')
-              throw new OdooException('type_error', `read() got an unexpected keyword argument '${k}'`);
-          const recs = store.search(modelName, args.domain ?? [], env, args);
-          return store.read(modelName, recs, args.fields, extra.load);
-        }
-        case 'search':
-          return store.search(modelName, args.domain, env, args).map((r) => r.id);
-        case 'search_count': {
-          const n = store.search(modelName, args.domain, env, {}).length;
-          return typeof args.limit === 'number' && args.limit > 0 ? Math.min(n, args.limit) : n;
-        }
-        case 'read':
-          store.fieldList(model, args.fields);
-          return store.read(modelName, store.browse(modelName, ids), args.fields, args.load);
-        case 'create': {
-          const single = !Array.isArray(args.vals_list);
-          const recs = store.create(
-            modelName,
-            single ? [args.vals_list] : (args.vals_list as unknown[]),
-            env,
-          );
-          // §3/§8: JSON-2 always answers a list; XML-RPC answers an int for a single dict.
-          return single && transport !== 'json2' ? recs[0]?.id : recs.map((r) => r.id);
-        }
-        case 'write':
-          store.write(modelName, store.browseExisting(modelName, ids, env), args.vals, env);
-          return true;
-        case 'unlink':
-          store.unlink(modelName, store.browseExisting(modelName, ids, env), env);
-          return true;
-        case 'fields_get':
-          return store.fieldsGet(modelName, args.allfields, args.attributes);
-        case 'context_get': {
-          const user = store.get('res.users', env.uid);
-          return { lang: user?.v.lang || 'en_US', tz: user?.v.tz || false, uid: env.uid };
-        }
-        default:
-          return store.action(modelName, method, store.browseExisting(modelName, ids, env), env);
-      }
-    });
-  }
-
   // ------------------------------------------------------------ transports
 
   private transportOf(req: SimRequest): Transport {
@@ -512,7 +269,8 @@ export class OdooSim implements SimSystem {
         return json(
           err.rendering.status,
           err.json2Body(),
-          err.rendering.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+          // §9: with a trailing space, as werkzeug writes it.
+          err.rendering.status === 401 ? { 'www-authenticate': 'Bearer ' } : {},
         );
     }
   }
@@ -568,6 +326,9 @@ export class OdooSim implements SimSystem {
       }
       const service = req.path.endsWith('/common') ? 'common' : 'object';
       const result = this.dispatchService(service, call.methodName, call.params, req);
+      // §9: a method that returns None has committed, then fails to marshal its answer.
+      if (result === null || result === undefined)
+        throw new OdooException('type_error', 'cannot marshal None unless allow_none is enabled');
       return {
         status: 200,
         headers: { 'content-type': 'text/xml; charset=utf-8' },
@@ -606,13 +367,13 @@ export class OdooSim implements SimSystem {
   private handleJson2(req: SimRequest): SimResponse {
     if (this.version < 19) return html(404, NOT_FOUND_HTML);
     const dbHeader = req.headers['x-odoo-database'];
-    if (dbHeader !== undefined && dbHeader !== this.db) return html(404, NOT_FOUND_HTML);
-    if (req.method !== 'POST') return html(404, NOT_FOUND_HTML);
+    if (dbHeader !== undefined && dbHeader !== this.db) return html(404, NO_DATABASE_HTML);
     const m = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(req.path);
-    if (!m)
+    // §9: any other shape, and any verb but POST, answers a JSON 404 suggesting the route.
+    if (!m || req.method !== 'POST')
       return json(
         404,
-        new OdooException('unknown_model', 'Did you mean POST /json/2/<model>/<method>?').json2Body(),
+        new OdooException('not_found', 'Did you mean POST /json/2/<model>/<method>?').json2Body(),
       );
     const mime = String(req.headers['content-type'] ?? '')
       .split(';')[0]
@@ -620,30 +381,27 @@ export class OdooSim implements SimSystem {
       .toLowerCase();
     if (mime !== 'application/json') return html(415, UNSUPPORTED_HTML);
     try {
-      const auth = /^bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-      const key = this.validKey(auth?.[1]?.trim(), req.receivedAt);
+      const header = String(req.headers.authorization ?? '');
+      const auth = /^bearer\s+(.+)$/i.exec(header);
+      if (!auth)
+        throw new OdooException(
+          'unauthorized',
+          'User not authenticated, use an API Key with a Bearer Authorization header.',
+        );
+      const key = this.validKey(auth[1]?.trim(), req.receivedAt, true);
       if (!key) throw new OdooException('unauthorized', 'Invalid apikey');
-      let body: unknown;
-      try {
-        body = JSON.parse(req.body.toString('utf8') || 'null');
-      } catch {
-        return json(400, {
-          name: 'werkzeug.exceptions.BadRequest',
-          message: 'Invalid JSON data',
-          arguments: ['Invalid JSON data', 400],
-          context: {},
-          debug: '',
-        });
+      const text = req.body.toString('utf8');
+      let body: unknown = {};
+      if (text.trim() !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch (err) {
+          const message = `could not parse the body as json: ${pythonJsonError(text, err)}`;
+          return json(400, new OdooException('bad_request', message).json2Body());
+        }
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        return json(400, {
-          name: 'werkzeug.exceptions.BadRequest',
-          message: 'Invalid JSON data, the body must be an object',
-          arguments: ['Invalid JSON data', 400],
-          context: {},
-          debug: '',
-        });
-      }
+      // A body that is not an object carries no named arguments.
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) body = {};
       const { ids, ...named } = body as Record<string, unknown>;
       const env: Env = { now: this.requestStamp(req), uid: key.uid, context: {} };
       const modelName = decodeURIComponent(m[1] as string);
@@ -656,7 +414,12 @@ export class OdooSim implements SimSystem {
         'json2',
         ids,
       );
-      return json(200, result ?? false);
+      // §8/§9: the bare result, floats written as floats (`3000.0`), null for None.
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: pyJson(result === undefined ? null : result),
+      };
     } catch (err) {
       if (err instanceof OdooException) return this.renderError(req, err);
       throw err;

@@ -3,6 +3,7 @@
  * `methodResponse` or a `fault` with the framing of the api notes §1.2 (`<?xml version='1.0'?>`,
  * `<array><data>`, `<struct><member>`, faults as `faultCode`/`faultString` with HTTP 200).
  */
+import { PyFloat } from './pyvalue.js';
 
 export interface MethodCall {
   methodName: string;
@@ -231,6 +232,7 @@ function escape(text: string): string {
 export function serializeValue(value: unknown): string {
   if (value === null || value === undefined || value === false) return '<value><boolean>0</boolean></value>';
   if (value === true) return '<value><boolean>1</boolean></value>';
+  if (value instanceof PyFloat) return `<value><double>${value.repr()}</double></value>`;
   if (typeof value === 'number') {
     return Number.isInteger(value) && Math.abs(value) < 2 ** 31
       ? `<value><int>${value}</int></value>`

@@ -6,6 +6,8 @@ import { odooConnectionSchema, odooSecretFields, type OdooConnectionConfig } fro
 export interface OdooRequirement {
   model: string;
   fields: string[];
+  /** Write rights a flow needs on the model (checked by `mlc ping` besides a real read). */
+  access?: Array<'write' | 'create' | 'unlink'>;
 }
 
 export const odooAdapter: SystemAdapter<OdooConnectionConfig, OdooClient, OdooRequirement> = {
@@ -28,9 +30,12 @@ export const odooAdapter: SystemAdapter<OdooConnectionConfig, OdooClient, OdooRe
     ),
   ping: (client, requirements) => {
     const required: Record<string, string[]> = {};
-    for (const r of requirements)
+    const access: Record<string, Array<'write' | 'create' | 'unlink'>> = {};
+    for (const r of requirements) {
       required[r.model] = [...new Set([...(required[r.model] ?? []), ...r.fields])];
-    return client.ping(required);
+      if (r.access?.length) access[r.model] = [...new Set([...(access[r.model] ?? []), ...r.access])];
+    }
+    return client.ping(required, access);
   },
   close: (client) => client.close(),
 };
