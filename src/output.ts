@@ -8,6 +8,7 @@ import type { AuditDetail, AuditEntry, FailureGroup } from './commands/audit.js'
 import type { PairOutcome, SyncResult } from './commands/sync.js';
 import type { PingCommandResult } from './commands/ping.js';
 import type { ReplayCommandResult } from './commands/replay.js';
+import { EXIT } from './exit.js';
 import type { FlowStats } from './sync/types.js';
 
 /** What `--json` prints for every command (schemas/envelope.schema.json). */
@@ -71,7 +72,9 @@ export function renderSync(result: SyncResult, verbose: boolean): { out: string;
     }
     if (o.kind === 'error') {
       err.push(
-        `${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`,
+        o.exitCode === EXIT.transient
+          ? `${status('stopped')} ${o.pair}: nothing written\n  gave up after ${age(o.triedMs)}: ${String(o.error.message)}\n  nothing is lost: the next pass resumes`
+          : `${chalk.red('error')} ${o.pair}: ${String(o.error.message)}${o.error.hint ? `\n  hint: ${String(o.error.hint)}` : ''}`,
       );
       continue;
     }

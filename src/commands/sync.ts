@@ -15,7 +15,7 @@ export interface SyncCommandOptions {
 export type PairOutcome =
   | (PassResult & { kind: 'pass'; safetyNet?: SafetyNetResult })
   | { kind: 'locked'; pair: string; message: string }
-  | { kind: 'error'; pair: string; error: Record<string, unknown>; exitCode: number };
+  | { kind: 'error'; pair: string; error: Record<string, unknown>; exitCode: number; triedMs: number };
 
 export interface SyncResult {
   outcomes: PairOutcome[];
@@ -26,6 +26,7 @@ export interface SyncResult {
 export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise<SyncResult> {
   const outcomes: PairOutcome[] = [];
   for (const pair of options.pairs) {
+    const started = Date.now();
     let opened: ReturnType<typeof openPair> | undefined;
     try {
       opened = openPair(rt, pair);
@@ -60,7 +61,13 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
         outcomes.push({ kind: 'locked', pair, message: err.message });
       } else {
         const e = toMlcError(err);
-        outcomes.push({ kind: 'error', pair, error: e.toJSON(), exitCode: exitCodeOf(e) });
+        outcomes.push({
+          kind: 'error',
+          pair,
+          error: e.toJSON(),
+          exitCode: exitCodeOf(e),
+          triedMs: Date.now() - started,
+        });
       }
     } finally {
       await opened?.close();

@@ -137,14 +137,14 @@ describe.each(['json2', 'xmlrpc'] as const)(
       )) as Array<{ supplier_rank: number }>;
       expect(northwind?.supplier_rank).toBe(0);
 
-      const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout) as Array<{
+      const failures = JSON.parse((await e.cli('audit', 'failures', '--json')).stdout).data.groups as Array<{
         cause: string;
       }>;
       expect(failures.map((f) => f.cause).join('\n')).not.toMatch(/no GL account|supplier_missing/);
 
       await nextSecond();
       const second = await e.cli('sync', PAIR, '--json');
-      const pass = JSON.parse(second.stdout).outcomes[0];
+      const pass = JSON.parse(second.stdout).data.outcomes[0];
       expect(pass.flows.reduce((n: number, f: { written: number }) => n + f.written, 0)).toBe(0);
     });
 
@@ -189,7 +189,7 @@ describe.each(['json2', 'xmlrpc'] as const)(
       // The second company's documents predate the cursor: a newly covered company is read in
       // full once (`--full` re-reads idempotently).
       const after = await e.cli('sync', PAIR, '--full', '--json');
-      const pass = JSON.parse(after.stdout).outcomes[0];
+      const pass = JSON.parse(after.stdout).data.outcomes[0];
       const written = (flow: string): number =>
         pass.flows.find((f: { flow: string }) => f.flow === flow).written as number;
       // Only the second company's documents are new; the first company's are recognised as unchanged.

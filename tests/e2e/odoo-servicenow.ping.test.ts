@@ -14,8 +14,8 @@ interface Check {
 
 async function pingOdoo(e: PairEnv): Promise<{ code: number; checks: Check[] }> {
   const r = await e.cli('ping', 'odoo', '--json');
-  const parsed = JSON.parse(r.stdout) as { results: Array<{ checks: Check[] }> };
-  return { code: r.code, checks: parsed.results[0]?.checks ?? [] };
+  const parsed = JSON.parse(r.stdout) as { data: { results: Array<{ checks: Check[] }> } };
+  return { code: r.code, checks: parsed.data.results[0]?.checks ?? [] };
 }
 
 describe.each(['json2', 'xmlrpc'] as const)('mlc ping against Odoo over %s', (transport) => {

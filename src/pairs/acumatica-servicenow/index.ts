@@ -2,7 +2,12 @@ import type { AcumaticaRequirement } from '../../systems/acumatica/adapter.js';
 import type { AcumaticaClient } from '../../systems/acumatica/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
+import {
+  S2P_STAGING_COLUMNS,
+  s2pDimensionRequirements,
+  s2pDimensions,
+  stagingRequirement as staging,
+} from '../s2p.js';
 import type { PairDefinition } from '../types.js';
 import { acumaticaServiceNowDemo } from './demo.js';
 import { buildFlows } from './flows.js';
@@ -62,11 +67,7 @@ export const acumaticaServiceNow: PairDefinition<(typeof acumaticaServiceNowOpti
     const source: AcumaticaRequirement[] = acumaticaProbes(o);
     const t = o.tables;
     const c = o.coalesce;
-    const target: ServiceNowRequirement[] = [
-      { table: t.costCenter },
-      { table: t.glAccount },
-      { table: t.supplier },
-    ];
+    const target: ServiceNowRequirement[] = [...s2pDimensionRequirements(t, o.erpSource)];
     if (o.glAccounts.enabled)
       target.push(staging(t.glAccountStaging, STAGING_COLUMNS.glAccount, c.glAccount));
     if (o.costCenters.enabled)

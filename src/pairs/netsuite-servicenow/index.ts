@@ -2,7 +2,12 @@ import type { NetSuiteRequirement } from '../../systems/netsuite/adapter.js';
 import type { NetSuiteClient } from '../../systems/netsuite/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
+import {
+  S2P_STAGING_COLUMNS,
+  s2pDimensionRequirements,
+  s2pDimensions,
+  stagingRequirement as staging,
+} from '../s2p.js';
 import type { PairDefinition } from '../types.js';
 import { buildFlows, netSuiteTables } from './flows.js';
 import { NETSUITE_SERVICENOW_SIM_SETTINGS, netSuiteServiceNowDemo } from './demo.js';
@@ -54,11 +59,7 @@ export const netSuiteServiceNow: PairDefinition<(typeof netSuiteServiceNowOption
     const source: NetSuiteRequirement[] = netSuiteTables(o).map((table) => ({ table }));
     const t = o.tables;
     const c = o.coalesce;
-    const target: ServiceNowRequirement[] = [
-      { table: t.costCenter },
-      { table: t.glAccount },
-      { table: t.supplier },
-    ];
+    const target: ServiceNowRequirement[] = [...s2pDimensionRequirements(t, o.erpSource)];
     if (o.glAccounts.enabled)
       target.push(staging(t.glAccountStaging, STAGING_COLUMNS.glAccount, c.glAccount));
     if (o.costCenters.direction === 'both' || o.costCenters.direction === 'to-servicenow')

@@ -2,7 +2,12 @@ import type { OdooRequirement } from '../../systems/odoo/adapter.js';
 import type { OdooClient } from '../../systems/odoo/client.js';
 import type { ServiceNowRequirement } from '../../systems/servicenow/adapter.js';
 import type { ServiceNowClient } from '../../systems/servicenow/client.js';
-import { S2P_STAGING_COLUMNS, s2pDimensions, stagingRequirement as staging } from '../s2p.js';
+import {
+  S2P_STAGING_COLUMNS,
+  s2pDimensionRequirements,
+  s2pDimensions,
+  stagingRequirement as staging,
+} from '../s2p.js';
 import type { PairDefinition } from '../types.js';
 import { odooServiceNowDemo } from './demo.js';
 import { buildFlows, ODOO_FIELDS } from './flows.js';
@@ -30,9 +35,7 @@ export const odooServiceNow: PairDefinition<(typeof odooServiceNowOptions)['shap
     const t = options.tables;
     const c = options.coalesce;
     const target: ServiceNowRequirement[] = [
-      { table: t.costCenter },
-      { table: t.glAccount },
-      { table: t.supplier },
+      ...s2pDimensionRequirements(t, options.erpSource),
       staging(t.costCenterStaging, S2P_STAGING_COLUMNS.costCenter, c.costCenter),
       staging(
         t.supplierStaging,

@@ -1,6 +1,7 @@
 import { redact } from '../../http/redact.js';
 import type { PingCheck, PingResult } from '../types.js';
 import type { SnWriter } from './importset.js';
+import { isMlcError } from '../../errors.js';
 import type { StagingInfo } from './staging.js';
 
 /**
@@ -15,11 +16,14 @@ export type ServiceNowRequirement =
 export type StagingRequirement = Extract<ServiceNowRequirement, { staging: string }>;
 export type TableRequirement = Extract<ServiceNowRequirement, { table: string }>;
 
-const failed = (name: string, err: unknown): PingCheck => ({
-  name,
-  ok: false,
-  detail: err instanceof Error ? redact(err.message) : redact(String(err)),
-});
+/** What made a check fail, when it was an error: a preflight passes on what is not a refusal. */
+const causes = new WeakMap<PingCheck, unknown>();
+
+const failed = (name: string, err: unknown): PingCheck => {
+  const check = { name, ok: false, detail: err instanceof Error ? redact(err.message) : redact(String(err)) };
+  causes.set(check, err);
+  return check;
+};
 
 /** A real one-row read of each table, with the query and fields the flows use. */
 async function tableChecks(client: SnWriter, tables: TableRequirement[]): Promise<PingCheck[]> {
@@ -157,7 +161,14 @@ export async function preflight(
   client: SnWriter,
   requirements: ServiceNowRequirement[],
 ): Promise<PingCheck[]> {
-  return (await requirementChecks(client, requirements)).filter((c) => !c.ok);
+  const refused = (await requirementChecks(client, requirements)).filter((c) => !c.ok);
+  // An instance that cannot be reached, or credentials refused, stop the pass as such (exit 4 or 2
+  // with their own words), not as a configuration ping refuses.
+  for (const check of refused) {
+    const cause = causes.get(check);
+    if (isMlcError(cause) && (cause.kind === 'transient' || cause.kind === 'auth')) throw cause;
+  }
+  return refused;
 }
 
 /** `mlc ping` for ServiceNow: auth and clock, the version, then every requirement. */
