@@ -10,6 +10,8 @@ import { SIM_PAIR_SETTINGS } from '../commands/sim.js';
 import { runSync } from '../commands/sync.js';
 import { tuneHeap } from '../heap.js';
 import { openRuntime } from '../runtime.js';
+import { SecretStore } from '../secrets/store.js';
+import { openDb } from '../state/db.js';
 import { silentLogger } from '../systems/types.js';
 
 /**
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     );
     // One after the other: each stores its credentials in the same encrypted store.
     const urls: Record<string, string> = {};
+    const simStates: string[] = [];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML documents edited in place
     const connections: Record<string, any> = {};
     for (const system of ['odoo', 'servicenow']) {
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
       sims.push(child);
       const info = await firstJsonLine(child);
       for (const s of info.simulators) urls[s.system] = s.url;
+      simStates.push(info.state);
       Object.assign(connections, parse(readFileSync(join(dir, `${system}.yaml`), 'utf8')).connections);
     }
     writeFileSync(
@@ -102,6 +106,8 @@ async function main(): Promise<void> {
     c.pairs[PAIR].batchSize = ODOO_PAGE;
     c.pairs[PAIR].settleSeconds = 0;
     writeFileSync(config, stringify(c));
+    // Each simulator keeps its credentials in a state file of its own: the pass reads them from one.
+    copySecrets(simStates, config, env);
     await Promise.all(Object.values(urls).map((u) => fetch(`${u}/_sim/stats`, { method: 'DELETE' })));
 
     const rt = openRuntime(config, silentLogger, env);
@@ -230,14 +236,36 @@ async function idlePass(
   return { firstRun, secondRun };
 }
 
-function firstJsonLine(child: ChildProcess): Promise<{ simulators: Array<{ system: string; url: string }> }> {
+interface SimInfo {
+  simulators: Array<{ system: string; url: string }>;
+  state: string;
+}
+
+/** The first line `mlc sim --json` prints: its envelope, whose data names the simulators and their store. */
+function firstJsonLine(child: ChildProcess): Promise<SimInfo> {
   return new Promise((resolveLine, reject) => {
     const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) =>
-      resolveLine(JSON.parse(line) as { simulators: Array<{ system: string; url: string }> }),
-    );
+    rl.once('line', (line) => resolveLine((JSON.parse(line) as { data: SimInfo }).data));
     child.once('exit', (code) => reject(new Error(`simulators exited with ${code}`)));
   });
+}
+
+/** Copies the simulators' stored credentials into the state file of the bench's own config. */
+function copySecrets(from: string[], config: string, env: NodeJS.ProcessEnv): void {
+  const rt = openRuntime(config, silentLogger, env);
+  try {
+    for (const path of from) {
+      const db = openDb(path);
+      try {
+        const store = new SecretStore(db, join(dirname(path), 'unused.key'), env);
+        for (const { name } of store.list()) rt.secrets.set(name, store.get(name));
+      } finally {
+        db.close();
+      }
+    }
+  } finally {
+    rt.close();
+  }
 }
 
 function round(n: number): number {

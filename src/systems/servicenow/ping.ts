@@ -163,10 +163,12 @@ export async function preflight(
 ): Promise<PingCheck[]> {
   const refused = (await requirementChecks(client, requirements)).filter((c) => !c.ok);
   // An instance that cannot be reached, or credentials refused, stop the pass as such (exit 4 or 2
-  // with their own words), not as a configuration ping refuses.
+  // with their own words), not as a configuration ping refuses; a table the user may not read (403)
+  // is such a refusal.
   for (const check of refused) {
     const cause = causes.get(check);
-    if (isMlcError(cause) && (cause.kind === 'transient' || cause.kind === 'auth')) throw cause;
+    if (isMlcError(cause) && (cause.kind === 'transient' || (cause.kind === 'auth' && cause.status !== 403)))
+      throw cause;
   }
   return refused;
 }
