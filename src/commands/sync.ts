@@ -31,7 +31,10 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
     try {
       opened = openPair(rt, pair);
       const { runtime, options: po } = opened;
-      await opened.preflight();
+      // The preflight runs while the pass starts reading; nothing is written before it passes, and a
+      // refusal is the pair's outcome even when there was nothing to write.
+      const ready = opened.preflight();
+      ready.catch(() => undefined);
       const pass = (): Promise<PassResult> =>
         runPass(
           rt.store,
@@ -46,12 +49,14 @@ export async function runSync(rt: Runtime, options: SyncCommandOptions): Promise
             batchSize: po.batchSize,
             lockStaleMs: po.lockStaleSeconds * 1000,
             only: options.flows,
+            ready,
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           },
           rt.log,
         );
       const passAndNet = async (): Promise<PairOutcome> => {
         const result = await pass();
+        await ready;
         const net = options.dryRun || options.flows ? undefined : await safetyNet(rt, pair, opened!, result);
         return { kind: 'pass', ...result, ...(net ? { safetyNet: net } : {}) };
       };

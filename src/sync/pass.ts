@@ -22,6 +22,11 @@ export interface PassOptions {
   lockStaleMs: number;
   heartbeatMs?: number;
   onProgress?: (line: string) => void;
+  /**
+   * Checks that must pass before anything is written (the preflight): reads go on meanwhile, the
+   * first write waits for it and fails with it.
+   */
+  ready?: Promise<void>;
 }
 
 export interface PassResult {
@@ -91,6 +96,7 @@ export async function runPass(
             batchSize: flow.batchSize ?? options.batchSize,
             audit: auditOf(store, runId, pair, flow.name),
             guard: () => lock.verify(),
+            ...(options.ready ? { ready: options.ready } : {}),
           };
           await runFlow(flowRun, lock, options, startedAt, clocks.get(flow.serverTime)!);
         } catch (err) {

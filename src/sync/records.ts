@@ -34,6 +34,8 @@ export interface RecordRun {
   audit: AuditFn;
   /** Called before every write batch: throws when the caller may no longer write (its lock is gone). */
   guard?: () => void;
+  /** Settles before the first write: a write waits for it, and fails with it when it rejects. */
+  ready?: Promise<void>;
 }
 
 export type AuditFn = (entry: Omit<AuditInput, 'runId' | 'pair' | 'flow'>) => number | undefined;
@@ -208,6 +210,7 @@ export async function writeRecords(run: RecordRun, items: WriteItem<unknown>[]):
     }));
   }
   const outcomes: RecordOutcome[] = [];
+  if (items.length > 0 && run.ready) await run.ready;
   for (let i = 0; i < items.length; i += run.batchSize) {
     const batch = items.slice(i, i + run.batchSize);
     run.guard?.();
