@@ -67,3 +67,36 @@ export function destroyHttp(http: Got): void {
   agents.http?.destroy();
   agents.https?.destroy();
 }
+
+/** What a counted exchange reports to the client's context (request statistics, the give-up budget). */
+export type RequestReport = (info: {
+  method: string;
+  path: string;
+  status: number | 'network';
+  ms: number;
+}) => void;
+
+/**
+ * Sends one HTTP exchange and reports it to `onRequest` (status and time, or `network`); a failure
+ * below HTTP becomes a TransientError naming `what` (see networkError).
+ */
+export async function sendCounted<R extends { statusCode: number }>(
+  onRequest: RequestReport | undefined,
+  call: { method: string; path: string; what: string },
+  send: () => Promise<R>,
+): Promise<R> {
+  const started = Date.now();
+  try {
+    const response = await send();
+    onRequest?.({
+      method: call.method,
+      path: call.path,
+      status: response.statusCode,
+      ms: Date.now() - started,
+    });
+    return response;
+  } catch (err) {
+    onRequest?.({ method: call.method, path: call.path, status: 'network', ms: Date.now() - started });
+    throw networkError(err, call.what);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Got, Response } from 'got';
 import { ConfigError } from '../../errors.js';
-import { createHttp, networkError } from '../../http/client.js';
+import { createHttp, sendCounted } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact } from '../../http/redact.js';
 import { withRetry } from '../../http/retry.js';
@@ -153,9 +153,8 @@ export class AcumaticaTransport {
     credentials: Record<string, string>,
   ): Promise<Response<string>> {
     return this.limiter.run(async () => {
-      const started = Date.now();
-      try {
-        const response = await this.http(path, {
+      return sendCounted(this.ctx.onRequest, { method, path: `/${path}`, what: `${method} /${path}` }, () =>
+        this.http(path, {
           method: method as 'GET',
           headers: { ...credentials, ...opts.headers },
           ...(opts.searchParams && Object.keys(opts.searchParams).length > 0
@@ -163,18 +162,8 @@ export class AcumaticaTransport {
             : {}),
           ...(opts.json !== undefined ? { json: opts.json } : {}),
           ...(opts.form !== undefined ? { form: opts.form } : {}),
-        });
-        this.ctx.onRequest?.({
-          method,
-          path: `/${path}`,
-          status: response.statusCode,
-          ms: Date.now() - started,
-        });
-        return response;
-      } catch (err) {
-        this.ctx.onRequest?.({ method, path: `/${path}`, status: 'network', ms: Date.now() - started });
-        throw networkError(err, `${method} /${path}`);
-      }
+        }),
+      );
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { Got, Response } from 'got';
 import { InternalError, isMlcError } from '../../errors.js';
-import { createHttp, destroyHttp, isHtml, networkError } from '../../http/client.js';
+import { createHttp, destroyHttp, isHtml, sendCounted } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact } from '../../http/redact.js';
 import { sleep, withRetry, type RetryOverrides } from '../../http/retry.js';
@@ -117,9 +117,8 @@ export class NetSuiteTransport {
   ): Promise<Response<string>> {
     const qs = o.searchParams ? new URLSearchParams(o.searchParams).toString() : '';
     const relative = `${o.path}${qs ? `?${qs}` : ''}`;
-    const started = Date.now();
-    try {
-      const res = await this.limiter.run(() =>
+    const res = await sendCounted(this.ctx.onRequest, o, () =>
+      this.limiter.run(() =>
         this.http(relative, {
           method: o.method,
           headers: {
@@ -129,23 +128,14 @@ export class NetSuiteTransport {
           ...(o.json === undefined ? {} : { json: o.json }),
           ...(extra.form === undefined ? {} : { form: extra.form }),
         }),
-      );
-      const date = res.headers.date;
-      if (date) {
-        const d = new Date(date);
-        if (!Number.isNaN(d.getTime())) this.lastDate = d;
-      }
-      this.ctx.onRequest?.({
-        method: o.method,
-        path: o.path,
-        status: res.statusCode,
-        ms: Date.now() - started,
-      });
-      return res;
-    } catch (err) {
-      this.ctx.onRequest?.({ method: o.method, path: o.path, status: 'network', ms: Date.now() - started });
-      throw networkError(err, o.what);
+      ),
+    );
+    const date = res.headers.date;
+    if (date) {
+      const d = new Date(date);
+      if (!Number.isNaN(d.getTime())) this.lastDate = d;
     }
+    return res;
   }
 
   /**

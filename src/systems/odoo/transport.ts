@@ -7,7 +7,7 @@ import type { Got } from 'got';
 import type { ZodType } from 'zod';
 import type { Agent as HttpAgent } from 'node:http';
 import { AuthError, InternalError, TransientError, type MlcError } from '../../errors.js';
-import { USER_AGENT, createHttp, isHtml, networkError } from '../../http/client.js';
+import { USER_AGENT, createHttp, isHtml, networkError, sendCounted } from '../../http/client.js';
 import { redact, registerSecret } from '../../http/redact.js';
 import { parseRetryAfter, withRetry } from '../../http/retry.js';
 import type { ClientContext } from '../types.js';
@@ -191,26 +191,18 @@ export class OdooTransport {
     op: string,
   ): Promise<unknown> {
     const path = `json/2/${model}/${method}`;
-    const started = Date.now();
-    let res;
-    try {
-      res = await this.http.post(path, {
-        body: JSON.stringify(body),
-        headers: {
-          authorization: `bearer ${this.conn.apiKey}`,
-          'content-type': 'application/json; charset=utf-8',
-        },
-      });
-    } catch (err) {
-      this.ctx.onRequest?.({ method: 'POST', path: `/${path}`, status: 'network', ms: Date.now() - started });
-      throw networkError(err, `Odoo ${op}`);
-    }
-    this.ctx.onRequest?.({
-      method: 'POST',
-      path: `/${path}`,
-      status: res.statusCode,
-      ms: Date.now() - started,
-    });
+    const res = await sendCounted(
+      this.ctx.onRequest,
+      { method: 'POST', path: `/${path}`, what: `Odoo ${op}` },
+      () =>
+        this.http.post(path, {
+          body: JSON.stringify(body),
+          headers: {
+            authorization: `bearer ${this.conn.apiKey}`,
+            'content-type': 'application/json; charset=utf-8',
+          },
+        }),
+    );
     const html = isHtml(res);
     if (res.statusCode === 200 && !html) {
       try {

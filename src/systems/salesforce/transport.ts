@@ -1,7 +1,7 @@
 import type { Got, Response } from 'got';
 import type { ZodType } from 'zod';
 import { InternalError } from '../../errors.js';
-import { createHttp, destroyHttp, networkError } from '../../http/client.js';
+import { createHttp, destroyHttp, sendCounted } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { withRetry } from '../../http/retry.js';
 import type { ClientContext } from '../types.js';
@@ -93,37 +93,24 @@ export class SalesforceTransport {
 
   /** One HTTP exchange (no retry, no status handling); network failures become TransientError. */
   async send(call: SfCall, token: string | undefined): Promise<Response<string>> {
-    const started = Date.now();
-    try {
-      const response = await this.limiter.run(() =>
-        this.http(this.url(call.path), {
-          method: call.method,
-          headers: {
-            accept: 'application/json',
-            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-            ...call.headers,
-          },
-          ...(call.searchParams ? { searchParams: call.searchParams } : {}),
-          ...(call.json === undefined ? {} : { json: call.json }),
-          responseType: 'text',
-        }),
-      );
-      this.ctx.onRequest?.({
-        method: call.method,
-        path: call.path,
-        status: response.statusCode,
-        ms: Date.now() - started,
-      });
-      return response;
-    } catch (err) {
-      this.ctx.onRequest?.({
-        method: call.method,
-        path: call.path,
-        status: 'network',
-        ms: Date.now() - started,
-      });
-      throw networkError(err, `Salesforce ${call.what}`);
-    }
+    return sendCounted(
+      this.ctx.onRequest,
+      { method: call.method, path: call.path, what: `Salesforce ${call.what}` },
+      () =>
+        this.limiter.run(() =>
+          this.http(this.url(call.path), {
+            method: call.method,
+            headers: {
+              accept: 'application/json',
+              ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+              ...call.headers,
+            },
+            ...(call.searchParams ? { searchParams: call.searchParams } : {}),
+            ...(call.json === undefined ? {} : { json: call.json }),
+            responseType: 'text',
+          }),
+        ),
+    );
   }
 
   /** An authenticated, counted call; a non-2xx answer is thrown as classified by the error table. */

@@ -1,7 +1,7 @@
 import type { Got, Response } from 'got';
 import type { ZodType } from 'zod';
 import { AuthError, InternalError, type MlcError } from '../../errors.js';
-import { createHttp, destroyHttp, isHtml, networkError } from '../../http/client.js';
+import { createHttp, destroyHttp, isHtml, sendCounted } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact, registerBasicCredentials, registerSecret } from '../../http/redact.js';
 import { withRetry } from '../../http/retry.js';
@@ -160,37 +160,24 @@ export class SnTransport {
     call: Call,
     extra: { form?: Record<string, string>; authorization?: string } = {},
   ): Promise<Response<string>> {
-    const started = Date.now();
-    try {
-      const response = await this.limiter.run(() =>
-        this.http(call.path.replace(/^\//, ''), {
-          method: call.method,
-          headers: {
-            accept: 'application/json',
-            ...(extra.authorization ? { authorization: extra.authorization } : {}),
-          },
-          ...(call.searchParams ? { searchParams: call.searchParams } : {}),
-          ...(call.json === undefined ? {} : { json: call.json }),
-          ...(extra.form ? { form: extra.form } : {}),
-          responseType: 'text',
-        }),
-      );
-      this.ctx.onRequest?.({
-        method: call.method,
-        path: call.path,
-        status: response.statusCode,
-        ms: Date.now() - started,
-      });
-      return response;
-    } catch (err) {
-      this.ctx.onRequest?.({
-        method: call.method,
-        path: call.path,
-        status: 'network',
-        ms: Date.now() - started,
-      });
-      throw networkError(err, `ServiceNow ${call.what}`);
-    }
+    return sendCounted(
+      this.ctx.onRequest,
+      { method: call.method, path: call.path, what: `ServiceNow ${call.what}` },
+      () =>
+        this.limiter.run(() =>
+          this.http(call.path.replace(/^\//, ''), {
+            method: call.method,
+            headers: {
+              accept: 'application/json',
+              ...(extra.authorization ? { authorization: extra.authorization } : {}),
+            },
+            ...(call.searchParams ? { searchParams: call.searchParams } : {}),
+            ...(call.json === undefined ? {} : { json: call.json }),
+            ...(extra.form ? { form: extra.form } : {}),
+            responseType: 'text',
+          }),
+        ),
+    );
   }
 
   /** Sends an authenticated call; a 401 refreshes the token once and repeats the call once. */

@@ -1,6 +1,6 @@
 import type { Got, Response } from 'got';
 import { InternalError } from '../../errors.js';
-import { createHttp, destroyHttp, networkError } from '../../http/client.js';
+import { createHttp, destroyHttp, sendCounted } from '../../http/client.js';
 import { Limiter } from '../../http/limiter.js';
 import { redact, registerSecret } from '../../http/redact.js';
 import { withRetry } from '../../http/retry.js';
@@ -165,29 +165,22 @@ export class StTransport {
     return this.limiter.run(async () => {
       const token = await this.tokens.get();
       await this.bucket.take();
-      const started = Date.now();
       const searchParams =
         opts.searchParams instanceof URLSearchParams
           ? opts.searchParams
           : new URLSearchParams(opts.searchParams ?? {});
-      try {
-        const response = await this.http(path, {
-          method: method as 'GET',
-          headers: { authorization: `Bearer ${token}`, 'st-app-key': this.conn.appKey },
-          ...([...searchParams.keys()].length > 0 ? { searchParams } : {}),
-          ...(opts.json === undefined ? {} : { json: opts.json }),
-        });
-        this.ctx.onRequest?.({
-          method,
-          path: `/${path}`,
-          status: response.statusCode,
-          ms: Date.now() - started,
-        });
-        return { response, token };
-      } catch (err) {
-        this.ctx.onRequest?.({ method, path: `/${path}`, status: 'network', ms: Date.now() - started });
-        throw networkError(err, `${method} /${path}`);
-      }
+      const response = await sendCounted(
+        this.ctx.onRequest,
+        { method, path: `/${path}`, what: `${method} /${path}` },
+        () =>
+          this.http(path, {
+            method: method as 'GET',
+            headers: { authorization: `Bearer ${token}`, 'st-app-key': this.conn.appKey },
+            ...([...searchParams.keys()].length > 0 ? { searchParams } : {}),
+            ...(opts.json === undefined ? {} : { json: opts.json }),
+          }),
+      );
+      return { response, token };
     });
   }
 }
