@@ -43,6 +43,7 @@ export async function runMatrix(o: MatrixOptions): Promise<CellResult[]> {
         unexpectedExits: 0,
         secretsFound: 0,
         staleWrites: 0,
+        faultsFired: 0,
         notes: [],
         ...(scenario.pending ? { pending: scenario.pending } : {}),
       };
@@ -59,9 +60,10 @@ export async function runMatrix(o: MatrixOptions): Promise<CellResult[]> {
         cell.unexpectedExits += r.unexpectedExits;
         cell.secretsFound += r.secretsFound;
         cell.staleWrites += r.staleWrites;
+        cell.faultsFired += r.faultsFired;
         for (const n of r.notes) if (cell.notes.length < 12) cell.notes.push(`run ${i + 1}: ${n}`);
         o.log?.(
-          `${scenario.name} × ${pair.name} run ${i + 1}/${runs}: missed ${r.missed}, duplicated ${r.duplicated}, wrong ${r.wrong}, unexpected exits ${r.unexpectedExits}, secrets ${r.secretsFound}, stale writes ${r.staleWrites}`,
+          `${scenario.name} × ${pair.name} run ${i + 1}/${runs}: missed ${r.missed}, duplicated ${r.duplicated}, wrong ${r.wrong}, unexpected exits ${r.unexpectedExits}, secrets ${r.secretsFound}, stale writes ${r.staleWrites}, faults fired ${r.faultsFired}`,
         );
       }
       cell.seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -86,6 +88,7 @@ async function runOnce(
     unexpectedExits: 0,
     secretsFound: 0,
     staleWrites: 0,
+    faultsFired: 0,
     notes: [],
   };
   const outputs: Array<{ where: string; text: string }> = [];
@@ -123,6 +126,9 @@ async function runOnce(
       return { ...s, judge: async (allowed) => judgeExit(await s.done, allowed) };
     },
     note,
+    fired: (n = 1) => {
+      result.faultsFired += n;
+    },
     addStaleWrites: (n) => {
       result.staleWrites += n;
     },
@@ -139,6 +145,10 @@ async function runOnce(
   try {
     if (scenario.configure) e.editConfig((c) => scenario.configure?.(c, e));
     await scenario.drive(ctx);
+    for (const system of [pair.source, pair.target]) {
+      const stats = (await e.control(system, 'GET', 'stats')) as { faults: number };
+      result.faultsFired += stats.faults;
+    }
     await e.clearFaults();
     // Clean passes until one exits 0, as cron would run them; a pass that leaves failed records is
     // followed by the documented remedy, `mlc replay --failed`.

@@ -21,11 +21,12 @@ export function renderTable(cells: CellResult[]): string {
     'unexpected exits',
     'secrets found',
     'stale writes',
+    'faults fired',
     's',
   ];
   const rows = cells.map((c) =>
     c.pending
-      ? [c.scenario, c.pair, `pending: ${c.pending}`, '', '', '', '', '', '', '']
+      ? [c.scenario, c.pair, `pending: ${c.pending}`, '', '', '', '', '', '', '', '']
       : [
           c.scenario,
           c.pair,
@@ -36,6 +37,7 @@ export function renderTable(cells: CellResult[]): string {
           String(c.unexpectedExits),
           String(c.secretsFound),
           String(c.staleWrites),
+          String(c.faultsFired),
           c.seconds.toFixed(1),
         ],
   );

@@ -15,6 +15,8 @@ export interface RunCtx {
   /** Starts a pass without waiting; `judge` counts its exit when it ends. */
   start(options?: { args?: string[] }): Spawned & { judge(allowed: number[]): Promise<PassRun> };
   note(text: string): void;
+  /** Counts a fault the harness itself caused (a kill, a pause, a full disk, an expiry). */
+  fired(n?: number): void;
   addStaleWrites(n: number): void;
   /** Requests on the pair's write routes so far, both systems together (from `/_sim/stats`). */
   writeCount(): Promise<number>;
@@ -82,6 +84,7 @@ export const SCENARIOS: Scenario[] = [
         const p = ctx.start();
         await sleep(Math.max(30, Math.floor(ctx.rng() * ctx.calibration.passMs * 1.3)));
         p.kill();
+        ctx.fired();
         await p.judge([0]);
       }
     },
@@ -157,7 +160,10 @@ export const SCENARIOS: Scenario[] = [
       await sleep(Math.floor(ctx.rng() * ctx.calibration.passMs));
       for (const role of both) {
         const route = faultsOf(ctx.e.system(role)).tokens?.expireRoute;
-        if (route) await ctx.e.control(ctx.e.system(role), 'POST', route, {});
+        if (route) {
+          await ctx.e.control(ctx.e.system(role), 'POST', route, {});
+          ctx.fired();
+        }
       }
       await p.judge([0]);
     },
@@ -170,7 +176,14 @@ export const SCENARIOS: Scenario[] = [
     drive: async (ctx) => {
       await inject(ctx, (role) => {
         const lost = faultsOf(ctx.e.system(role)).lostAnswer(1600);
-        return [{ ...lost.rule, skip: pick(ctx.rng, 0, 3), times: 1 }];
+        if (!lost.exact)
+          ctx.note(
+            `${ctx.e.system(role)}: no commit-then-lose kind; approximated by a write applied after the client timed out`,
+          );
+        return [
+          { ...lost.rule, skip: 0, times: 1 },
+          { ...lost.rule, skip: pick(ctx.rng, 1, 6), times: 1 },
+        ];
       });
       await ctx.pass([0, 4]);
       await sleep(1800);
@@ -239,6 +252,7 @@ export const SCENARIOS: Scenario[] = [
       for (let i = 0; i < 200 && (await ctx.writeCount()) === before; i += 1) await sleep(25);
       await sleep(Math.floor(ctx.rng() * 150));
       first.child.kill('SIGSTOP');
+      ctx.fired();
       await sleep(11_500);
       await ctx.pass([0]);
       const settled = await ctx.writeCount();
@@ -259,7 +273,14 @@ export const SCENARIOS: Scenario[] = [
     runs: 2,
     drive: async (ctx) => {
       const limit = Math.ceil((ctx.calibration.stateBytes * (0.1 + 0.8 * ctx.rng())) / 512) + 8;
-      await ctx.pass([0, 1, 4], { fileLimitBlocks: limit });
+      const full = await ctx.pass([0, 1, 4], { fileLimitBlocks: limit });
+      if (full.code !== 0) ctx.fired();
+      if (/EFBIG|too large|SQLITE_FULL|disk/i.test(full.stderr + full.stdout))
+        ctx.note(`limit ${limit * 512} bytes: exit ${String(full.code)}`);
+      else if (full.code !== 0)
+        ctx.note(
+          `limit ${limit * 512} bytes: exit ${String(full.code)} without naming the full disk: ${full.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
+        );
     },
   },
   {

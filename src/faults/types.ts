@@ -93,6 +93,8 @@ export interface RunResult {
   secretsFound: number;
   /** Writes a pass made after it lost its lock (lock scenario only). */
   staleWrites: number;
+  /** Fault rules the simulators applied (proof that the scenario injected something). */
+  faultsFired: number;
   /** Human-readable findings: what differed, which exit, where a secret was. */
   notes: string[];
 }
