@@ -76,7 +76,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'kill -9 at random moments',
     what: 'SIGKILL the pass after a random delay (sometimes the re-run too), then re-run until a clean pass',
     runs: 10,
-    quickRuns: 2,
+    quickRuns: 1,
     latencyMs: 3,
     drive: async (ctx) => {
       const kills = ctx.rng() < 0.4 ? 2 : 1;
@@ -93,7 +93,6 @@ export const SCENARIOS: Scenario[] = [
     name: '429 storm with Retry-After',
     what: 'bursts of 429 + Retry-After on both systems\u2019 reads and on the target\u2019s writes',
     runs: 2,
-    quickRuns: 1,
     drive: async (ctx) => {
       await inject(ctx, (role) => {
         const f = faultsOf(ctx.e.system(role));
@@ -241,17 +240,19 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'paused pass loses its lock',
     what: 'SIGSTOP a pass past lockStaleSeconds (10), run a second pass, SIGCONT the first: it must write nothing more',
-    runs: 1,
+    runs: 2,
     latencyMs: 15,
     configure: (c, e) => {
       pairConfig(c, e).lockStaleSeconds = 10;
     },
     drive: async (ctx) => {
       const first = ctx.start();
+      // Pause after a random number of write requests, so the pause falls at different points.
       const before = await ctx.writeCount();
-      for (let i = 0; i < 200 && (await ctx.writeCount()) === before; i += 1) await sleep(25);
-      await sleep(Math.floor(ctx.rng() * 150));
+      const after = pick(ctx.rng, 1, 6);
+      for (let i = 0; i < 400 && (await ctx.writeCount()) - before < after; i += 1) await sleep(10);
       first.child.kill('SIGSTOP');
+      const atPause = await ctx.writeCount();
       ctx.fired();
       await sleep(11_500);
       await ctx.pass([0]);
@@ -261,6 +262,9 @@ export const SCENARIOS: Scenario[] = [
       await sleep(300);
       const stale = (await ctx.writeCount()) - settled;
       ctx.addStaleWrites(stale);
+      ctx.note(
+        `paused after ${atPause - before} write request(s); the second pass made ${settled - atPause}; the resumed pass exited ${String(resumed.code ?? resumed.signal)}`,
+      );
       if (stale > 0)
         ctx.note(
           `resumed pass (exit ${String(resumed.code)}) made ${stale} write request(s) after losing its lock`,
