@@ -293,13 +293,18 @@ export const SCENARIOS: Scenario[] = [
     runs: 1,
     quickRuns: 1,
     drive: async (ctx) => {
-      await inject(ctx, (role) => {
+      // One system at a time, each echo outlasting the retries, so that every one reaches an error.
+      for (const role of both) {
         const sim = ctx.e.sims[ctx.e.system(role)];
         const f = faultsOf(ctx.e.system(role));
         const secrets = sim ? f.canaries(sim.credentials) : [];
-        return secrets.flatMap((s) => f.echo(s)).map((r) => ({ ...r, times: 3 }));
-      });
-      await ctx.pass([0, 1, 2, 3, 4]);
+        await ctx.e.addFaults(
+          role,
+          secrets.flatMap((s) => f.echo(s)).map((r) => ({ ...r, times: 6 })),
+        );
+        await ctx.pass([0, 1, 2, 3, 4]);
+        await ctx.e.clearFaults();
+      }
       await ctx.pass([0, 1, 2, 3, 4], { args: ['audit', 'failures', '--json'] });
       await ctx.pass([0, 1, 2, 3, 4], { args: ['audit', '--json', '--limit', '500'] });
     },

@@ -33,7 +33,12 @@ const odoo: SystemFaults = {
       params: { message: `Invalid API key ${secret} for this operation` },
       match: '^POST /json/2/[^/]+/search_read$',
     },
-    { kind: 'status', status: 500, body: `<html>Internal Server Error: api_key=${secret}</html>` },
+    {
+      kind: 'status',
+      status: 500,
+      body: `<html>Internal Server Error: api_key=${secret}</html>`,
+      match: '^POST /json/2/',
+    },
   ],
   canaries: (c) => [String(c.apiKey)],
 };
