@@ -6,7 +6,6 @@ import { parse, stringify } from 'yaml';
 import { SIM_PAIR_SETTINGS, startSimulators, writeSimConfig } from '../commands/sim.js';
 import type { FaultRule } from '../sim/common/server.js';
 import type { StartedSim } from '../sim/registry.js';
-import { SYSTEM_FAULTS } from './systems.js';
 import type { PairDescriptor, PassRun } from './types.js';
 
 /** The repository root: this file is `src/faults/env.ts` or `dist/faults/env.js`. */
@@ -26,7 +25,9 @@ export interface FaultEnv {
   home: string;
   env: NodeJS.ProcessEnv;
   sims: Record<string, StartedSim>;
-  /** Credentials of every simulator: none may appear in output or state. */
+  /** The credentials mlc is given (stored as secrets), per system: none may appear in output or state. */
+  secrets: Record<string, string[]>;
+  /** All of them. */
   canaries: string[];
   system(role: Role): string;
   control(system: string, method: string, route: string, body?: unknown): Promise<unknown>;
@@ -77,7 +78,10 @@ export async function startFaultEnv(
     const p = (c.pairs as Record<string, Record<string, unknown>>)[pair.name];
     if (p) p.settleSeconds = 0;
   });
-  const canaries = started.flatMap((s) => SYSTEM_FAULTS[s.system]?.canaries(s.credentials) ?? []);
+  const secrets = Object.fromEntries(
+    started.map((s) => [s.system, Object.values(s.connection(s.system).secrets)]),
+  );
+  const canaries = Object.values(secrets).flat();
   const control = async (system: string, method: string, route: string, body?: unknown): Promise<unknown> => {
     const sim = sims[system];
     if (!sim) throw new Error(`no simulator ${system} in this run`);
@@ -99,6 +103,7 @@ export async function startFaultEnv(
     home,
     env,
     sims,
+    secrets,
     canaries,
     system,
     control,

@@ -123,10 +123,7 @@ export function findSecrets(
 }
 
 function excerpt(text: string | Buffer, canary: string): string {
-  const s = typeof text === 'string' ? text : text.toString('latin1');
-  const at = s.indexOf(canary);
-  return s
-    .slice(Math.max(0, at - 60), at + canary.length + 20)
-    .replaceAll(canary, '<CANARY>')
-    .replace(/[^\x20-\x7e]/g, '.');
+  const s = (typeof text === 'string' ? text : text.toString('latin1')).replaceAll(canary, '<CANARY>');
+  const at = s.indexOf('<CANARY>');
+  return s.slice(Math.max(0, at - 60), at + 28).replace(/[^\x20-\x7e]/g, '.');
 }

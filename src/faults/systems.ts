@@ -40,7 +40,6 @@ const odoo: SystemFaults = {
       match: '^POST /json/2/',
     },
   ],
-  canaries: (c) => [String(c.apiKey)],
 };
 
 const servicenow: SystemFaults = {
@@ -77,7 +76,6 @@ const servicenow: SystemFaults = {
       match: '^POST /api/now/import/',
     },
   ],
-  canaries: (c) => [String(c.clientSecret), String(c.password)],
 };
 
 const acumatica: SystemFaults = {
@@ -99,7 +97,6 @@ const acumatica: SystemFaults = {
     },
     { kind: 'status', status: 500, body: { message: `client_secret=${secret} rejected` } },
   ],
-  canaries: (c) => [String(c.clientSecret), String(c.password)],
 };
 
 export const SYSTEM_FAULTS: Record<string, SystemFaults> = { odoo, servicenow, acumatica };

@@ -47,8 +47,6 @@ export interface SystemFaults {
   batchFailure?: FaultRule;
   /** Error answers that echo a credential back to the client. */
   echo(secret: string): FaultRule[];
-  /** Credentials of the simulator that must never appear in mlc's output or state. */
-  canaries(credentials: Record<string, string | number>): string[];
 }
 
 /** A pair under test: one small entry per pair. */
