@@ -126,8 +126,8 @@ export async function startFaultEnv(
 export interface Spawned {
   child: ChildProcess;
   done: Promise<PassRun>;
-  /** SIGKILLs the process; its exit is then not judged. */
-  kill(): void;
+  /** SIGKILLs the process if it still runs (its exit is then not judged); false if it had ended. */
+  kill(): boolean;
 }
 
 /**
@@ -168,8 +168,10 @@ export function spawnMlc(e: FaultEnv, args: string[], options: { fileLimitBlocks
     child,
     done,
     kill: () => {
+      // A pass that already ended on its own keeps its exit code, and is judged.
+      if (child.exitCode !== null || child.signalCode !== null) return false;
       killed = true;
-      child.kill('SIGKILL');
+      return child.kill('SIGKILL');
     },
   };
 }

@@ -83,8 +83,7 @@ export const SCENARIOS: Scenario[] = [
       for (let k = 0; k < kills; k += 1) {
         const p = ctx.start();
         await sleep(Math.max(30, Math.floor(ctx.rng() * ctx.calibration.passMs * 1.3)));
-        p.kill();
-        ctx.fired();
+        if (p.kill()) ctx.fired();
         await p.judge([0]);
       }
     },
