@@ -19,6 +19,9 @@ export interface MatrixOptions {
   log?: (line: string) => void;
 }
 
+/** Thrown by `ctx.unsupported`: the cell cannot run on these simulators. */
+class Unsupported extends Error {}
+
 interface Calibration {
   passMs: number;
   stateBytes: number;
@@ -53,6 +56,10 @@ export async function runMatrix(o: MatrixOptions): Promise<CellResult[]> {
         const rng = prng(o.seed ^ hashOf(`${scenario.name}|${pair.name}|${i}`));
         const cal = calibration.get(pair.name) ?? { passMs: 2000, stateBytes: 2_000_000 };
         const r = await runOnce(pair, scenario, rng, cal, (c) => calibration.set(pair.name, c));
+        if (r.unsupported) {
+          cell.unsupported = r.unsupported;
+          break;
+        }
         cell.runs += 1;
         cell.missed += r.missed;
         cell.duplicated += r.duplicated;
@@ -79,7 +86,7 @@ async function runOnce(
   rng: () => number,
   calibration: Calibration,
   calibrate: (c: Calibration) => void,
-): Promise<RunResult> {
+): Promise<RunResult & { unsupported?: string }> {
   const e = await startFaultEnv(pair, { latencyMs: scenario.latencyMs ?? 0 });
   const result: RunResult = {
     missed: 0,
@@ -126,6 +133,9 @@ async function runOnce(
       return { ...s, judge: async (allowed) => judgeExit(await s.done, allowed) };
     },
     note,
+    unsupported: (reason) => {
+      throw new Unsupported(reason);
+    },
     fired: (n = 1) => {
       result.faultsFired += n;
     },
@@ -169,6 +179,7 @@ async function runOnce(
     result.secretsFound = secrets.found;
     secrets.notes.forEach(note);
   } catch (err) {
+    if (err instanceof Unsupported) return { ...result, unsupported: err.message };
     result.unexpectedExits += 1;
     note(`harness error: ${err instanceof Error ? err.message : String(err)}`);
   } finally {

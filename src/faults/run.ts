@@ -25,8 +25,20 @@ export function renderTable(cells: CellResult[]): string {
     's',
   ];
   const rows = cells.map((c) =>
-    c.pending
-      ? [c.scenario, c.pair, `pending: ${c.pending}`, '', '', '', '', '', '', '', '']
+    c.pending || c.unsupported
+      ? [
+          c.scenario,
+          c.pair,
+          c.pending ? `pending: ${c.pending}` : `n/a: ${c.unsupported ?? ''}`,
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ]
       : [
           c.scenario,
           c.pair,
@@ -50,6 +62,7 @@ export function findings(cells: CellResult[]): CellResult[] {
   return cells.filter(
     (c) =>
       !c.pending &&
+      !c.unsupported &&
       c.missed + c.duplicated + c.wrong + c.unexpectedExits + c.secretsFound + c.staleWrites > 0,
   );
 }

@@ -15,6 +15,8 @@ export interface RunCtx {
   /** Starts a pass without waiting; `judge` counts its exit when it ends. */
   start(options?: { args?: string[] }): Spawned & { judge(allowed: number[]): Promise<PassRun> };
   note(text: string): void;
+  /** Ends the cell: the simulators cannot produce this fault (the table shows why). */
+  unsupported(reason: string): never;
   /** Counts a fault the harness itself caused (a kill, a pause, a full disk, an expiry). */
   fired(n?: number): void;
   addStaleWrites(n: number): void;
@@ -167,6 +169,23 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'credential revoked mid-pass',
+    what: 'the source credential is revoked at a random moment (exit 2), restored, and the next passes complete',
+    runs: 2,
+    latencyMs: 3,
+    drive: async (ctx) => {
+      const system = ctx.e.system('source');
+      const credential = faultsOf(system).credential;
+      if (!credential) return ctx.unsupported(`the ${system} simulator cannot revoke its credential`);
+      const p = ctx.start();
+      await sleep(Math.floor(ctx.rng() * ctx.calibration.passMs));
+      await ctx.e.control(system, 'POST', credential.revokeRoute, {});
+      ctx.fired();
+      await p.judge([0, 2]);
+      await ctx.e.control(system, 'POST', credential.restoreRoute, {});
+    },
+  },
+  {
     name: 'lost answer after the write',
     what: 'a write is applied but its answer never arrives in time (client timeout 1 s); see notes per system',
     runs: 2,
@@ -193,7 +212,7 @@ export const SCENARIOS: Scenario[] = [
     runs: 2,
     drive: async (ctx) => {
       const row = faultsOf(ctx.e.pair.target).rowError;
-      if (!row) return ctx.note(`${ctx.e.pair.target} simulator has no row-level error kind`);
+      if (!row) return ctx.unsupported(`the ${ctx.e.pair.target} simulator has no row-level error kind`);
       await ctx.e.addFaults('target', [{ ...row, skip: pick(ctx.rng, 0, 5), times: 1 }]);
       await ctx.pass([3]);
       await ctx.pass([0], { args: ['replay', '--failed'] });
@@ -205,7 +224,7 @@ export const SCENARIOS: Scenario[] = [
     runs: 2,
     drive: async (ctx) => {
       const batch = faultsOf(ctx.e.pair.target).batchFailure;
-      if (!batch) return ctx.note(`${ctx.e.pair.target} simulator has no batch failure kind`);
+      if (!batch) return ctx.unsupported(`the ${ctx.e.pair.target} simulator has no batch failure kind`);
       await ctx.e.addFaults('target', [{ ...batch, skip: pick(ctx.rng, 0, 5), times: 2 }]);
       await ctx.pass([0, 4]);
     },

@@ -9,6 +9,8 @@ const odoo: SystemFaults = {
   // JSON-2 (Odoo 19, the transport `auto` picks): POST /json/2/<model>/<method>.
   reads: '^POST /json/2/[^/]+/(search_read|search_count|search|read|fields_get)$',
   writes: '^POST /json/2/[^/]+/(create|write)$',
+  // API keys do not expire mid-pass; an administrator can revoke one (and the simulator restore it).
+  credential: { revokeRoute: 'expire_key', restoreRoute: 'restore_key' },
   rateLimit: (retryAfter) => ({ kind: 'rate_limit', retryAfter }),
   serverError: () => ({
     kind: 'status',

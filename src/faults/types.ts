@@ -33,6 +33,8 @@ export interface SystemFaults {
   serverError(): Omit<FaultRule, 'match' | 'times' | 'skip'>;
   /** Bodies that break the API's contract, each for reads (and writes where it makes sense). */
   malformed(): FaultRule[];
+  /** The credential itself revoked (and later restored) by control routes, where the simulator can. */
+  credential?: { revokeRoute: string; restoreRoute: string };
   /** Access-token expiry and revocation, where the system has tokens. */
   tokens?: { expireRoute?: string; revoke?: FaultRule };
   /**
@@ -104,5 +106,7 @@ export interface CellResult extends Omit<RunResult, 'notes'> {
   seconds: number;
   /** Set when the scenario cannot run yet (what it waits for). */
   pending?: string;
+  /** Set when the simulators cannot produce this fault (what they lack). */
+  unsupported?: string;
   notes: string[];
 }
