@@ -34,7 +34,8 @@ export interface FaultEnv {
   addFaults(role: Role, rules: FaultRule[]): Promise<void>;
   clearFaults(): Promise<void>;
   editConfig(fn: (c: Record<string, unknown>) => void): void;
-  close(): Promise<void>;
+  /** Stops the simulators and removes the folder, unless `keep` (then the folder stays for a look). */
+  close(keep?: boolean): Promise<void>;
 }
 
 export async function startFaultEnv(
@@ -114,9 +115,9 @@ export async function startFaultEnv(
       await Promise.all(started.map((s) => control(s.system, 'DELETE', 'faults')));
     },
     editConfig,
-    close: async () => {
+    close: async (keep = false) => {
       await Promise.allSettled(started.map((s) => s.running.close()));
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
   if (pair.prepare) await pair.prepare(envp);

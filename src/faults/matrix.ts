@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, spawnMlc, startFaultEnv } from './env.js';
 import { findSecrets, judge } from './oracle.js';
@@ -15,6 +15,8 @@ export interface MatrixOptions {
   seed: number;
   /** Overrides every scenario's run count. */
   runs?: number;
+  /** Keeps the folder of every run that found something (config, state file, both oracles' views). */
+  keep?: boolean;
   /** Progress lines (stderr by default in `npm run faults`). */
   log?: (line: string) => void;
 }
@@ -55,7 +57,14 @@ export async function runMatrix(o: MatrixOptions): Promise<CellResult[]> {
       for (let i = 0; i < runs; i += 1) {
         const rng = prng(o.seed ^ hashOf(`${scenario.name}|${pair.name}|${i}`));
         const cal = calibration.get(pair.name) ?? { passMs: 2000, stateBytes: 2_000_000 };
-        const r = await runOnce(pair, scenario, rng, cal, (c) => calibration.set(pair.name, c));
+        const r = await runOnce(
+          pair,
+          scenario,
+          rng,
+          cal,
+          (c) => calibration.set(pair.name, c),
+          o.keep ?? false,
+        );
         if (r.unsupported) {
           cell.unsupported = r.unsupported;
           break;
@@ -86,6 +95,7 @@ async function runOnce(
   rng: () => number,
   calibration: Calibration,
   calibrate: (c: Calibration) => void,
+  keep: boolean,
 ): Promise<RunResult & { unsupported?: string }> {
   const e = await startFaultEnv(pair, { latencyMs: scenario.latencyMs ?? 0 });
   const result: RunResult = {
@@ -99,6 +109,7 @@ async function runOnce(
     notes: [],
   };
   const outputs: Array<{ where: string; text: string }> = [];
+  let keepDir = false;
   const note = (text: string): void => {
     if (result.notes.length < 8) result.notes.push(text);
   };
@@ -160,6 +171,10 @@ async function runOnce(
       result.faultsFired += stats.faults;
     }
     await e.clearFaults();
+    // A window ends on a whole second before its pass started: whatever the faulted passes wrote in
+    // this second is the next pass's to read. Starting the clean passes in the next second keeps a
+    // record written a moment ago from looking lost when it is only not due yet.
+    await sleep(1050 - (Date.now() % 1000));
     // Clean passes until one exits 0, as cron would run them; a pass that leaves failed records is
     // followed by the documented remedy, `mlc replay --failed`.
     for (let i = 0; i < 3; i += 1) {
@@ -170,7 +185,13 @@ async function runOnce(
       if (clean.code === 3) await ctx.pass([0], { args: ['replay', '--failed'] });
     }
     await sleep(150);
-    const j = judge(await pair.sourceOracle(e), await pair.targetOracle(e));
+    const expected = await pair.sourceOracle(e);
+    const actual = await pair.targetOracle(e);
+    const j = judge(expected, actual);
+    if (keep && j.missed + j.duplicated + j.wrong > 0) {
+      writeFileSync(join(e.dir, 'oracles.json'), JSON.stringify({ expected, actual }, null, 1));
+      keepDir = true;
+    }
     result.missed = j.missed;
     result.duplicated = j.duplicated;
     result.wrong = j.wrong;
@@ -183,7 +204,11 @@ async function runOnce(
     result.unexpectedExits += 1;
     note(`harness error: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
-    await e.close();
+    if (keepDir || (keep && result.unexpectedExits + result.secretsFound + result.staleWrites > 0)) {
+      writeFileSync(join(e.dir, 'outputs.json'), JSON.stringify(outputs, null, 1));
+      note(`kept ${e.dir}`);
+      await e.close(true);
+    } else await e.close();
   }
   return result;
 }

@@ -6,7 +6,7 @@ import { SCENARIOS } from './scenarios.js';
 import type { CellResult } from './types.js';
 
 /**
- * `npm run faults [-- --quick] [--seed N] [--scenario TEXT]… [--pair NAME]… [--runs N] [--json]`:
+ * `npm run faults [-- --quick] [--seed N] [--scenario TEXT]… [--pair NAME]… [--runs N] [--json] [--keep]`:
  * runs the fault matrix against the simulators and prints one table. Exits 1 when any cell found
  * something (missed, duplicated, wrong, unexpected exit, secret, stale write).
  */
@@ -76,6 +76,7 @@ async function main(): Promise<number> {
       pair: { type: 'string', multiple: true },
       runs: { type: 'string' },
       json: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
     },
   });
   const seed = values.seed === undefined ? randomInt(1, 2 ** 31 - 1) : Number(values.seed);
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
     scenarios,
     quick: values.quick,
     seed,
+    keep: values.keep,
     ...(runs === undefined ? {} : { runs }),
     log: (l) => process.stderr.write(`  ${l}\n`),
   });
