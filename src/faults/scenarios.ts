@@ -259,10 +259,12 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'paused pass loses its lock',
     what: 'SIGSTOP a pass past lockStaleSeconds (10), run a second pass, SIGCONT the first: it must write nothing more',
-    runs: 2,
+    runs: 3,
     latencyMs: 15,
     configure: (c, e) => {
       pairConfig(c, e).lockStaleSeconds = 10;
+      // Many small writes, so that the pause falls with pages read and prepared but not yet written.
+      e.pair.smallPages(c);
     },
     drive: async (ctx) => {
       const first = ctx.start();
