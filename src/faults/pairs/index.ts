@@ -1,0 +1,6 @@
+import type { PairDescriptor } from '../types.js';
+import { acumaticaServiceNow } from './acumatica-servicenow.js';
+import { odooServiceNow } from './odoo-servicenow.js';
+
+/** The pairs the fault matrix runs: one entry per pair. */
+export const FAULT_PAIRS: PairDescriptor[] = [odooServiceNow, acumaticaServiceNow];

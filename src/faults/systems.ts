@@ -1,0 +1,110 @@
+import type { SystemFaults } from './types.js';
+
+/**
+ * What each simulator offers the fault matrix: its read and write routes, and each fault a scenario
+ * asks for, in that system's own wire format (the simulators' `renderFault` kinds, or the frame's
+ * generic `drop`, `slow`, `status`, `html`). A new system adds one entry here.
+ */
+const odoo: SystemFaults = {
+  // JSON-2 (Odoo 19, the transport `auto` picks): POST /json/2/<model>/<method>.
+  reads: '^POST /json/2/[^/]+/(search_read|search_count|search|read|fields_get)$',
+  writes: '^POST /json/2/[^/]+/(create|write)$',
+  // API keys do not expire mid-pass; an administrator can revoke one (and the simulator restore it).
+  credential: { revokeRoute: 'expire_key', restoreRoute: 'restore_key' },
+  rateLimit: (retryAfter) => ({ kind: 'rate_limit', retryAfter }),
+  serverError: () => ({
+    kind: 'status',
+    status: 503,
+    body: '<html><body>503 Service Unavailable</body></html>',
+  }),
+  malformed: () => [
+    {
+      kind: 'status',
+      status: 200,
+      body: '[{"id": 1, "name": "P0',
+      match: '^POST /json/2/[^/]+/search_read$',
+    },
+  ],
+  lostAnswer: (delayMs) => ({
+    rule: { kind: 'lost_response', delayMs, match: '^POST /json/2/[^/]+/create$' },
+    exact: true,
+  }),
+  echo: (secret) => [
+    {
+      kind: 'validation_error',
+      params: { message: `Invalid API key ${secret} for this operation` },
+      match: '^POST /json/2/[^/]+/search_read$',
+    },
+    {
+      kind: 'status',
+      status: 500,
+      body: `<html>Internal Server Error: api_key=${secret}</html>`,
+      match: '^POST /json/2/',
+    },
+  ],
+};
+
+const servicenow: SystemFaults = {
+  reads: '^GET /api/now/table/',
+  writes: '^POST /api/now/import/',
+  rateLimit: (retryAfter) => ({ kind: 'rate_limit', retryAfter }),
+  serverError: () => ({ kind: 'server_error', status: 503 }),
+  malformed: () => [
+    { kind: 'status', status: 200, body: '{"result": [{"sys_id": "', match: '^GET /api/now/table/' },
+    { kind: 'status', status: 201, body: '{"import_set_id": ', match: '^POST /api/now/import/' },
+  ],
+  tokens: { expireRoute: 'expire_tokens', revoke: { kind: 'revoke_token' } },
+  rowError: {
+    kind: 'row_error',
+    params: { message: 'Row rejected by a transform script' },
+    match: '^POST /api/now/import/',
+  },
+  batchFailure: { kind: 'transaction_cancel', match: '^POST /api/now/import/' },
+  // No kind commits and then loses the answer: `slow` past the client's timeout has the write applied
+  // after the client gave up, which is the same situation seen from the client.
+  lostAnswer: (delayMs) => ({
+    rule: { kind: 'slow', delayMs, match: '^POST /api/now/import/' },
+    exact: false,
+  }),
+  echo: (secret) => [
+    { kind: 'server_error', status: 500, params: { detail: `Invalid client_secret ${secret}` } },
+    {
+      kind: 'status',
+      status: 400,
+      body: {
+        error: { message: `Invalid password ${secret}`, detail: `password=${secret}` },
+        status: 'failure',
+      },
+      match: '^POST /api/now/import/',
+    },
+  ],
+};
+
+const acumatica: SystemFaults = {
+  reads: '^GET /entity/Default/',
+  writes: '^PUT /entity/Default/',
+  rateLimit: (retryAfter) => ({ kind: 'rate_limit', retryAfter }),
+  serverError: () => ({ kind: 'status', status: 503, body: { message: 'Service Unavailable' } }),
+  malformed: () => [{ kind: 'status', status: 200, body: '[{"id": "5f3c', match: '^GET /entity/Default/' }],
+  tokens: { expireRoute: 'expire_tokens' },
+  lostAnswer: (delayMs) => ({
+    rule: { kind: 'slow', delayMs, match: '^PUT /entity/Default/' },
+    exact: false,
+  }),
+  echo: (secret) => [
+    {
+      kind: 'server_error',
+      params: { message: `Login failed for password ${secret}` },
+      match: '^GET /entity/',
+    },
+    { kind: 'status', status: 500, body: { message: `client_secret=${secret} rejected` } },
+  ],
+};
+
+export const SYSTEM_FAULTS: Record<string, SystemFaults> = { odoo, servicenow, acumatica };
+
+export function faultsOf(system: string): SystemFaults {
+  const f = SYSTEM_FAULTS[system];
+  if (!f) throw new Error(`no fault vocabulary for system ${system}`);
+  return f;
+}
