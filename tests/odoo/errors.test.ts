@@ -204,6 +204,14 @@ describe('Odoo error table against the simulator', () => {
     ).toBe('internal');
   });
 
+  test('an HTML 500 (a crashed worker or a proxy, not an Odoo exception) is transient; an Odoo exception is not', () => {
+    const html = classifyOdooError({ transport: 'json2', op: 'x', status: 500, message: '', html: true });
+    expect(html).toMatchObject({ kind: 'transient', code: 'odoo.unavailable' });
+    expect(classifyOdooError({ transport: 'json2', op: 'x', status: 500, message: 'KeyError: x' }).kind).toBe(
+      'internal',
+    );
+  });
+
   test('JSON-2 routes are absent below 19 (404 HTML), and invalid JSON is a 400', async () => {
     const raw = await rawJson2(v17, '/json/2/res.partner/search_read', '{}');
     expect(raw.status).toBe(404);

@@ -220,6 +220,12 @@ const ERROR_TABLE: Array<{
     make: (f, msg) => new InternalError(msg, { code: 'odoo.bad_request', status: 400 }),
   },
   {
+    // An HTML 500 is no Odoo exception (those answer JSON or an XML-RPC fault) but a crashed worker
+    // or a proxy in front of it: a passing failure, retried, and the next pass resumes.
+    when: (f) => f.status === 500 && f.html === true,
+    make: (f, msg) => new TransientError(msg, { code: 'odoo.unavailable', status: 500 }),
+  },
+  {
     when: (f) => f.faultCode === 1 || f.status === 500,
     make: (f, msg) => new InternalError(msg, { code: 'odoo.server_error', ...statusOf(f) }),
   },
