@@ -18,8 +18,9 @@ function costCenterOf(distribution: unknown, codes: Map<number, string>): string
 
 async function expectedFromOdoo(e: FaultEnv): Promise<ExpectedRecord[]> {
   const rows = (model: string): Promise<Row[]> => simRows(e, 'odoo', model);
-  const [partners, orders, orderLines, moves, moveLines, analytic, accounts, snCostCenters] =
+  const [users, partners, orders, orderLines, moves, moveLines, analytic, accounts, snCostCenters] =
     await Promise.all([
+      rows('res.users'),
       rows('res.partner'),
       rows('purchase.order'),
       rows('purchase.order.line'),
@@ -30,15 +31,28 @@ async function expectedFromOdoo(e: FaultEnv): Promise<ExpectedRecord[]> {
       simRows(e, 'servicenow', 'cmn_cost_center'),
     ]);
   const visible = (r: Row): boolean => r.pending !== true;
+  // The pair covers the companies its bot user may use; the lowest-id one keeps bare references,
+  // the others' carry `C<id>-` (as the pair sends them).
+  const login = String((e.sims.odoo?.credentials as { login?: unknown } | undefined)?.login ?? '');
+  const bot = users.find((u) => u.login === login);
+  const allowed = new Set(((bot?.company_ids as number[] | undefined) ?? [1]).map(Number));
+  const first = Math.min(...allowed);
+  const ref = (r: Row): string | undefined => {
+    const company = m2oId(r.company_id) ?? first;
+    if (!allowed.has(company)) return undefined;
+    return `${company === first ? '' : `C${company}-`}${text(r.name)}`;
+  };
   const ccCodes = new Map(analytic.map((a) => [Number(a.id), text(a.code)]));
   const accountCodes = new Map(accounts.map((a) => [Number(a.id), text(a.code)]));
   const out: ExpectedRecord[] = [];
-  for (const p of partners.filter((r) => visible(r) && Number(r.supplier_rank) > 0 && r.active !== false))
-    out.push({ kind: 'supplier', key: String(p.id), fields: { name: text(p.name) } });
   const sent = new Map<number, string>();
+  const named = new Set<number>();
   for (const o of orders.filter((r) => visible(r) && ['purchase', 'done'].includes(text(r.state)))) {
-    sent.set(Number(o.id), text(o.name));
-    out.push({ kind: 'order', key: text(o.name), fields: { amount: money(o.amount_total) } });
+    const key = ref(o);
+    if (key === undefined) continue;
+    sent.set(Number(o.id), key);
+    named.add(m2oId(o.partner_id) ?? -1);
+    out.push({ kind: 'order', key, fields: { amount: money(o.amount_total) } });
   }
   for (const l of orderLines.filter((r) => visible(r) && r.display_type === false)) {
     const po = sent.get(m2oId(l.order_id) ?? -1);
@@ -55,9 +69,17 @@ async function expectedFromOdoo(e: FaultEnv): Promise<ExpectedRecord[]> {
   }
   const bills = new Map<number, string>();
   for (const m of moves.filter((r) => visible(r) && r.move_type === 'in_invoice' && r.state === 'posted')) {
-    bills.set(Number(m.id), text(m.name));
-    out.push({ kind: 'invoice', key: text(m.name), fields: { amount: money(m.amount_total) } });
+    const key = ref(m);
+    if (key === undefined) continue;
+    bills.set(Number(m.id), key);
+    named.add(m2oId(m.partner_id) ?? -1);
+    out.push({ kind: 'invoice', key, fields: { amount: money(m.amount_total) } });
   }
+  // Vendors: a supplier rank, or named by a purchase order or bill the pair sends.
+  for (const p of partners.filter(
+    (r) => visible(r) && r.active !== false && (Number(r.supplier_rank) > 0 || named.has(Number(r.id))),
+  ))
+    out.push({ kind: 'supplier', key: String(p.id), fields: { name: text(p.name) } });
   for (const l of moveLines.filter((r) => visible(r) && r.display_type === 'product')) {
     const bill = bills.get(m2oId(l.move_id) ?? -1);
     if (bill === undefined) continue;
