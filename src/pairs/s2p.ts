@@ -1,7 +1,7 @@
 import { RecordError } from '../errors.js';
 import type { ServiceNowRequirement } from '../systems/servicenow/adapter.js';
 import type { ImportOutcome, ServiceNowClient } from '../systems/servicenow/client.js';
-import type { DimensionRef, WriteItem, WriteResult } from '../sync/types.js';
+import type { DimensionRef, Money, ReconcileSpec, WriteItem, WriteResult } from '../sync/types.js';
 import { serviceNowKey } from '../systems/servicenow/keys.js';
 import { LazyDimensions } from '../sync/dimensions.js';
 
@@ -162,6 +162,72 @@ async function keyedSet(
 export interface DocumentPayload {
   header: StagingRow;
   lines: StagingRow[];
+}
+
+/** Where a transformed S2P document lands: its target table and the fields reconcile compares. */
+export interface S2pDocumentTarget {
+  table: string;
+  /** Target field holding the source reference, and the header column it comes from. */
+  key: [field: string, column: string];
+  amount: [field: string, column: string];
+  currency: [field: string, column: string];
+}
+
+/** The target tables of the S2P documents as the out-of-box transform maps fill them. */
+export const S2P_ORDER_TARGET: S2pDocumentTarget = {
+  table: 'sn_shop_purchase_order',
+  key: ['erp_number', 'u_erp_po_number'],
+  amount: ['total_amount', 'u_po_amount'],
+  currency: ['currency', 'u_po_amount_currency'],
+};
+export const S2P_INVOICE_TARGET: S2pDocumentTarget = {
+  table: 'sn_shop_invoice',
+  key: ['external_invoice_number', 'u_external_invoice_number'],
+  amount: ['amount_invoiced', 'u_amount_invoiced'],
+  currency: ['currency', 'u_currency'],
+};
+
+/**
+ * How `mlc reconcile` sees an S2P document flow: each document's legal entity and amount, and the
+ * ServiceNow record that holds it, read by reference in bounded IN queries with only the compared
+ * fields.
+ */
+export function s2pDocumentReconcile(
+  sn: ServiceNowClient,
+  target: S2pDocumentTarget,
+): ReconcileSpec<unknown, DocumentPayload> {
+  const [keyField, keyColumn] = target.key;
+  const [amountField, amountColumn] = target.amount;
+  const [currencyField, currencyColumn] = target.currency;
+  return {
+    facts: (_record, payload) => {
+      const amount = payload.header[amountColumn];
+      return {
+        company: payload.header.u_legal_entity ?? '',
+        ...(amount ? { money: { amount, currency: payload.header[currencyColumn] || '?' } } : {}),
+      };
+    },
+    target: async (items) => {
+      const byRef = new Map(items.map((i) => [i.payload.header[keyColumn] ?? '', i.record.id]));
+      const refs = [...byRef.keys()].filter((r) => r !== '' && !r.includes(','));
+      const held = new Map<string, { targetId: string; money?: Money }>();
+      if (refs.length === 0) return held;
+      const rows = await sn.queryAll(target.table, {
+        query: `${keyField}IN${refs.join(',')}`,
+        fields: ['sys_id', keyField, amountField, currencyField],
+      });
+      for (const row of rows) {
+        const sourceId = byRef.get(String(row[keyField] ?? ''));
+        if (sourceId === undefined) continue;
+        const amount = row[amountField];
+        held.set(sourceId, {
+          targetId: row.sys_id,
+          ...(amount ? { money: { amount, currency: row[currencyField] || '?' } } : {}),
+        });
+      }
+      return held;
+    },
+  };
 }
 
 /** Turns one Import Set row outcome into a write result (a 201 can carry an error row). */

@@ -103,6 +103,7 @@ export async function reconcile(
               stats,
               dryRun: false,
               skipSeen: false,
+              rewrite: true,
               batchSize: flow.batchSize ?? options.batchSize,
               audit: auditOf(store, runId, pair, flow.name),
               ...(lock ? { guard: () => lock.verify() } : {}),

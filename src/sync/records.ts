@@ -29,6 +29,11 @@ export interface RecordRun {
    * hash); a replay handles the record again whatever was seen before.
    */
   skipSeen: boolean;
+  /**
+   * Write even when the payload hash equals the one last written: reconcile found the target does not
+   * hold what the id map says it was sent (a record removed or changed there).
+   */
+  rewrite?: boolean;
   batchSize: number;
   /** Stores one audit row of this run and flow and answers its id (undefined when nothing is stored). */
   audit: AuditFn;
@@ -163,7 +168,7 @@ export async function prepareRecords(
       done.push({ record, version, fate: 'unchanged', payload, message, ...withId(auditId) });
       continue;
     }
-    if (existing?.hash === hash) {
+    if (existing?.hash === hash && !run.rewrite) {
       s.unchanged += 1;
       const message = 'the target already holds exactly this content';
       const auditId = dryRun

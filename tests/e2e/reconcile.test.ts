@@ -121,6 +121,43 @@ describe('mlc reconcile end to end', () => {
     }
   });
 
+  it('totals purchase orders per legal entity from both sides, finds one removed from ServiceNow, and repairs it', async () => {
+    e = await startPairEnv({
+      systems: ['odoo', 'servicenow'],
+      pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } },
+    });
+    await e.cli('sync', PAIR);
+    const agree = await e.cli('reconcile', PAIR, '--flow', 'purchase_orders', '--json');
+    expect(agree.code).toBe(0);
+    const report = JSON.parse(agree.stdout).data.report.flows[0];
+    expect(report.compared).toBe('target');
+    expect(report.source.count).toBe(5);
+    expect(report.target).toEqual(report.source);
+    expect(Object.keys(report.source.money)).toEqual(['USD']);
+    expect(report.groups.map((g: { company: string }) => g.company)).toEqual(['Acme Distribution']);
+
+    const sim = e.sims.servicenow!;
+    const { username, password } = sim.credentials as { username: string; password: string };
+    const [order] = await snRows(e, 'sn_shop_purchase_order', 'erp_number=P00002');
+    const removed = await fetch(`${sim.running.url}/api/now/table/sn_shop_purchase_order/${order!.sys_id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    });
+    expect(removed.status).toBe(204);
+    const found = await e.cli('reconcile', PAIR, '--flow', 'purchase_orders', '--json');
+    expect(found.code).toBe(3);
+    expect(flowOf(found.stdout, 'purchase_orders').missing).toEqual([
+      {
+        sourceId: expect.any(String),
+        label: 'P00002',
+        reason: expect.stringMatching(/not in the target now/),
+      },
+    ]);
+    await e.cli('reconcile', PAIR, '--flow', 'purchase_orders', '--repair');
+    expect(await snRows(e, 'sn_shop_purchase_order', 'erp_number=P00002')).toHaveLength(1);
+    expect((await e.cli('reconcile', PAIR, '--flow', 'purchase_orders')).code).toBe(0);
+  });
+
   it('refuses a --since that is neither a time nor a duration', async () => {
     e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
     const bad = await e.cli('reconcile', PAIR, '--since', 'last tuesday');

@@ -1,7 +1,15 @@
 import type { AcuRow } from '../../systems/acumatica/client.js';
 import type { ReadWindow } from '../../systems/types.js';
 import type { Flow, SourceRecord } from '../../sync/types.js';
-import { importDocuments, importFlat, type DocumentPayload, type StagingRow } from '../s2p.js';
+import {
+  S2P_INVOICE_TARGET,
+  S2P_ORDER_TARGET,
+  s2pDocumentReconcile,
+  importDocuments,
+  importFlat,
+  type DocumentPayload,
+  type StagingRow,
+} from '../s2p.js';
 import { num, text } from '../values.js';
 import { lines, stamp, upper, type FlowContext } from './context.js';
 import {
@@ -93,6 +101,7 @@ export function documentFlows(ctx: FlowContext): Flow[] {
       },
       map: (r) => mapPurchaseOrder(r.data, opts),
       write: (items) => importDocuments(sn, t.orderStaging, t.orderLineStaging, items as never),
+      reconcile: s2pDocumentReconcile(sn, S2P_ORDER_TARGET),
     } satisfies Flow<PoData, DocumentPayload> as Flow);
   }
 
@@ -160,6 +169,7 @@ export function documentFlows(ctx: FlowContext): Flow[] {
       },
       map: (r) => mapBill(r.data, opts),
       write: (items) => importDocuments(sn, t.invoiceStaging, t.invoiceLineStaging, items as never),
+      reconcile: s2pDocumentReconcile(sn, S2P_INVOICE_TARGET),
     } satisfies Flow<BillData, DocumentPayload> as Flow);
   }
 

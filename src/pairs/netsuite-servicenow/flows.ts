@@ -3,7 +3,15 @@ import { mapLimit } from '../../http/limiter.js';
 import type { NetSuiteClient } from '../../systems/netsuite/client.js';
 import type { ServiceNowClient, SnRow } from '../../systems/servicenow/client.js';
 import type { Flow, SourceRecord, WriteResult } from '../../sync/types.js';
-import { importDocuments, importFlat, type DocumentPayload, type StagingRow } from '../s2p.js';
+import {
+  S2P_INVOICE_TARGET,
+  S2P_ORDER_TARGET,
+  s2pDocumentReconcile,
+  importDocuments,
+  importFlat,
+  type DocumentPayload,
+  type StagingRow,
+} from '../s2p.js';
 import { isoUtc } from '../values.js';
 import {
   costCenterCanonical,
@@ -175,6 +183,7 @@ export function buildFlows(ns: NetSuiteClient, sn: ServiceNowClient, o: NetSuite
       fetch: (ids) => read.documentsById(ids, ['PurchOrd'], statuses),
       map: (r) => mapPurchaseOrder(r.data, opts),
       write: (items) => importDocuments(sn, t.orderStaging, t.orderLineStaging, items),
+      reconcile: s2pDocumentReconcile(sn, S2P_ORDER_TARGET),
     } satisfies Flow<DocumentData, DocumentPayload> as Flow);
   }
 
@@ -190,6 +199,7 @@ export function buildFlows(ns: NetSuiteClient, sn: ServiceNowClient, o: NetSuite
       fetch: (ids) => read.documentsById(ids, ['VendBill'], statuses),
       map: (r) => mapBill(r.data, opts),
       write: (items) => importDocuments(sn, t.invoiceStaging, t.invoiceLineStaging, items),
+      reconcile: s2pDocumentReconcile(sn, S2P_INVOICE_TARGET),
     } satisfies Flow<DocumentData, DocumentPayload> as Flow);
   }
 

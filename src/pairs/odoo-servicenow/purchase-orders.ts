@@ -1,7 +1,7 @@
 import type { OdooRow } from '../../systems/odoo/client.js';
 import type { ReadWindow } from '../../systems/types.js';
 import type { Flow, SourceRecord } from '../../sync/types.js';
-import { importDocuments, type DocumentPayload } from '../s2p.js';
+import { S2P_ORDER_TARGET, s2pDocumentReconcile, importDocuments, type DocumentPayload } from '../s2p.js';
 import { isoUtc, m2o, maxIso, naive, num, text } from '../values.js';
 import { mapPurchaseOrder, type PoData } from './mappers.js';
 import { type CompanyScope } from './companies.js';
@@ -134,6 +134,7 @@ export function purchaseOrderFlows(ctx: FlowContext): Flow[] {
       },
       map: (r) => mapPurchaseOrder(r.data, opts),
       write: (items) => importDocuments(sn, t.orderStaging, t.orderLineStaging, items as never),
+      reconcile: s2pDocumentReconcile(sn, S2P_ORDER_TARGET),
     } satisfies Flow<PoData, DocumentPayload> as Flow);
   }
 

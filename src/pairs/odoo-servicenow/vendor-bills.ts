@@ -1,6 +1,6 @@
 import type { OdooRow } from '../../systems/odoo/client.js';
 import type { Flow, SourceRecord } from '../../sync/types.js';
-import { importDocuments, type DocumentPayload } from '../s2p.js';
+import { S2P_INVOICE_TARGET, importDocuments, s2pDocumentReconcile, type DocumentPayload } from '../s2p.js';
 import { date, isoUtc, m2o, maxIso, num, text } from '../values.js';
 import { mapVendorBill, type BillData } from './mappers.js';
 import { type CompanyScope } from './companies.js';
@@ -108,6 +108,7 @@ export function vendorBillFlows(ctx: FlowContext): Flow[] {
       },
       map: (r) => mapVendorBill(r.data, r.label, opts),
       write: (items) => importDocuments(sn, t.invoiceStaging, t.invoiceLineStaging, items as never),
+      reconcile: s2pDocumentReconcile(sn, S2P_INVOICE_TARGET),
     } satisfies Flow<BillData, DocumentPayload> as Flow);
   }
 
