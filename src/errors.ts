@@ -115,6 +115,12 @@ function stateFileError(err: unknown, message: string): MlcError | undefined {
         cause: err,
       });
     case 'SQLITE_IOERR':
+      // A write the disk refused (no space, a file size limit, a failing device): nothing is lost.
+      return new TransientError(`cannot write ${what}`, {
+        code: 'state.io_error',
+        hint: 'free space on the disk that holds the state file (state: in mlc.yaml, or MLC_HOME) and check it; nothing is lost: records without a stored outcome are read again by the next pass',
+        cause: err,
+      });
     case 'SQLITE_READONLY':
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':

@@ -332,8 +332,18 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'commits later than the overlap (reconcile)',
     what: 'a source commit stamped before the overlap window, caught only by a reconcile pass',
-    runs: 0,
-    pending: 'needs `mlc reconcile`, which does not exist yet',
-    drive: async () => undefined,
+    runs: 1,
+    drive: async (ctx) => {
+      const late = ctx.e.pair.lateCommit;
+      if (!late)
+        return ctx.unsupported(`the ${ctx.e.pair.source} simulator cannot commit a backdated record`);
+      await ctx.pass([0]);
+      // Stamped 1,000 s back, beyond the 300 s overlap: no incremental pass reads them.
+      await late(ctx.e, 3, 1000);
+      ctx.fired(3);
+      await sleep(1050 - (Date.now() % 1000));
+      await ctx.pass([0]);
+      await ctx.pass([0], { args: ['reconcile', ctx.e.pair.name, '--since', '2h', '--repair'] });
+    },
   },
 ];

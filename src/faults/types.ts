@@ -68,6 +68,11 @@ export interface PairDescriptor {
   targetOracle(env: FaultEnv): Promise<ActualRecord[]>;
   /** Makes `count` source records share one change stamp (ties across page boundaries). */
   tieBurst(env: FaultEnv, count: number): Promise<void>;
+  /**
+   * Commits `count` source records whose change stamp lies `seconds` back (a transaction that began
+   * long before it committed); absent where the source simulator cannot.
+   */
+  lateCommit?(env: FaultEnv, count: number, seconds: number): Promise<void>;
   /** Config edits that make pages small, so ties and kills cross page boundaries. */
   smallPages(config: Record<string, unknown>): void;
 }

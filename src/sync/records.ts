@@ -1,4 +1,5 @@
 import { RecordError, isMlcError, type MlcError } from '../errors.js';
+import { withWriteGuard } from '../http/write-guard.js';
 import type { AuditInput, StateStore } from '../state/store.js';
 import { contentHash } from './hash.js';
 import type {
@@ -219,7 +220,7 @@ export async function writeRecords(run: RecordRun, items: WriteItem<unknown>[]):
   for (let i = 0; i < items.length; i += run.batchSize) {
     const batch = items.slice(i, i + run.batchSize);
     run.guard?.();
-    const results = await flow.write(batch, ctx);
+    const results = await withWriteGuard(run.guard, () => flow.write(batch, ctx));
     if (results.length !== batch.length) {
       throw new Error(`flow ${flow.name} returned ${results.length} results for ${batch.length} records`);
     }

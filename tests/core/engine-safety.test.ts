@@ -6,6 +6,7 @@ import { passWindow, runPass, type PassOptions } from '../../src/sync/pass.js';
 import { replayRecords } from '../../src/sync/replay.js';
 import { RecordError, TransientError } from '../../src/errors.js';
 import { clearSecretsForTests, registerSecret } from '../../src/http/redact.js';
+import { checkWriteGuard } from '../../src/http/write-guard.js';
 import { LazyDimensions } from '../../src/pairs/types.js';
 import { silentLogger, type ReadWindow } from '../../src/systems/types.js';
 import type { Flow, SourceRecord } from '../../src/sync/types.js';
@@ -117,6 +118,43 @@ describe('a pass that lost its lock', () => {
     expect([...target.values()]).toEqual(Array(8).fill('new'));
     expect(store.getCursor('p', 'docs')).toEqual(cursorAfterSecond);
     expect(store.lockHolder('p')).toBeUndefined();
+  });
+
+  it('sends no further request of a batch it had begun when it resumes without its lock', async () => {
+    const store = new StateStore(openDb(':memory:'));
+    const rows = new Map<string, Row>([['a', { modified: iso(60), value: 'v' }]]);
+    const requests: string[] = [];
+    let pause!: () => void;
+    const paused = new Promise<void>((r) => (pause = r));
+    let resume!: () => void;
+    const resumed = new Promise<void>((r) => (resume = r));
+    const flow: Flow<Row, { ref: string; value: string }> = {
+      ...fakeFlow(rows, new Map()),
+      // A sink that sends headers, then lines: two requests for one batch.
+      write: async (items) => {
+        checkWriteGuard();
+        requests.push('headers');
+        pause();
+        await resumed;
+        checkWriteGuard();
+        requests.push('lines');
+        return items.map((i) => ({ ok: true, targetId: `T-${i.payload.ref}` }));
+      },
+    };
+    const first = runPass(
+      store,
+      'p',
+      [flow as Flow],
+      noDims,
+      { ...options, heartbeatMs: 3_600_000, lockStaleMs: 50 },
+      silentLogger,
+    );
+    await paused;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(store.acquireLock('p', 50).ok).toBe(true);
+    resume();
+    expect((await first).error).toMatchObject({ code: 'lock.lost' });
+    expect(requests).toEqual(['headers']);
   });
 
   it('does not move its cursor when it resumes after its last write', async () => {

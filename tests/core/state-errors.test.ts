@@ -16,6 +16,16 @@ describe('failures of the state file', () => {
     expect(exitCodeOf(e)).toBe(EXIT.transient);
   });
 
+  it('a write the disk refuses (a file size limit, a failing device) is transient too, with what to do', () => {
+    const e = toMlcError(new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE'));
+    expect(e).toMatchObject({ kind: 'transient', code: 'state.io_error' });
+    expect(exitCodeOf(e)).toBe(EXIT.transient);
+    const readOnly = toMlcError(
+      new Database.SqliteError('attempt to write a readonly database', 'SQLITE_READONLY'),
+    );
+    expect(exitCodeOf(readOnly)).toBe(EXIT.config);
+  });
+
   it('a damaged state file is named as such (exit 2) with how to recover', () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'state.sqlite');

@@ -153,6 +153,18 @@ export const odooServiceNow: PairDescriptor = {
     const lines = (await simRows(e, 'odoo', 'purchase.order.line')).slice(0, count);
     await exec('purchase.order.line', 'write', [lines.map((l) => Number(l.id)), { price_unit: 77.7 }]);
   },
+  async lateCommit(e, count, seconds) {
+    const txn = (await e.control('odoo', 'POST', 'long_transaction', {
+      model: 'res.partner',
+      vals_list: Array.from({ length: count }, (_, i) => ({
+        name: `Late Vendor ${i + 1}`,
+        supplier_rank: 1,
+        is_company: true,
+      })),
+      backdateSeconds: seconds,
+    })) as { txn: string | number };
+    await e.control('odoo', 'POST', 'commit', { txn: txn.txn });
+  },
   smallPages(c) {
     const conns = c.connections as Record<string, Record<string, unknown>>;
     if (conns.odoo) conns.odoo.pageSize = 4;

@@ -6,6 +6,7 @@
 import { InternalError, RecordError, isMlcError } from '../../errors.js';
 import { idListSchema } from './schemas.js';
 import { OdooReader } from './readers.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import type { UpsertResult } from './types.js';
 
 export class OdooWriter extends OdooReader {
@@ -28,6 +29,7 @@ export class OdooWriter extends OdooReader {
 
   /** One create call; JSON-2 answers a list, XML-RPC an int for a single dict (§6.11): both → number[]. */
   protected async createOnce(model: string, batch: Record<string, unknown>[]): Promise<number[]> {
+    checkWriteGuard();
     const single = batch.length === 1 && (await this.transport()) === 'xmlrpc';
     const raw = await this.orm(model, 'create', undefined, { vals_list: single ? batch[0] : batch });
     const ids = typeof raw === 'number' ? [raw] : idListSchema.safeParse(raw).data;
@@ -43,7 +45,10 @@ export class OdooWriter extends OdooReader {
   /** `write(ids, vals)`; writing the same values twice is harmless, so it is retried. */
   async write(model: string, ids: number[], vals: Record<string, unknown>): Promise<void> {
     if (ids.length === 0) return;
-    await this.retry(`odoo.${model}.write`, true, () => this.orm(model, 'write', ids, { vals }));
+    await this.retry(`odoo.${model}.write`, true, () => {
+      checkWriteGuard();
+      return this.orm(model, 'write', ids, { vals });
+    });
   }
 
   /**
