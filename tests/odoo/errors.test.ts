@@ -281,6 +281,12 @@ describe('Odoo error table against the simulator', () => {
   test('a dropped connection during create does not create twice through upsertByRef', async () => {
     const client = clientFor(v19, 'json2');
     fault(v19, { kind: 'drop', match: '^POST /json/2/res.partner/create' });
+    // Whether the server ran the create before the connection dropped cannot be told: the pass stops
+    // (transient), and the next one reads back before it creates.
+    const err = await expectRejects(
+      client.upsertByRef('res.partner', 'ref', [{ ref: 'DROP-1', vals: { name: 'Dropped Co' } }]),
+    );
+    expect(err).toMatchObject({ kind: 'transient', code: 'odoo.create_unconfirmed' });
     const [res] = await client.upsertByRef('res.partner', 'ref', [
       { ref: 'DROP-1', vals: { name: 'Dropped Co' } },
     ]);
@@ -304,6 +310,22 @@ describe('Odoo error table against the simulator', () => {
       expect(rows).toHaveLength(1);
       expect(res).toMatchObject({ ref, created: true, id: rows[0]!.id });
     }
+  });
+
+  test('a create still running on the server when the answer times out is not repeated: the next pass reads it back', async () => {
+    const client = clientFor(v19, 'json2', { timeoutMs: 400 });
+    // The server takes longer than the client waits, and commits after the client gave up.
+    fault(v19, { kind: 'slow', delayMs: 1200, match: '^POST /json/2/res.partner/create' });
+    const err = await expectRejects(
+      client.upsertByRef('res.partner', 'ref', [{ ref: 'SLOW-1', vals: { name: 'Slow Co' } }]),
+    );
+    expect(err).toMatchObject({ kind: 'transient', code: 'odoo.create_unconfirmed' });
+    await new Promise((r) => setTimeout(r, 1200));
+    const [again] = await client.upsertByRef('res.partner', 'ref', [
+      { ref: 'SLOW-1', vals: { name: 'Slow Co' } },
+    ]);
+    expect(again).toMatchObject({ ref: 'SLOW-1', created: false });
+    expect((await dump(v19, 'res.partner')).filter((r) => r.ref === 'SLOW-1')).toHaveLength(1);
   });
 
   test('a plain create whose answer is lost fails as transient and is not repeated', async () => {

@@ -3,7 +3,7 @@
  * notes §3) and business methods.
  */
 
-import { InternalError, RecordError, isMlcError } from '../../errors.js';
+import { InternalError, RecordError, TransientError, isMlcError } from '../../errors.js';
 import { idListSchema } from './schemas.js';
 import { OdooReader } from './readers.js';
 import { checkWriteGuard } from '../../http/write-guard.js';
@@ -112,6 +112,10 @@ export class OdooWriter extends OdooReader {
     byRef: Map<string, Record<string, unknown>>,
   ): Promise<Map<string, number>> {
     const done = new Map<string, number>();
+    // A create whose answer never came (a timeout, a connection cut after sending) may still be
+    // running on the server: a read-back now can miss it, and a second create would duplicate it.
+    // Such rows are left to the next pass, whose read-back finds what the first create committed.
+    let unconfirmed = false;
     await this.retry(`odoo.${model}.upsert_create`, true, async (attempt?: number) => {
       if (attempt !== undefined && attempt > 1) {
         for (const [ref, id] of await this.findByRef(
@@ -123,11 +127,22 @@ export class OdooWriter extends OdooReader {
       }
       const todo = refs.filter((r) => !done.has(r));
       if (todo.length === 0) return;
-      const ids = await this.createOnce(
-        model,
-        todo.map((ref) => ({ ...(byRef.get(ref) as Record<string, unknown>), [refField]: ref })),
-      );
-      todo.forEach((ref, i) => done.set(ref, ids[i] as number));
+      if (unconfirmed)
+        throw new TransientError(
+          `Odoo ${model}: a create whose answer was lost may still be committing; the next pass reads it back before creating anything`,
+          { code: 'odoo.create_unconfirmed', data: { retryHere: false, refs: todo } },
+        );
+      try {
+        const ids = await this.createOnce(
+          model,
+          todo.map((ref) => ({ ...(byRef.get(ref) as Record<string, unknown>), [refField]: ref })),
+        );
+        todo.forEach((ref, i) => done.set(ref, ids[i] as number));
+      } catch (err) {
+        if (err instanceof TransientError && err.data?.notSent !== true && err.code.startsWith('http.'))
+          unconfirmed = true;
+        throw err;
+      }
     });
     return done;
   }
