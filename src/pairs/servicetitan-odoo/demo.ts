@@ -57,6 +57,9 @@ export const serviceTitanOdooDemo: DemoStory = {
           },
         ],
       });
+      // A pass leaves the last seconds' changes to settle (settleSeconds) before it reads them.
+      kit.say(`   ${String(created.id)} created; waiting for it to settle`);
+      await new Promise((r) => setTimeout(r, 3_000));
       const third = await kit.sync();
       kit.say(chalk.bold('4. The next pass carries it to Odoo, confirmed'));
       kit.sayPass(third);
