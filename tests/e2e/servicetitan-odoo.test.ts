@@ -292,6 +292,26 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     expect(move.partner_id[1]).toBe('Ferguson HVAC Supply');
   });
 
+  it('ping checks every ServiceTitan endpoint and Odoo model the flows use, and the write rights', async () => {
+    e = await start();
+    const st = await e.cli('ping', 'servicetitan', '--json');
+    const od = await e.cli('ping', 'odoo', '--json');
+    expect([st.code, od.code]).toEqual([0, 0]);
+    const text = st.stdout + od.stdout;
+    for (const name of [
+      'customer_contacts',
+      'inventory_bills',
+      'purchase.order',
+      'account.analytic.account',
+      'sale.order',
+    ])
+      expect(text).toContain(name);
+    await e.control('odoo', 'POST', 'access', { model: 'purchase.order', deny: ['create'] });
+    const refused = await e.cli('ping', 'odoo', '--json');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toMatch(/purchase\.order/);
+  });
+
   it('a token revoked mid-pass is renewed without a failed record', async () => {
     e = await start();
     await e.control('servicetitan', 'POST', 'faults', {
