@@ -292,6 +292,63 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     expect(move.partner_id[1]).toBe('Ferguson HVAC Supply');
   });
 
+  it('an Odoo payment of an invoice from ServiceTitan is created there once, applied to that invoice', async () => {
+    e = await start();
+    const [type] = (await e.control('servicetitan', 'GET', 'state?name=payment_types:1000001')) as Array<{
+      id: number;
+    }>;
+    e.editConfig((c) => {
+      c.pairs[PAIR].payments = { typeId: type?.id };
+    });
+    expect((await e.cli('sync', PAIR)).code).toBe(0);
+    const [invoice] = await rows(
+      e,
+      'account.move',
+      [['ref', '=like', 'ST1000001.C1.INV.%']],
+      ['ref', 'partner_id'],
+    );
+    const stInvoiceId = Number(String(invoice.ref).split('.').pop());
+    const [paymentId] = await odoo(e, 'account.payment', 'create', [
+      [
+        {
+          payment_type: 'inbound',
+          partner_type: 'customer',
+          partner_id: invoice.partner_id[0],
+          amount: 50.5,
+          date: '2026-11-20',
+          reconciled_invoice_ids: [[6, 0, [invoice.id]]],
+        },
+      ],
+    ]);
+    await odoo(e, 'account.payment', 'action_post', [[paymentId]]);
+    // Another payment, of no invoice from ServiceTitan, is left alone.
+    await odoo(e, 'account.payment', 'action_post', [
+      await odoo(e, 'account.payment', 'create', [
+        [
+          {
+            payment_type: 'inbound',
+            partner_type: 'customer',
+            partner_id: invoice.partner_id[0],
+            amount: 5,
+            date: '2026-11-20',
+          },
+        ],
+      ]),
+    ]);
+    await new Promise((r) => setTimeout(r, 1100));
+    const pass = await e.cli('sync', PAIR, '--json');
+    expect(pass.code).toBe(0);
+    expect(flowsOf(pass.stdout).payments).toMatchObject({ written: 1, skipped: 1, failed: 0 });
+    const payments = (await e.control('servicetitan', 'GET', 'state?name=payments:1000001')) as any[];
+    const created = payments.filter((p) => JSON.stringify(p).includes(`ODOO.C1.PAY.${paymentId}`));
+    expect(created).toHaveLength(1);
+    expect(JSON.stringify(created[0])).toContain(String(stInvoiceId));
+    const again = await e.cli('sync', PAIR, '--full', '--json');
+    expect(flowsOf(again.stdout).payments.written).toBe(0);
+    const after = (await e.control('servicetitan', 'GET', 'state?name=payments:1000001')) as any[];
+    expect(after).toHaveLength(payments.length);
+  });
+
   it('ping checks every ServiceTitan endpoint and Odoo model the flows use, and the write rights', async () => {
     e = await start();
     const st = await e.cli('ping', 'servicetitan', '--json');

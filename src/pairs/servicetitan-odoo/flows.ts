@@ -6,8 +6,9 @@
  * Invoices and payments "both ways": ServiceTitan has no API to create an invoice (invoices come from
  * jobs; api notes §4), so invoices go one way, ServiceTitan -> Odoo customer invoices, and each
  * invoice written is then marked exported in ServiceTitan (`invoices/markasexported`) with its Odoo
- * reference: that is what flows back. Payments would flow Odoo -> ServiceTitan, created once per
- * `exportId` (the client's `createPayment`); that direction is not part of this pair yet.
+ * reference: that is what flows back. Payments flow the other way, Odoo -> ServiceTitan (payments.ts,
+ * with the `payments` option): a customer payment of such an invoice is created in ServiceTitan once
+ * per `exportId`.
  */
 import { RecordError } from '../../errors.js';
 import {
@@ -35,6 +36,7 @@ import {
   type LinePayload,
   type PartnerPayload,
 } from './mappers.js';
+import { paymentFlow } from './payments.js';
 import type { Scope } from './refs.js';
 
 /** The ids of the Odoo records a document names, or the record's error when one went missing since the check. */
@@ -310,6 +312,7 @@ export function buildFlows(pc: PairContext): Flow[] {
         },
       }),
     );
+  if (options.invoices !== 'off' && options.payments) flows.push(paymentFlow(pc, options.payments.typeId));
   return flows;
 }
 

@@ -12,7 +12,8 @@ import { serviceTitanOdooWebhooks } from './webhooks.js';
  * servicetitan-odoo: a ServiceTitan tenant (field service) -> its Odoo company (books). Business
  * units become analytic accounts, vendors and customers partners, purchase orders confirmed Odoo
  * purchase orders, inventory bills vendor bills linked to their order, jobs sale orders, invoices
- * customer invoices (marked exported in ServiceTitan). Scheduled passes, and webhook events through
+ * customer invoices (marked exported in ServiceTitan); Odoo customer payments of those invoices
+ * back to ServiceTitan (option `payments`). Scheduled passes, and webhook events through
  * `mlc serve`.
  */
 export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['shape']> = {
@@ -31,6 +32,9 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
       { entity: 'inventory_bills' },
       ...(options.jobs === 'sale_order' ? [{ entity: 'jobs' as const }] : []),
       ...(options.invoices !== 'off' ? [{ entity: 'invoices' as const }] : []),
+      ...(options.invoices !== 'off' && options.payments
+        ? [{ entity: 'payments' as const, writesPayments: true }]
+        : []),
     ];
     const rw = ['create', 'write'] as Array<'create' | 'write'>;
     const target: OdooRequirement[] = [
@@ -102,6 +106,22 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
         fields: ['move_id', 'name', 'quantity', 'price_unit', 'analytic_distribution', 'purchase_line_id'],
         access: rw,
       },
+      ...(options.invoices !== 'off' && options.payments
+        ? [
+            {
+              model: 'account.payment',
+              fields: [
+                'name',
+                'amount',
+                'date',
+                'state',
+                'payment_type',
+                'partner_type',
+                'reconciled_invoice_ids',
+              ],
+            },
+          ]
+        : []),
       ...(options.jobs === 'sale_order'
         ? [
             {

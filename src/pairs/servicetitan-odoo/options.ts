@@ -27,6 +27,11 @@ export const serviceTitanOdooOptions = z.object({
    * ServiceTitan with the Odoo reference; `off` leaves invoices alone.
    */
   invoices: z.enum(['posted', 'draft', 'off']).default('posted'),
+  /**
+   * Odoo customer payments of those invoices, created in ServiceTitan with this payment type id
+   * (`GET /accounting/v2/tenant/{tenant}/payment-types`); absent: payments are not sent.
+   */
+  payments: z.object({ typeId: z.number().int().positive() }).strict().optional(),
 });
 
 export type ServiceTitanOdooOptions = z.infer<typeof serviceTitanOdooOptions>;
