@@ -10,7 +10,9 @@ import {
   odooDatetime,
   odooDay,
 } from '../../src/pairs/servicetitan-odoo/mappers.js';
+import { mapPayment, type OdooPaymentData } from '../../src/pairs/servicetitan-odoo/payments.js';
 import { stRef } from '../../src/pairs/servicetitan-odoo/refs.js';
+import { serviceTitanOdooWebhooks } from '../../src/pairs/servicetitan-odoo/webhooks.js';
 import type { StRow } from '../../src/systems/servicetitan/index.js';
 
 /** The pure mappings of servicetitan-odoo, one table per kind of record. */
@@ -253,5 +255,77 @@ describe('inventory bills, jobs, invoices', () => {
       { name: 'Sales tax (ServiceTitan)', quantity: 1, price: 1.25 },
     ]);
     expect(mapInvoice({ ...inv, active: false } as StRow, B).kind).toBe('skip');
+  });
+});
+
+describe('webhook events', () => {
+  const resolve = (body: unknown) => serviceTitanOdooWebhooks.resolve({ route: 'servicetitan', body });
+  it.each([
+    ['purchaseorder.created', 'purchase_orders'],
+    ['PurchaseOrder.Updated', 'purchase_orders'],
+    ['inventorybill.updated', 'vendor_bills'],
+    ['customer.updated', 'customers'],
+    ['vendor.updated', 'vendors'],
+    ['businessunit.updated', 'business_units'],
+    ['job.created', 'jobs'],
+    ['invoice.updated', 'invoices'],
+  ])('%s -> %s, source id <tenant>/<id>', (eventType, flow) => {
+    expect(resolve({ eventId: 'e1', eventType, tenantId: 1000002, data: { id: 77 } })).toEqual([
+      { flow, sourceId: '1000002/77' },
+    ]);
+  });
+  it('events about records the pair does not read from ServiceTitan name nothing', () => {
+    expect(resolve({ eventType: 'payment.created', tenantId: 1, data: { id: 2 } })).toEqual([]);
+  });
+  it('an event without a tenant or a record id is refused', () => {
+    expect(() => resolve({ eventType: 'vendor.updated', data: { id: 2 } })).toThrow(/no tenant/);
+    expect(() => resolve({ eventType: 'vendor.updated', tenantId: 1 })).toThrow(RecordError);
+  });
+  it('the sender event id de-duplicates; without one, the body does', () => {
+    const raw = Buffer.from('{"x":1}');
+    expect(serviceTitanOdooWebhooks.eventId({ route: 'r', body: { eventId: 'abc' }, raw })).toBe('abc');
+    const a = serviceTitanOdooWebhooks.eventId({ route: 'r', body: {}, raw });
+    expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(serviceTitanOdooWebhooks.eventId({ route: 'r', body: {}, raw: Buffer.from('{"x":2}') })).not.toBe(
+      a,
+    );
+  });
+});
+
+describe('Odoo payments to ServiceTitan', () => {
+  const rec = (data: Partial<OdooPaymentData>) => ({
+    id: '9',
+    modified: '2026-11-20T00:00:00.000Z',
+    label: 'PBNK1/2026/00001',
+    data: {
+      id: 9,
+      name: 'PBNK1/2026/00001',
+      amount: 62.75,
+      date: '2026-11-20',
+      invoiceRefs: [],
+      otherInvoices: 0,
+      ...data,
+    },
+  });
+  it('a payment of one invoice from ServiceTitan is applied to it, with an exportId of its company', () => {
+    expect(mapPayment(rec({ invoiceRefs: ['ST1000001.C1.INV.70'] }), A, 12)).toEqual({
+      kind: 'write',
+      payload: {
+        typeId: 12,
+        exportId: 'ODOO.C1.PAY.9',
+        memo: 'Odoo PBNK1/2026/00001',
+        paidOn: '2026-11-20T00:00:00Z',
+        splits: [{ invoiceId: 70, amount: '62.75' }],
+      },
+    });
+  });
+  it.each([
+    [{}, 'skip'],
+    [{ invoiceRefs: ['ST1000001.C1.INV.70', 'ST1000001.C1.INV.71'] }, 'error'],
+    [{ invoiceRefs: ['ST1000001.C1.INV.70'], otherInvoices: 1 }, 'error'],
+    [{ invoiceRefs: ['ST1000001.C1.INV.70'], date: null }, 'error'],
+  ])('%j -> %s', (data, outcome) => {
+    if (outcome === 'skip') expect(mapPayment(rec(data), A, 1).kind).toBe('skip');
+    else expect(() => mapPayment(rec(data), A, 1)).toThrow(RecordError);
   });
 });
