@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log.js';
 import { serviceTitanOdoo } from '../../src/pairs/servicetitan-odoo/index.js';
 import { connect, openRuntime, type Runtime } from '../../src/runtime.js';
 import type { ServiceTitanClient } from '../../src/systems/servicetitan/index.js';
-import { startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { finished, startPairEnv, type PairEnv } from '../helpers/pair.js';
 
 /**
  * servicetitan-odoo end to end over HTTP, through the real CLI, against the ServiceTitan and Odoo
@@ -235,6 +235,47 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
       expect(pass.code).toBe(0);
       expect(flowsOf(pass.stdout).purchase_orders.written).toBe(0);
       expect(await rows(e, 'purchase.order', [['origin', '=', ref]], ['id'])).toHaveLength(1);
+    });
+
+    it('mlc serve in its own process carries an event from the simulator to Odoo', async () => {
+      e = await start();
+      expect((await e.cli('sync', PAIR)).code).toBe(0);
+      e.env.MLC_E2E_HMAC = HMAC_KEY;
+      e.editConfig((c) => {
+        c.pairs[PAIR].serve = { port: 0, hmacKey: '${MLC_E2E_HMAC}' };
+      });
+      const child = e.spawnCli(['serve', PAIR]);
+      const exit = finished(child);
+      try {
+        let err = '';
+        child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+        const base = await until(
+          'the receiver to listen',
+          async () => /listening on (http:\/\/\S+)/.exec(err)?.[1],
+        );
+        await e.control('servicetitan', 'POST', 'webhooks', {
+          url: `${base}/webhooks/servicetitan`,
+          hmacKey: HMAC_KEY,
+          encoding: 'base64',
+          timeScale: 0.01,
+        });
+        // A vendor renamed in ServiceTitan: its event reaches Odoo without a pass.
+        const [vendor] = await rows(e, 'res.partner', [['ref', '=like', 'ST1000001.C1.VEND.%']], ['ref']);
+        const vendorId = Number(String(vendor.ref).split('.').pop());
+        await e.control('servicetitan', 'POST', 'touch', {
+          tenant: '1000001',
+          entity: 'vendors',
+          id: vendorId,
+          changes: { name: 'Ferguson Enterprises' },
+        });
+        await until('the renamed vendor in Odoo', async () => {
+          const [v] = await rows(e, 'res.partner', [['ref', '=', vendor.ref]], ['name']);
+          return v?.name === 'Ferguson Enterprises' ? v : undefined;
+        });
+      } finally {
+        child.kill('SIGTERM');
+        await exit;
+      }
     });
 
     it('a webhook with a bad signature is refused with 401 and writes nothing', async () => {
