@@ -157,8 +157,8 @@ describe('purchase orders', () => {
       orderRef: null,
       vals: { partner_ref: 'PO-100', date_order: '2026-11-01 00:00:00' },
       lines: [
-        { name: 'CAP-45 cap', quantity: 3, price: 19.99 },
-        { name: 'FUSE', quantity: 10, price: 0.1 },
+        { code: 'CAP-45', name: 'CAP-45 cap', quantity: 3, price: 19.99 },
+        { code: 'FUSE', name: 'FUSE', quantity: 10, price: 0.1 },
         { name: 'Tax (ServiceTitan)', quantity: 1, price: 4.8 },
       ],
     });
@@ -251,7 +251,7 @@ describe('inventory bills, jobs, invoices', () => {
     expect(r.payload.ref).toBe('ST1000002.C2.INV.50');
     expect(r.dimensions?.[0]?.key).toBe('ST1000002.C2.CUST.5');
     expect(r.payload.lines).toEqual([
-      { name: 'SVC-1 Service 1', quantity: 1, price: 125.5 },
+      { code: 'SVC-1', name: 'SVC-1 Service 1', quantity: 1, price: 125.5 },
       { name: 'Sales tax (ServiceTitan)', quantity: 1, price: 1.25 },
     ]);
     expect(mapInvoice({ ...inv, active: false } as StRow, B).kind).toBe('skip');

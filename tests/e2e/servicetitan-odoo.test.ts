@@ -91,6 +91,10 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
 
   it('a full pass writes the tenant into its company, documents linked; an idle pass writes nothing', async () => {
     e = await start();
+    // One SKU is a product in Odoo (by internal reference); the other lines take the fallback product.
+    const [capacitor] = await odoo(e, 'product.product', 'create', [
+      [{ name: 'Capacitor 45/5', default_code: 'CAP-45', uom_id: 1 }],
+    ]);
     const first = await e.cli('sync', PAIR, '--json');
     expect(first.code).toBe(0);
     const flows = flowsOf(first.stdout);
@@ -118,7 +122,7 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
       e,
       'purchase.order.line',
       [['order_id', '=', po100.id]],
-      ['analytic_distribution'],
+      ['analytic_distribution', 'product_id', 'product_uom_id', 'date_planned'],
     );
     const [bu] = await rows(
       e,
@@ -128,6 +132,14 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     );
     expect(bu.plan_id[1]).toBe('Cost Centers');
     expect(poLines[0].analytic_distribution).toEqual({ [String(bu.id)]: 100 });
+    expect(poLines.map((l) => l.product_id[0])).toEqual([
+      capacitor,
+      ...Array.from({ length: 4 }, () => expect.any(Number)),
+    ]);
+    expect(new Set(poLines.slice(1).map((l) => l.product_id[1]))).toEqual(new Set(['[SRV-001] Freight']));
+    expect(poLines.every((l) => l.product_uom_id?.[0] === 1 && typeof l.date_planned === 'string')).toBe(
+      true,
+    );
 
     const [bill] = await rows(
       e,

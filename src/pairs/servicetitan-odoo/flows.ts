@@ -37,6 +37,7 @@ import {
   type PartnerPayload,
 } from './mappers.js';
 import { paymentFlow } from './payments.js';
+import { Products, type ProductRef } from './products.js';
 import type { Scope } from './refs.js';
 
 /** The ids of the Odoo records a document names, or the record's error when one went missing since the check. */
@@ -71,17 +72,20 @@ async function writeDocuments(
   build: (
     p: DocumentPayload,
     ids: { partner: number; analytic: number | null; order: number | null },
+    product: (code?: string) => ProductRef,
   ) => Promise<unknown>,
+  products: (codes: Array<string | undefined>) => Promise<(code?: string) => ProductRef>,
   sink: (built: unknown[]) => Promise<SinkResult[]>,
 ): Promise<WriteResult[]> {
   const out: Array<WriteResult | undefined> = [];
   const built: unknown[] = [];
+  const product = await products(items.flatMap((i) => i.payload.lines.map((l) => l.code)));
   for (const item of items) {
     const ids = await resolveIds(ctx, item.payload, partnerKind);
     if (ids instanceof RecordError) out.push({ ok: false, error: ids });
     else {
       out.push(undefined);
-      built.push(await build(item.payload, ids));
+      built.push(await build(item.payload, ids, product));
     }
   }
   const written = toWriteResults(await sink(built));
@@ -98,6 +102,7 @@ export function buildFlows(pc: PairContext): Flow[] {
       return cache.sink;
     };
   };
+  const catalog = new Products(odoo, options.products.fallback);
   const analytics = scoped((s) =>
     analyticAccountSink(odoo, { company: s.company, plan: options.analyticPlan }),
   );
@@ -207,16 +212,27 @@ export function buildFlows(pc: PairContext): Flow[] {
           items,
           ctx,
           'vendor',
-          async (p, ids) => ({
-            ref: p.ref,
-            vals: { ...p.vals, partner_id: ids.partner },
-            lines: p.lines.map((l: LinePayload) => ({
-              name: l.name,
-              product_qty: l.quantity,
-              price_unit: l.price,
-              ...distribution(ids.analytic),
-            })),
-          }),
+          async (p, ids, product) => {
+            const uomField = await odoo.fieldName('purchase.order.line', 'product_uom_id');
+            const planned = p.vals.date_order === undefined ? {} : { date_planned: p.vals.date_order };
+            return {
+              ref: p.ref,
+              vals: { ...p.vals, partner_id: ids.partner },
+              lines: p.lines.map((l: LinePayload) => {
+                const prod = product(l.code);
+                return {
+                  product_id: prod.id,
+                  ...(prod.uom === null ? {} : { [uomField]: prod.uom }),
+                  ...planned,
+                  name: l.name,
+                  product_qty: l.quantity,
+                  price_unit: l.price,
+                  ...distribution(ids.analytic),
+                };
+              }),
+            };
+          },
+          (codes) => catalog.forCodes(codes, scope),
           (built) => pos(scope).write(built as never),
         ),
       provides: { kind: 'purchase_order', key: (p) => p.ref },
@@ -233,7 +249,7 @@ export function buildFlows(pc: PairContext): Flow[] {
           items,
           ctx,
           'vendor',
-          async (p, ids) => {
+          async (p, ids, product) => {
             let origin: Record<string, unknown> = {};
             let poLines: Array<{ id: number }> = [];
             if (ids.order !== null) {
@@ -245,6 +261,7 @@ export function buildFlows(pc: PairContext): Flow[] {
               ref: p.ref,
               vals: { ...p.vals, ...origin, partner_id: ids.partner },
               lines: p.lines.map((l, i) => ({
+                product_id: product(l.code).id,
                 name: l.name,
                 quantity: l.quantity,
                 price_unit: l.price,
@@ -253,6 +270,7 @@ export function buildFlows(pc: PairContext): Flow[] {
               })),
             };
           },
+          (codes) => catalog.forCodes(codes, scope),
           (built) => bills(scope).write(built as never),
         ),
     }),
@@ -272,11 +290,25 @@ export function buildFlows(pc: PairContext): Flow[] {
             items,
             ctx,
             'customer',
-            async (p, ids) => ({
-              ref: p.ref,
-              vals: { ...p.vals, partner_id: ids.partner },
-              lines: p.lines.map((l) => ({ name: l.name, product_uom_qty: l.quantity, price_unit: l.price })),
-            }),
+            async (p, ids, product) => {
+              const fields = await odoo.fieldsGet('sale.order.line');
+              const uomField = ['product_uom_id', 'product_uom'].find((f) => f in fields);
+              return {
+                ref: p.ref,
+                vals: { ...p.vals, partner_id: ids.partner },
+                lines: p.lines.map((l) => {
+                  const prod = product(l.code);
+                  return {
+                    product_id: prod.id,
+                    ...(uomField && prod.uom !== null ? { [uomField]: prod.uom } : {}),
+                    name: l.name,
+                    product_uom_qty: l.quantity,
+                    price_unit: l.price,
+                  };
+                }),
+              };
+            },
+            (codes) => catalog.forCodes(codes, scope),
             (built) => sales(scope).write(built as never),
           ),
       }),
@@ -296,16 +328,18 @@ export function buildFlows(pc: PairContext): Flow[] {
             items,
             ctx,
             'customer',
-            async (p, ids) => ({
+            async (p, ids, product) => ({
               ref: p.ref,
               vals: { ...p.vals, partner_id: ids.partner },
               lines: p.lines.map((l) => ({
+                product_id: product(l.code).id,
                 name: l.name,
                 quantity: l.quantity,
                 price_unit: l.price,
                 ...distribution(ids.analytic),
               })),
             }),
+            (codes) => catalog.forCodes(codes, scope),
             (built) => invoices(scope).write(built as never),
           );
           return markExported(pc, items, results);

@@ -40,6 +40,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
     const target: OdooRequirement[] = [
       { model: 'res.company', fields: ['id', 'name'] },
       { model: 'account.analytic.plan', fields: ['id', 'name'] },
+      { model: 'product.product', fields: ['id', 'default_code', 'name', 'uom_id'] },
       {
         model: 'account.analytic.account',
         fields: ['code', 'name', 'plan_id', 'company_id', 'active'],
@@ -81,7 +82,16 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
       },
       {
         model: 'purchase.order.line',
-        fields: ['order_id', 'name', 'product_qty', 'price_unit', 'analytic_distribution', 'sequence'],
+        fields: [
+          'order_id',
+          'product_id',
+          'name',
+          'product_qty',
+          'price_unit',
+          'date_planned',
+          'analytic_distribution',
+          'sequence',
+        ],
         access: rw,
       },
       {
@@ -103,7 +113,15 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
       },
       {
         model: 'account.move.line',
-        fields: ['move_id', 'name', 'quantity', 'price_unit', 'analytic_distribution', 'purchase_line_id'],
+        fields: [
+          'move_id',
+          'product_id',
+          'name',
+          'quantity',
+          'price_unit',
+          'analytic_distribution',
+          'purchase_line_id',
+        ],
         access: rw,
       },
       ...(options.invoices !== 'off' && options.payments
@@ -131,7 +149,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
             },
             {
               model: 'sale.order.line',
-              fields: ['order_id', 'name', 'product_uom_qty', 'price_unit'],
+              fields: ['order_id', 'product_id', 'name', 'product_uom_qty', 'price_unit'],
               access: rw,
             },
           ]
@@ -158,6 +176,8 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
   simSettings: {
     companies: { '1000001': 'Acme Distribution', '1000002': 'Acme Services' },
     analyticPlan: 'Cost Centers',
+    // The seed has no "ServiceTitan item": its service product stands in.
+    products: { fallback: 'SRV-001' },
   },
   demo: serviceTitanOdooDemo,
   webhooks: serviceTitanOdooWebhooks,

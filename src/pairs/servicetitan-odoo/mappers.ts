@@ -22,6 +22,8 @@ export interface PartnerPayload {
 }
 
 export interface LinePayload {
+  /** The item's SKU code: the Odoo product with this internal reference (`default_code`), if any. */
+  code?: string;
   name: string;
   quantity: number;
   price: number;
@@ -207,6 +209,7 @@ export function mapPurchaseOrder(row: StRow, scope: Scope): MapResult<DocumentPa
   if (row.businessUnitId !== null && row.businessUnitId !== undefined)
     dimensions.push(analyticDim(scope, row.businessUnitId));
   const lines: LinePayload[] = items.map((it, i) => ({
+    ...(str(it.skuCode) ? { code: str(it.skuCode) } : {}),
     name: [str(it.skuCode), str(it.description)].filter(Boolean).join(' ') || `line ${i + 1}`,
     quantity: amount(it.quantity, `purchase order ${number} item ${i + 1} quantity`),
     price: amount(it.cost, `purchase order ${number} item ${i + 1} cost`),
@@ -253,7 +256,8 @@ export function mapInventoryBill(row: StRow, scope: Scope): MapResult<DocumentPa
   const items = rows(row.items).sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0));
   if (items.length === 0)
     throw new RecordError(`inventory bill ${label} has no items`, { code: 'servicetitan.no_items' });
-  const lines = items.map((it, i) => ({
+  const lines: LinePayload[] = items.map((it, i) => ({
+    ...(str(it.skuCode) ? { code: str(it.skuCode) } : {}),
     name: [str(it.name), str(it.description)].filter(Boolean).join(' ') || `line ${i + 1}`,
     quantity: amount(it.quantity, `bill ${label} item ${i + 1} quantity`),
     price: amount(it.cost, `bill ${label} item ${i + 1} cost`),
@@ -319,7 +323,8 @@ export function mapInvoice(
   const bu = obj(row.businessUnit);
   if (bu.id !== undefined && bu.id !== null) dimensions.push(analyticDim(scope, bu.id, bu.name));
   const items = rows(row.items).sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0));
-  const lines = items.map((it, i) => ({
+  const lines: LinePayload[] = items.map((it, i) => ({
+    ...(str(it.skuName) ? { code: str(it.skuName) } : {}),
     name: [str(it.skuName), str(it.description)].filter(Boolean).join(' ') || `line ${i + 1}`,
     quantity: amount(it.quantity, `invoice ${label} item ${i + 1} quantity`),
     price: amount(it.price, `invoice ${label} item ${i + 1} price`),

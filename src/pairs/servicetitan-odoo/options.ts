@@ -18,6 +18,15 @@ export const serviceTitanOdooOptions = z.object({
     .default({}),
   /** Odoo analytic plan whose accounts are the ServiceTitan business units. */
   analyticPlan: z.string().min(1).default('Business Units'),
+  /**
+   * Odoo requires a product on purchase and sale order lines. A line takes the product whose
+   * internal reference (`default_code`) is the item's SKU code, or else this one (an internal
+   * reference, or a product name), also used for tax, shipping and job lines.
+   */
+  products: z
+    .object({ fallback: z.string().min(1).default('ServiceTitan item') })
+    .strict()
+    .default({ fallback: 'ServiceTitan item' }),
   /** Vendor bills (from inventory bills) posted, or left in draft for review. */
   bills: z.enum(['posted', 'draft']).default('posted'),
   /** ServiceTitan jobs as Odoo sale orders, or not at all. */
