@@ -290,6 +290,28 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
       }
     });
 
+    it("another tenant's event names no record of this instance and writes nothing", async () => {
+      e = await start();
+      const url = await serve();
+      await e.control('servicetitan', 'POST', 'webhooks', { url, hmacKey: HMAC_KEY, timeScale: 0.01 });
+      const plumbingVendors = (await e.control(
+        'servicetitan',
+        'GET',
+        'state?name=vendors:1000002',
+      )) as Array<{ id: number }>;
+      await e.control('servicetitan', 'POST', 'webhooks/emit', {
+        eventType: 'vendor.updated',
+        tenant: '1000002',
+        data: { id: plumbingVendors[0]?.id },
+      });
+      await until('the event to be handled', async () => {
+        await served.drain();
+        const events = rt.db.prepare('SELECT status FROM webhook_events').all() as Array<{ status: string }>;
+        return events.length > 0 && events.every((ev) => ev.status === 'done') ? events : undefined;
+      });
+      expect(await rows(e, 'res.partner', [['ref', '=like', 'ST%']], ['id'])).toHaveLength(0);
+    });
+
     it('a webhook with a bad signature is refused with 401 and writes nothing', async () => {
       e = await start();
       const url = await serve();
@@ -400,6 +422,17 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     expect(flowsOf(again.stdout).payments.written).toBe(0);
     const after = (await e.control('servicetitan', 'GET', 'state?name=payments:1000001')) as any[];
     expect(after).toHaveLength(payments.length);
+  });
+
+  it('a tenant mapped to no Odoo company stops the pass before anything is written, saying how to map it', async () => {
+    e = await start();
+    e.editConfig((c) => {
+      c.pairs[PAIR].companies = { '1000002': 'Acme Services' };
+    });
+    const r = await e.cli('sync', PAIR);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tenant 1000001 is mapped to no Odoo company/);
+    expect(await rows(e, 'res.partner', [['ref', '=like', 'ST%']], ['id'])).toHaveLength(0);
   });
 
   it('ping checks every ServiceTitan endpoint and Odoo model the flows use, and the write rights', async () => {
