@@ -424,7 +424,7 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     expect(after).toHaveLength(payments.length);
   });
 
-  it('a tenant mapped to no Odoo company stops the pass before anything is written, saying how to map it', async () => {
+  it('a tenant mapped to no Odoo company stops the pass before anything is written, naming the tenant', async () => {
     e = await start();
     e.editConfig((c) => {
       c.pairs[PAIR].companies = { '1000002': 'Acme Services' };
