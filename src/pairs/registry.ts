@@ -1,6 +1,7 @@
 import { acumaticaServiceNow } from './acumatica-servicenow/index.js';
 import { netSuiteServiceNow } from './netsuite-servicenow/index.js';
 import { odooServiceNow } from './odoo-servicenow/index.js';
+import { serviceTitanOdoo } from './servicetitan-odoo/index.js';
 import type { PairDefinition } from './types.js';
 
 /** Every pair mlc knows. Adding a pair adds one folder and one line here. */
@@ -8,4 +9,5 @@ export const PAIRS: readonly PairDefinition[] = [
   odooServiceNow as unknown as PairDefinition,
   acumaticaServiceNow as unknown as PairDefinition,
   netSuiteServiceNow as unknown as PairDefinition,
+  serviceTitanOdoo as unknown as PairDefinition,
 ];
