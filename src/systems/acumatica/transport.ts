@@ -8,6 +8,7 @@ import type { TokenCache } from '../../http/token.js';
 import { silentLogger, type ClientContext, type Logger } from '../types.js';
 import { credentialHeaders, sessionTokens } from './auth.js';
 import { classify, type ClassifyOptions } from './errors.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import type { AcumaticaConnection } from './types.js';
 
 /** One call as the transport sends it. */
@@ -124,6 +125,8 @@ export class AcumaticaTransport {
     return withRetry(
       opts.op,
       async () => {
+        // Every attempt of a write, retries included: a pass that lost its lock sends none.
+        if (method === 'PUT' || method === 'POST' || method === 'DELETE') checkWriteGuard();
         const response =
           opts.anonymous === true
             ? await this.send(method, path, opts, {})

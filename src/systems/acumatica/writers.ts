@@ -4,7 +4,6 @@ import { parseJson } from './errors.js';
 import { filterString, rawEntitySchema, toRow, wrapEntity } from './schemas.js';
 import type { AcumaticaReader } from './readers.js';
 import type { AcumaticaTransport } from './transport.js';
-import { checkWriteGuard } from '../../http/write-guard.js';
 import type { AcuRow } from './types.js';
 
 /**
@@ -33,7 +32,6 @@ export class AcumaticaWriter {
       (info !== undefined &&
         info.keys.length > 0 &&
         info.keys.every((k) => typeof record[k] === 'string' && record[k] !== '' && record[k] !== '<NEW>'));
-    checkWriteGuard();
     const res = await this.t.call('PUT', this.t.entityPath(entity), {
       op: `acumatica.put.${entity}`,
       idempotent: keyed,

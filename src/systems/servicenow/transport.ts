@@ -9,6 +9,7 @@ import { TokenCache, type Token } from '../../http/token.js';
 import type { ClientContext } from '../types.js';
 import { safeJson } from '../../http/json.js';
 import { classifyServiceNow, type Op } from './errors.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import { tokenBody } from './schemas.js';
 
 export type ServiceNowAuth =
@@ -201,6 +202,8 @@ export class SnTransport {
     return withRetry(
       `servicenow.${call.what}`,
       async () => {
+        // Every attempt of a write, retries included: a pass that lost its lock sends none.
+        if (call.op === 'write') checkWriteGuard();
         const response = await this.sendAuthenticated(call);
         if (call.allow404 && response.statusCode === 404) return null;
         if (response.statusCode < 200 || response.statusCode >= 300) throw classifyServiceNow(response, call);
