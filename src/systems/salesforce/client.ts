@@ -1,6 +1,7 @@
 import { ConfigError, InternalError } from '../../errors.js';
 import type { ClientContext, PingResult } from '../types.js';
 import {
+  createRecords,
   upsertRecords,
   upsertWithChildren,
   updateRecords,
@@ -70,6 +71,11 @@ export class SalesforceClient {
     opts: { batchSize?: number } = {},
   ): Promise<WriteOutcome[]> {
     return upsertRecords(this.transport, sobject, externalIdField, records, opts);
+  }
+
+  /** Plain creates, for objects without an external id (see createRecords). */
+  create(sobject: string, records: readonly SfValues[]): Promise<WriteOutcome[]> {
+    return createRecords(this.transport, sobject, records);
   }
 
   update(sobject: string, records: ReadonlyArray<SfValues & { Id: string }>): Promise<WriteOutcome[]> {

@@ -179,6 +179,38 @@ export async function updateRecords(
   return out;
 }
 
+/**
+ * Creates records (`POST /composite/sobjects`), one outcome per record in order. Not repeated on a
+ * lost answer: use it only for objects without an external id whose own uniqueness rule refuses a
+ * second copy (a price book entry is unique per book and product), and read back on that refusal.
+ */
+export async function createRecords(
+  t: SalesforceTransport,
+  sobject: string,
+  records: readonly SfValues[],
+): Promise<WriteOutcome[]> {
+  const out: WriteOutcome[] = [];
+  for (const chunk of chunks(records, Math.min(t.conn.batchSize ?? MAX_COLLECTION, MAX_COLLECTION))) {
+    const answer = await t.request(
+      {
+        method: 'POST',
+        path: 'composite/sobjects',
+        op: 'write',
+        what: `POST composite/sobjects (${sobject})`,
+        idempotent: false,
+        json: { allOrNone: false, records: chunk.map((r) => ({ attributes: { type: sobject }, ...r })) },
+      },
+      collectionBody,
+    );
+    out.push(
+      ...checkCount(answer?.body ?? [], chunk.length, 'create').map((r) =>
+        outcomeOf(r, `Salesforce create ${sobject}`),
+      ),
+    );
+  }
+  return out;
+}
+
 /** One record upserted by external id: its type, key field, key value and the other fields. */
 export interface UpsertSpec {
   sobject: string;

@@ -14,6 +14,7 @@ export {
   type SfRecord,
 } from './soql.js';
 export {
+  createRecords,
   updateRecords,
   upsertRecords,
   upsertWithChildren,
