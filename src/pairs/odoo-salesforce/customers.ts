@@ -6,9 +6,13 @@ import {
   readCustomers,
   type OdooCustomer,
 } from '../../systems/odoo/sources/index.js';
-import { soqlString, type SfRecord, type WriteOutcome } from '../../systems/salesforce/index.js';
+import {
+  parseSfDateTime,
+  soqlString,
+  type SfRecord,
+  type WriteOutcome,
+} from '../../systems/salesforce/index.js';
 import type { Flow, SourceRecord, WriteResult } from '../../sync/types.js';
-import { isoUtc } from '../values.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
 import {
   mapAccount,
@@ -111,6 +115,7 @@ export function customerFlows(ctx: PairContext): Flow[] {
       `Account.${f.company}`,
       f.externalId,
       'LastModifiedById',
+      'SystemModstamp',
     ];
     const toRecord = (r: SfRecord): SourceRecord<SfContactData> => {
       const account = (r.Account ?? null) as Record<string, unknown> | null;
@@ -119,7 +124,7 @@ export function customerFlows(ctx: PairContext): Flow[] {
       const accountRef = typeof account?.[f.externalId] === 'string' ? String(account[f.externalId]) : null;
       return {
         id: odooRef ?? `salesforce:${r.Id}`,
-        modified: isoUtc(String(r.SystemModstamp).replace(/\+0000$/, 'Z')) ?? new Date(0).toISOString(),
+        modified: parseSfDateTime(String(r.SystemModstamp)).toISOString(),
         label: [r.FirstName, r.LastName].filter((x) => typeof x === 'string' && x !== '').join(' ') || r.Id,
         data: {
           id: r.Id,

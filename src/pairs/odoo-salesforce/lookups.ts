@@ -52,7 +52,7 @@ export class SfLookups {
     const out = new Map<string, SfRecord>();
     for (const part of chunks([...new Set(productIds)], 100)) {
       const rows = await this.sf.query(
-        `SELECT Id, Product2Id, UnitPrice, IsActive FROM PricebookEntry WHERE Pricebook2Id = ${soqlString(book)} AND Product2Id IN ${inList(part)}`,
+        `SELECT Id, Product2Id, UnitPrice, IsActive, SystemModstamp FROM PricebookEntry WHERE Pricebook2Id = ${soqlString(book)} AND Product2Id IN ${inList(part)}`,
       );
       for (const r of rows) out.set(String(r.Product2Id), r);
     }

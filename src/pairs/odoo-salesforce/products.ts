@@ -1,9 +1,13 @@
 import { RecordError, isMlcError } from '../../errors.js';
 import { upsertProducts } from '../../systems/odoo/sinks/products.js';
 import { productsByCode, readProducts, type OdooProduct } from '../../systems/odoo/sources/index.js';
-import { soqlString, type SfRecord, type WriteOutcome } from '../../systems/salesforce/index.js';
+import {
+  parseSfDateTime,
+  soqlString,
+  type SfRecord,
+  type WriteOutcome,
+} from '../../systems/salesforce/index.js';
 import type { Flow, FlowContext, SourceRecord, WriteItem, WriteResult } from '../../sync/types.js';
-import { isoUtc } from '../values.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
 import {
   mapProductToOdoo,
@@ -57,8 +61,9 @@ export function productFlows(ctx: PairContext): Flow[] {
 
   if (dir === 'both' || dir === 'to-odoo') {
     const toRecord = (p: SfRecord, entry: SfRecord | undefined): SourceRecord<SfProductData> => {
-      const stamps = [String(p.SystemModstamp), ...(entry ? [String(entry.SystemModstamp)] : [])]
-        .map((s) => isoUtc(s.replace(/\+0000$/, 'Z')) ?? '')
+      const stamps = [p.SystemModstamp, entry?.SystemModstamp]
+        .filter((s): s is string => typeof s === 'string')
+        .map((s) => parseSfDateTime(s).toISOString())
         .sort();
       return {
         id: typeof p.ProductCode === 'string' && p.ProductCode !== '' ? p.ProductCode : `salesforce:${p.Id}`,
