@@ -47,7 +47,6 @@ async function sync(e: PairEnv, ...args: string[]): Promise<{ exitCode: number; 
   await nextSecond();
   const r = await e.cli('--json', 'sync', PAIR, ...args);
   const body = JSON.parse(r.stdout);
-  if (r.code === 1) console.log(r.stdout.slice(0, 3000), r.stderr.slice(0, 3000));
   return { exitCode: r.code, flows: body.data?.outcomes?.[0]?.flows ?? [], body };
 }
 
@@ -123,19 +122,38 @@ async function seedSales(e: PairEnv): Promise<{ so1: string; so2: number }> {
   const [so1] = (await odoo(e, 'sale.order', 'search_read', [[['company_id', '=', 1]]], {
     fields: ['name'],
   })) as Array<{ name: string }>;
-  const [move] = await odoo(e, 'account.move', 'create', [
-    [
-      {
-        move_type: 'out_invoice',
-        partner_id: deco,
-        company_id: 1,
-        invoice_date: '2026-11-21',
-        invoice_origin: so1?.name,
-        invoice_line_ids: [[0, 0, { display_type: 'product', name: 'Desk', quantity: 2, price_unit: 450 }]],
-      },
-    ],
-  ]);
-  await odoo(e, 'account.move', 'action_post', [[move]]);
+  const [so2row] = (await odoo(e, 'sale.order', 'read', [[so2]], { fields: ['name'] })) as Array<{
+    name: string;
+  }>;
+  // Both companies number their orders and invoices from their own sequences: the invoice's origin is
+  // resolved in its own company.
+  for (const [partner, company, origin, price] of [
+    [deco, 1, so1?.name, 450],
+    [lumen, 2, so2row?.name, 118],
+  ] as const) {
+    const ctx = { context: { allowed_company_ids: [company] } };
+    const [move] = await odoo(
+      e,
+      'account.move',
+      'create',
+      [
+        [
+          {
+            move_type: 'out_invoice',
+            partner_id: partner,
+            company_id: company,
+            invoice_date: '2026-11-21',
+            invoice_origin: origin,
+            invoice_line_ids: [
+              [0, 0, { display_type: 'product', name: 'Goods', quantity: 2, price_unit: price }],
+            ],
+          },
+        ],
+      ],
+      ctx,
+    );
+    await odoo(e, 'account.move', 'action_post', [[move]], ctx);
+  }
   return { so1: so1?.name ?? '', so2 };
 }
 
@@ -202,6 +220,8 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     expect(items.map((i) => i.UnitPrice).sort((a, b) => a - b)).toEqual([118, 450, 1080]);
     const first = orders.find((o) => o.Odoo_Company__c === 'Acme Distribution');
     expect(first?.Description).toMatch(/^Invoice INV\/\S+ \(2026-11-21\): 900\.00/);
+    const second = orders.find((o) => o.Odoo_Company__c === 'Acme Services');
+    expect(second?.Description).toMatch(/^Invoice INV\/\S+ \(2026-11-21\): 236\.00/);
     // The Salesforce product reached Odoo with its price.
     const [gift] = await odoo(e, 'product.product', 'search_read', [[['default_code', '=', 'SF-GIFT']]], {
       fields: ['name', 'list_price'],
@@ -287,14 +307,16 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     // Only the documents: the product stays in Odoo.
     const r = await sync(e, '--flow', 'orders,invoices');
     expect(r.exitCode).toBe(3);
-    const audit = JSON.parse((await e.cli('--json', 'audit', PAIR, '--outcome', 'failed')).stdout).data;
-    const entries = (audit.entries ?? audit) as Array<{ id: number; flow: string; message: string }>;
+    const audit = JSON.parse(
+      (await e.cli('audit', '--json', '--pair', PAIR, '--flow', 'orders', '--outcome', 'failed')).stdout,
+    ).data;
+    const entries = audit.entries as Array<{ id: number; flow: string; message: string }>;
     const failed = entries.find((x) => x.flow === 'orders');
     expect(failed?.message).toMatch(/FURN-NEW/);
     // The products flow sends it; the replay then writes the order.
     const p = await sync(e, '--flow', 'products_to_salesforce');
     expect(p.exitCode).toBe(0);
-    const replay = await e.cli('--json', 'replay', PAIR, String(failed?.id));
+    const replay = await e.cli('replay', String(failed?.id));
     expect(replay.code).toBe(0);
     const order = (await sfState(e, 'Order')).find((o) => o.Odoo_Id__c === `sale.order:${so}`);
     expect(order?.Status).toBe('Activated');
