@@ -287,6 +287,77 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     expect(calls).toBeGreaterThan(1);
   });
 
+  test('an activated order takes a new and a changed item by going back to Draft, or refuses them when told to', async () => {
+    const [so] = (await odoo(e, 'sale.order', 'search_read', [[['company_id', '=', 2]]], {
+      fields: ['order_line'],
+      context: { allowed_company_ids: [2] },
+    })) as Array<{ id: number; order_line: number[] }>;
+    const ctx2 = { context: { allowed_company_ids: [2] } };
+    await odoo(
+      e,
+      'sale.order',
+      'write',
+      [
+        [so?.id],
+        {
+          order_line: [
+            [1, so?.order_line[0], { product_uom_qty: 5 }],
+            [
+              0,
+              0,
+              {
+                product_id: await productId(e, 'SRV-001'),
+                name: 'Freight',
+                product_uom_qty: 1,
+                price_unit: 75,
+              },
+            ],
+          ],
+        },
+      ],
+      ctx2,
+    );
+    const r = await sync(e);
+    expect(r.exitCode).toBe(0);
+    expect(flow(r.flows, 'orders').written).toBe(1);
+    const order = (await sfState(e, 'Order')).find((o) => o.Odoo_Id__c === `sale.order:${so?.id}`);
+    expect(order?.Status).toBe('Activated');
+    const items = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
+    expect(items.map((i) => i.Quantity).sort()).toEqual([1, 1, 5]);
+
+    e.editConfig((c) => {
+      c.pairs[PAIR].orders = { reopenActivated: false };
+    });
+    try {
+      await odoo(
+        e,
+        'sale.order',
+        'write',
+        [[so?.id], { order_line: [[1, so?.order_line[0], { product_uom_qty: 6 }]] }],
+        ctx2,
+      );
+      const refused = await sync(e);
+      expect(refused.exitCode).toBe(3);
+      const audit = JSON.parse(
+        (await e.cli('audit', '--json', '--pair', PAIR, '--flow', 'orders', '--outcome', 'failed')).stdout,
+      ).data.entries as Array<{ message: string }>;
+      expect(audit[0]?.message).toMatch(/is activated: it takes no new or changed order products/);
+      const still = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
+      expect(still.map((i) => i.Quantity).sort()).toEqual([1, 1, 5]);
+    } finally {
+      e.editConfig((c) => {
+        c.pairs[PAIR].orders = { reopenActivated: true };
+      });
+    }
+    // Allowed again: the next pass re-reads nothing new, the replay of the refused record lands it.
+    const failed = JSON.parse(
+      (await e.cli('audit', '--json', '--pair', PAIR, '--flow', 'orders', '--outcome', 'failed')).stdout,
+    ).data.entries as Array<{ id: number }>;
+    expect((await e.cli('replay', String(failed[0]?.id))).code).toBe(0);
+    const after = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
+    expect(after.map((i) => i.Quantity).sort()).toEqual([1, 1, 6]);
+  });
+
   test('an item on a product Salesforce lacks fails clearly and replays once it exists', async () => {
     const [newProduct] = await odoo(e, 'product.product', 'create', [
       [{ name: 'Bookshelf', default_code: 'FURN-NEW', list_price: 210 }],
