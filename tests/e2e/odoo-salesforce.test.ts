@@ -300,6 +300,8 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
       [
         [so?.id],
         {
+          // A new date too: an activated order's EffectiveDate changes only once it is Draft again.
+          date_order: '2026-11-22 08:00:00',
           order_line: [
             [1, so?.order_line[0], { product_uom_qty: 5 }],
             [
@@ -322,6 +324,7 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     expect(flow(r.flows, 'orders').written).toBe(1);
     const order = (await sfState(e, 'Order')).find((o) => o.Odoo_Id__c === `sale.order:${so?.id}`);
     expect(order?.Status).toBe('Activated');
+    expect(order?.EffectiveDate).toBe('2026-11-22');
     const items = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
     expect(items.map((i) => i.Quantity).sort()).toEqual([1, 1, 5]);
 
