@@ -509,9 +509,22 @@ describe('odoo-salesforce with an org without the Invoice object', () => {
   afterAll(() => e.close());
 
   test('ping says so, and invoices are recorded on their orders', async () => {
-    const ping = JSON.parse((await e.cli('--json', 'ping')).stdout);
+    const pingRun = await e.cli('--json', 'ping');
+    const ping = JSON.parse(pingRun.stdout);
+    // Every model, sObject, field and external id the flows need is there; Invoice is only reported.
+    expect(pingRun.code).toBe(0);
     const text = JSON.stringify(ping.data);
     expect(text).toMatch(/absent: the org has no Invoice object[^"]*recorded on their Orders/);
+    // A company field the org lacks is named by ping.
+    e.editConfig((c) => {
+      c.pairs[PAIR].fields = { company: 'Odoo_Firm__c' };
+    });
+    const bad = await e.cli('ping');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/Odoo_Firm__c/);
+    e.editConfig((c) => {
+      delete c.pairs[PAIR].fields;
+    });
     const r = await sync(e);
     expect(r.exitCode).toBe(0);
     expect(flow(r.flows, 'invoices').written).toBe(2);
