@@ -106,16 +106,19 @@ describe('products', () => {
       product({ listPrice: 10.005 }),
       { kind: 'write', code: 'FURN-002', price: 10.01 },
     ],
-  ])('%s', (_name, p, expected) => {
-    const m = mapProductToSalesforce(p, 'Acme');
-    expect(m.kind).toBe(expected.kind);
-    if (m.kind === 'write')
-      expect(m.payload).toMatchObject({
-        code: expected.code,
-        price: expected.price,
-        odooRef: 'product.product:7',
-      });
-  });
+  ] as Array<[string, OdooProduct, { kind: string; code?: string; price?: number }]>)(
+    '%s',
+    (_name, p, expected) => {
+      const m = mapProductToSalesforce(p, 'Acme');
+      expect(m.kind).toBe(expected.kind);
+      if (m.kind === 'write')
+        expect(m.payload).toMatchObject({
+          code: expected.code,
+          price: expected.price,
+          odooRef: 'product.product:7',
+        });
+    },
+  );
 
   test('both directions hash a product the same (no echo)', () => {
     const out = mapProductToSalesforce(product(), 'Acme');

@@ -287,7 +287,7 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     expect(calls).toBeGreaterThan(1);
   });
 
-  test('an activated order takes a new and a changed item by going back to Draft, or refuses them when told to', async () => {
+  test('an activated order takes new, changed and removed items by going back to Draft, or refuses them when told to', async () => {
     const [so] = (await odoo(e, 'sale.order', 'search_read', [[['company_id', '=', 2]]], {
       fields: ['order_line'],
       context: { allowed_company_ids: [2] },
@@ -304,6 +304,8 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
           date_order: '2026-11-22 08:00:00',
           order_line: [
             [1, so?.order_line[0], { product_uom_qty: 5 }],
+            // A line removed in Odoo leaves the Salesforce order too.
+            [2, so?.order_line[1]],
             [
               0,
               0,
@@ -326,7 +328,10 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     expect(order?.Status).toBe('Activated');
     expect(order?.EffectiveDate).toBe('2026-11-22');
     const items = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
-    expect(items.map((i) => i.Quantity).sort()).toEqual([1, 1, 5]);
+    expect(items.map((i) => [i.Quantity, i.Description]).sort()).toEqual([
+      [1, 'Freight'],
+      [5, 'Chair'],
+    ]);
 
     e.editConfig((c) => {
       c.pairs[PAIR].orders = { reopenActivated: false };
@@ -346,7 +351,7 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
       ).data.entries as Array<{ message: string }>;
       expect(audit[0]?.message).toMatch(/is activated: it takes no new or changed order products/);
       const still = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
-      expect(still.map((i) => i.Quantity).sort()).toEqual([1, 1, 5]);
+      expect(still.map((i) => i.Quantity).sort()).toEqual([1, 5]);
     } finally {
       e.editConfig((c) => {
         c.pairs[PAIR].orders = { reopenActivated: true };
@@ -358,7 +363,7 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     ).data.entries as Array<{ id: number }>;
     expect((await e.cli('replay', String(failed[0]?.id))).code).toBe(0);
     const after = (await sfState(e, 'OrderItem')).filter((i) => i.OrderId === order?.Id);
-    expect(after.map((i) => i.Quantity).sort()).toEqual([1, 1, 6]);
+    expect(after.map((i) => i.Quantity).sort()).toEqual([1, 6]);
   });
 
   test('an item on a product Salesforce lacks fails clearly and replays once it exists', async () => {

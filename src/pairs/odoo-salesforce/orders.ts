@@ -66,6 +66,7 @@ async function writeOrders(
     ]),
   );
   const existingItems = new Map<string, SfRecord>();
+  const itemsOfOrder = new Map<string, SfRecord[]>();
   const orderIds = [...before.values()].map((r) => r.Id);
   if (orderIds.length > 0) {
     for (const r of await sfLookups.where(
@@ -73,8 +74,10 @@ async function writeOrders(
       ['OrderId', 'PricebookEntryId', f.lineExternalId],
       'OrderId',
       orderIds,
-    ))
+    )) {
       existingItems.set(String(r[f.lineExternalId]), r);
+      itemsOfOrder.set(String(r.OrderId), [...(itemsOfOrder.get(String(r.OrderId)) ?? []), r]);
+    }
   }
   // Price book entries of the items, checked present by the dimension check.
   const entryOf = new Map<string, string>();
@@ -140,14 +143,19 @@ async function writeOrders(
     });
   }
 
-  // 3. Items: new ones name their order and price book entry; existing ones change quantity and price.
+  // 3. Items. Order products whose line is gone from Odoo, or whose product changed (Salesforce
+  // never changes an order product's price book entry), are deleted first; new ones name their order
+  // and price book entry; existing ones change quantity, price and description.
   const lines: Array<{ i: number; values: SfValues }> = [];
+  const stale: Array<{ i: number; id: string }> = [];
   for (const [i, o] of headOut) {
     if (!o.ok || failed.has(i)) continue;
     const it = items[i] as WriteItem<OrderPayload>;
+    const wanted = new Set(it.payload.items.map((l) => l.ref));
+    for (const prior of itemsOfOrder.get(o.id) ?? [])
+      if (!wanted.has(String(prior[f.lineExternalId]))) stale.push({ i, id: prior.Id });
     for (const line of it.payload.items) {
       const entry = entryOf.get(line.code);
-      const prior = existingItems.get(line.ref);
       if (!entry) {
         fail(
           i,
@@ -160,18 +168,10 @@ async function writeOrders(
         );
         break;
       }
-      if (prior && prior.PricebookEntryId !== entry) {
-        fail(
-          i,
-          new RecordError(
-            `Order ${it.payload.name}: line ${line.ref} changed product to ${line.code}; Salesforce cannot change an order product's price book entry`,
-            {
-              code: 'odoo_salesforce.line_product_changed',
-              hint: 'remove the order product in Salesforce, then mlc replay',
-            },
-          ),
-        );
-        break;
+      let prior = existingItems.get(line.ref);
+      if (prior && (prior.OrderId !== o.id || prior.PricebookEntryId !== entry)) {
+        stale.push({ i, id: prior.Id });
+        prior = undefined;
       }
       lines.push({
         i,
@@ -184,6 +184,14 @@ async function writeOrders(
         },
       });
     }
+  }
+  const gone = stale.filter((s) => !failed.has(s.i));
+  if (gone.length > 0) {
+    const outs = await sf.delete(gone.map((s) => s.id));
+    gone.forEach((s, k) => {
+      const o = outs[k] as WriteOutcome;
+      if (!o.ok) fail(s.i, o.error);
+    });
   }
   const todo = lines.filter((l) => !failed.has(l.i));
   if (todo.length > 0) {

@@ -211,6 +211,33 @@ export async function createRecords(
   return out;
 }
 
+/**
+ * Deletes records by id (`DELETE /composite/sobjects?ids=…`, 200 per call), one outcome per id in
+ * order. A record already deleted (ENTITY_IS_DELETED) counts as deleted: repeating a delete is harmless.
+ */
+export async function deleteRecords(t: SalesforceTransport, ids: readonly string[]): Promise<WriteOutcome[]> {
+  const out: WriteOutcome[] = [];
+  for (const chunk of chunks(ids, MAX_COLLECTION)) {
+    const answer = await t.request(
+      {
+        method: 'DELETE',
+        path: 'composite/sobjects',
+        op: 'write',
+        what: 'DELETE composite/sobjects',
+        searchParams: { ids: chunk.join(','), allOrNone: 'false' },
+      },
+      collectionBody,
+    );
+    checkCount(answer?.body ?? [], chunk.length, 'delete').forEach((r, k) => {
+      const gone = !r.success && r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED');
+      out.push(
+        gone ? { ok: true, id: chunk[k] as string, created: false } : outcomeOf(r, 'Salesforce delete'),
+      );
+    });
+  }
+  return out;
+}
+
 /** One record upserted by external id: its type, key field, key value and the other fields. */
 export interface UpsertSpec {
   sobject: string;

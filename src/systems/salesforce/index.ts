@@ -15,6 +15,7 @@ export {
 } from './soql.js';
 export {
   createRecords,
+  deleteRecords,
   updateRecords,
   upsertRecords,
   upsertWithChildren,
