@@ -234,7 +234,7 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     const r = await sync(e);
     expect(r.exitCode).toBe(0);
     expect(written(r.flows)).toBe(0);
-    // mlc's own Salesforce writes (by the integration user: the five products and prices of the
+    // mlc's own Salesforce writes (by the integration user: the four products and prices of the
     // first pass) are not even read back; at most the person's product, re-read in the overlap window.
     expect(flow(r.flows, 'products_to_odoo').read).toBeLessThanOrEqual(1);
   });
