@@ -237,6 +237,9 @@ describe.each(['xmlrpc', 'json2'] as const)('odoo-salesforce over Odoo %s', (tra
     // mlc's own Salesforce writes (by the integration user: the four products and prices of the
     // first pass) are not even read back; at most the person's product, re-read in the overlap window.
     expect(flow(r.flows, 'products_to_odoo').read).toBeLessThanOrEqual(1);
+    // Reconcile agrees: nothing missing, different or extra in any flow.
+    const rec = await e.cli('reconcile', PAIR, '--json');
+    expect(rec.code).toBe(0);
   });
 
   test('a price changed by a person in Salesforce reaches Odoo once and does not come back', async () => {
