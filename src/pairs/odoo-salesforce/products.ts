@@ -25,7 +25,7 @@ type OdooProductData = OdooProduct & { companyCode: string };
  * user (mlc's own writes) are not read back: neither direction echoes the other.
  */
 export function productFlows(ctx: PairContext): Flow[] {
-  const { odoo, sf, options, f, companies, sfLookups, odooTime, sfTime } = ctx;
+  const { odoo, sf, options, companies, sfLookups, odooTime, sfTime } = ctx;
   const dir = options.products.direction;
   const flows: Flow[] = [];
 
@@ -136,7 +136,6 @@ export function productFlows(ctx: PairContext): Flow[] {
       },
     } satisfies Flow<SfProductData, ProductPayload> as Flow);
   }
-  void f;
   return flows;
 }
 
