@@ -1,6 +1,8 @@
 import { ConfigError, InternalError } from '../../errors.js';
 import type { ClientContext, PingResult } from '../types.js';
 import {
+  createRecords,
+  deleteRecords,
   upsertRecords,
   upsertWithChildren,
   updateRecords,
@@ -70,6 +72,16 @@ export class SalesforceClient {
     opts: { batchSize?: number } = {},
   ): Promise<WriteOutcome[]> {
     return upsertRecords(this.transport, sobject, externalIdField, records, opts);
+  }
+
+  /** Plain creates, for objects without an external id (see createRecords). */
+  create(sobject: string, records: readonly SfValues[]): Promise<WriteOutcome[]> {
+    return createRecords(this.transport, sobject, records);
+  }
+
+  /** Deletes records by id; one outcome per id, an already deleted record counting as deleted. */
+  delete(ids: readonly string[]): Promise<WriteOutcome[]> {
+    return deleteRecords(this.transport, ids);
   }
 
   update(sobject: string, records: ReadonlyArray<SfValues & { Id: string }>): Promise<WriteOutcome[]> {

@@ -179,6 +179,65 @@ export async function updateRecords(
   return out;
 }
 
+/**
+ * Creates records (`POST /composite/sobjects`), one outcome per record in order. Not repeated on a
+ * lost answer: use it only for objects without an external id whose own uniqueness rule refuses a
+ * second copy (a price book entry is unique per book and product), and read back on that refusal.
+ */
+export async function createRecords(
+  t: SalesforceTransport,
+  sobject: string,
+  records: readonly SfValues[],
+): Promise<WriteOutcome[]> {
+  const out: WriteOutcome[] = [];
+  for (const chunk of chunks(records, Math.min(t.conn.batchSize ?? MAX_COLLECTION, MAX_COLLECTION))) {
+    const answer = await t.request(
+      {
+        method: 'POST',
+        path: 'composite/sobjects',
+        op: 'write',
+        what: `POST composite/sobjects (${sobject})`,
+        idempotent: false,
+        json: { allOrNone: false, records: chunk.map((r) => ({ attributes: { type: sobject }, ...r })) },
+      },
+      collectionBody,
+    );
+    out.push(
+      ...checkCount(answer?.body ?? [], chunk.length, 'create').map((r) =>
+        outcomeOf(r, `Salesforce create ${sobject}`),
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Deletes records by id (`DELETE /composite/sobjects?ids=…`, 200 per call), one outcome per id in
+ * order. A record already deleted (ENTITY_IS_DELETED) counts as deleted: repeating a delete is harmless.
+ */
+export async function deleteRecords(t: SalesforceTransport, ids: readonly string[]): Promise<WriteOutcome[]> {
+  const out: WriteOutcome[] = [];
+  for (const chunk of chunks(ids, MAX_COLLECTION)) {
+    const answer = await t.request(
+      {
+        method: 'DELETE',
+        path: 'composite/sobjects',
+        op: 'write',
+        what: 'DELETE composite/sobjects',
+        searchParams: { ids: chunk.join(','), allOrNone: 'false' },
+      },
+      collectionBody,
+    );
+    checkCount(answer?.body ?? [], chunk.length, 'delete').forEach((r, k) => {
+      const gone = !r.success && r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED');
+      out.push(
+        gone ? { ok: true, id: chunk[k] as string, created: false } : outcomeOf(r, 'Salesforce delete'),
+      );
+    });
+  }
+  return out;
+}
+
 /** One record upserted by external id: its type, key field, key value and the other fields. */
 export interface UpsertSpec {
   sobject: string;

@@ -14,6 +14,8 @@ export {
   type SfRecord,
 } from './soql.js';
 export {
+  createRecords,
+  deleteRecords,
   updateRecords,
   upsertRecords,
   upsertWithChildren,

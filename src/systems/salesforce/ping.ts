@@ -148,8 +148,8 @@ export async function ping(
         name: 'sobject Invoice',
         ok: true,
         detail: inv
-          ? `present (${inv.createable ? 'createable' : 'not createable: invoices come from Billing or Order Management'}${inv.updateable ? ', updateable' : ''})`
-          : 'absent: the org has no Invoice object (it comes with Order Management, Commerce or Billing); invoice flows are disabled',
+          ? `present (${inv.createable ? 'createable' : 'not createable: invoices come from Billing or Order Management'}${inv.updateable ? ', updateable' : ''}); ERP invoices are recorded on their Orders`
+          : 'absent: the org has no Invoice object (it comes with Order Management, Commerce or Billing); ERP invoices are recorded on their Orders',
       },
     ];
   });
