@@ -62,7 +62,7 @@ describe('fault matrix', () => {
         'servers echo a secret',
       ]),
     );
-    expect(cells.find((c) => c.pending)?.scenario).toBe('commits later than the overlap (reconcile)');
+    expect(cells.filter((c) => c.pending)).toEqual([]);
     for (const c of cells.filter((x) => !x.pending && !x.unsupported)) {
       const { scenario, pair, missed, duplicated, wrong, unexpectedExits, secretsFound, staleWrites, notes } =
         c;
