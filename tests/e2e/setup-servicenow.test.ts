@@ -62,7 +62,10 @@ describe('mlc setup servicenow', () => {
   });
 
   it('creates the staging tables and maps odoo-servicenow needs, then a pass writes purchase orders', async () => {
-    e = await startPairEnv({ systems: ['odoo', 'servicenow'] });
+    e = await startPairEnv({
+      systems: ['odoo', 'servicenow'],
+      pairOptions: { [PAIR]: { legalEntity: 'Acme Distribution' } },
+    });
     await e.control('servicenow', 'POST', 'seed', { seed: 'demo+bare' });
     expect(await snRows(e, 'sys_transform_map')).toEqual([]);
     const before = await e.cli('ping', 'servicenow', '--json');
@@ -116,12 +119,26 @@ describe('mlc setup servicenow', () => {
     expect(checks?.filter((c) => !c.ok)).toEqual([]);
     expect(ping.code).toBe(0);
 
-    const sync = await e.cli('sync', PAIR);
-    expect(sync.stderr).toBe('');
-    expect(sync.code).toBe(0);
+    // As on the stock instance: BILL/2026/0004 names GL account 630000, absent in ServiceNow (exit 3).
+    const sync = await e.cli('sync', PAIR, '--json');
+    expect(sync.code).toBe(3);
     const orders = await snRows(e, 'sn_shop_purchase_order');
-    expect(orders.length).toBeGreaterThan(0);
-    expect(orders.every((o) => o.erp_number !== '' && o.erp_source !== '')).toBe(true);
+    expect(orders.map((o) => o.erp_number).sort()).toEqual([
+      'P00001',
+      'P00002',
+      'P00003',
+      'P00004',
+      'P00005',
+    ]);
+    const lines = await snRows(e, 'sn_shop_purchase_order_line');
+    expect(lines.length).toBeGreaterThan(0);
+    const keys = lines.map((l) => `${l.purchase_order}:${l.erp_line_number}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(lines.every((l) => orders.some((o) => o.sys_id === l.purchase_order))).toBe(true);
+    // The maps coalesce: a second pass re-sends nothing new and duplicates nothing.
+    const second = await e.cli('sync', PAIR, '--json');
+    expect(second.code).toBe(0);
+    expect((await snRows(e, 'sn_shop_purchase_order')).length).toBe(5);
 
     const again = await setup(e);
     expect(again.code).toBe(0);
