@@ -7,7 +7,8 @@ import type { StagingInfo, TransformMapInfo } from './staging.js';
  * `mlc setup servicenow`: creates, through the Table API, the staging tables, their `u_` columns and
  * the transform maps (field maps, coalesce keys, "Copy empty fields" off) the configured flows need.
  * Maps mlc creates carry the name prefix `MLC_MAP_PREFIX`; any other map is changed only when forced.
- * Tables, dictionary entries and maps: https://docs.servicenow.com/bundle/zurich-api-reference/page/integrate/inbound-rest/concept/c_TableAPI.html
+ * Table API: https://www.servicenow.com/docs/r/yokohama/api-reference/rest-apis/c_TableAPI.html
+ * Field maps: https://www.servicenow.com/docs/r/yokohama/integrate-applications/system-import-sets/t_CreatingAFieldMap.html
  */
 export const MLC_MAP_PREFIX = 'mlc: ';
 
