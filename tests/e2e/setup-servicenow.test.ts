@@ -144,6 +144,10 @@ describe('mlc setup servicenow', () => {
     expect(again.code).toBe(0);
     expect(again.steps.filter((s) => s.status !== 'in place')).toEqual([]);
     expect((await snRows(e, 'sys_transform_map')).length).toBe(6);
+    const human = await e.cli('setup', 'servicenow');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/already in place: transform map "mlc: Order stage"/);
+    expect(human.stdout).not.toMatch(/^\s+(done|planned|refused):/m);
   }, 120_000);
 
   it('leaves a map it did not create alone unless --force', async () => {
