@@ -317,6 +317,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     });
 
   program
+    .command('setup')
+    .description('create or check the staging tables, columns and transform maps the flows need (servicenow)')
+    .argument('<system>', 'the system to set up: servicenow')
+    .argument('[pairs...]', 'pair instance names (default: every pair writing to it)')
+    .option('--dry-run', 'list what would be created or changed; change nothing')
+    .option('--force', 'also change transform maps mlc did not create')
+    .action(
+      async (system: string, pairs: string[], o: { dryRun?: boolean; force?: boolean }, cmd: Command) => {
+        await withRuntime(cmd, async (rt) => {
+          checkPairs(rt.config, pairs);
+          const { runSetup, renderSetup } = await import('./commands/setup.js');
+          const result = await runSetup(rt, system, pairs, {
+            dryRun: Boolean(o.dryRun),
+            force: Boolean(o.force),
+          });
+          finish(cmd, result, result.exitCode, () => renderSetup(result));
+        });
+      },
+    );
+
+  program
     .command('reconcile')
     .description(
       'compare source and target over a period: counts, money totals, and each record that differs',

@@ -5,7 +5,9 @@ import type { Store } from './store.js';
 
 /**
  * Seeds: `empty` (the instance's configuration only: users, properties, the staging tables'
- * dictionary, transform maps and insertMultiple settings), `demo` (plus S2P reference data,
+ * dictionary, transform maps and insertMultiple settings), `bare` (users and properties only: no S2P
+ * staging tables, columns, transform maps or insertMultiple settings, as before `mlc setup`; `demo+bare`
+ * is the demo data so), `demo` (plus S2P reference data,
  * companies, catalog requests and requisitions; target tables empty) and `volume:N` (the demo
  * reference data, no requests). Records are stamped in the hour before seeding.
  */
@@ -36,7 +38,10 @@ export function seedStore(store: Store, seed: string, credentials: SnCredentials
   add('sys_properties', { name: 'glide.buildname', value: 'Zurich' });
   add('sys_properties', { name: 'glide.invalid_query.returns_no_rows', value: 'false' });
 
+  const bare = seed === 'bare' || seed.endsWith('+bare');
+  if (bare) for (const t of STAGING_TABLES) store.hide(t.name);
   for (const def of TABLES.values()) {
+    if (bare && def.staging) continue;
     add('sys_db_object', {
       name: def.name,
       label: def.label,
@@ -67,7 +72,7 @@ export function seedStore(store: Store, seed: string, credentials: SnCredentials
       });
     }
   }
-  for (const t of STAGING_TABLES) {
+  for (const t of bare ? [] : STAGING_TABLES) {
     const map = add('sys_transform_map', {
       name: t.label,
       source_table: t.name,
@@ -102,7 +107,7 @@ export function seedStore(store: Store, seed: string, credentials: SnCredentials
     });
   }
 
-  const kind = seed.split(':')[0];
+  const kind = seed.replace(/\+bare$/, '').split(':')[0];
   if (kind === 'empty' || (kind !== 'demo' && kind !== 'volume')) return;
 
   const odoo = add('sn_fin_erp_source', { name: 'ODOO', description: 'Odoo', active: 'true' });

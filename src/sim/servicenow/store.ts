@@ -54,6 +54,8 @@ export class Store {
   private readonly contexts = new Map<string, QueryContext>();
   /** Tables created, or built-in tables changed, through `sys_db_object` / `sys_dictionary` rows. */
   private readonly custom = new Map<string, TableDef>();
+  /** Built-in tables an instance does not have (the `bare` seed: no S2P staging tables). */
+  private readonly absent = new Set<string>();
   /** Called after every insert, update and delete (the metadata tables reshape the schema). */
   onWrite: ((table: string, row: Row, op: 'insert' | 'update' | 'delete') => void) | undefined;
 
@@ -68,6 +70,7 @@ export class Store {
     this.indexes.clear();
     this.sequence.clear();
     this.custom.clear();
+    this.absent.clear();
     this.contexts.clear();
     this.bump('*');
     for (const name of TABLES.keys()) this.tables.set(name, new Map());
@@ -152,7 +155,15 @@ export class Store {
   }
 
   def(table: string): TableDef | undefined {
-    return this.custom.get(table) ?? TABLES.get(table);
+    return this.custom.get(table) ?? (this.absent.has(table) ? undefined : TABLES.get(table));
+  }
+
+  /** Removes a built-in table until the store is cleared or the table is created again. */
+  hide(table: string): void {
+    this.absent.add(table);
+    this.tables.delete(table);
+    this.contexts.clear();
+    this.bump('*');
   }
 
   /** Creates or replaces a table's definition (rows of a new table start empty). */
