@@ -20,6 +20,8 @@ export interface SimCommandOptions {
   writeConfig?: string;
   /** Overwrite an existing file named by `writeConfig`. */
   force?: boolean;
+  /** ServiceNow without the S2P staging tables and maps (what `mlc setup servicenow` creates). */
+  withoutStaging?: boolean;
   json: boolean;
   /** Resolves when the simulators should stop (default: SIGINT or SIGTERM). */
   until?: Promise<void>;
@@ -39,7 +41,10 @@ interface SimIo {
 }
 
 export async function startSimulators(
-  options: Pick<SimCommandOptions, 'systems' | 'seed' | 'latencyMs' | 'port' | 'odooVersion'>,
+  options: Pick<
+    SimCommandOptions,
+    'systems' | 'seed' | 'latencyMs' | 'port' | 'odooVersion' | 'withoutStaging'
+  >,
 ): Promise<StartedSim[]> {
   for (const s of options.systems) {
     if (!SIMULATORS[s])
@@ -59,7 +64,7 @@ export async function startSimulators(
     for (const [i, s] of options.systems.entries()) {
       started.push(
         await SIMULATORS[s]!({
-          seed: options.seed,
+          seed: s === 'servicenow' && options.withoutStaging ? `${options.seed}+bare` : options.seed,
           latencyMs: options.latencyMs,
           port: options.port === undefined ? undefined : options.port + i,
           odooVersion: options.odooVersion,

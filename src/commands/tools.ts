@@ -133,6 +133,10 @@ export function registerTools(program: Command, c: CliContext): void {
       'write a ready mlc.yaml pointing at the simulators (never over an existing file; simulator credentials go to a state file of their own next to it)',
     )
     .option('--force', 'with --write-config: replace an existing file')
+    .option(
+      '--without-staging',
+      'ServiceNow without the S2P staging tables and transform maps, as an instance before `mlc setup servicenow`',
+    )
     .action(
       async (
         o: {
@@ -143,6 +147,7 @@ export function registerTools(program: Command, c: CliContext): void {
           odooVersion: string;
           writeConfig?: string;
           force?: boolean;
+          withoutStaging?: boolean;
         },
         cmd: Command,
       ) => {
@@ -155,6 +160,7 @@ export function registerTools(program: Command, c: CliContext): void {
           odooVersion: positiveInt(o.odooVersion, '--odoo-version'),
           ...(o.writeConfig === undefined ? {} : { writeConfig: o.writeConfig }),
           force: Boolean(o.force),
+          withoutStaging: Boolean(o.withoutStaging),
           json: Boolean(g.json),
         };
         // The simulators (and the demo) load only when asked for: cron's `mlc sync` never needs them.
