@@ -246,6 +246,22 @@ export const serviceTitanOdoo: PairDescriptor = {
         .map((po) => touch('purchase_orders', po.id, { summary: `burst ${burst}` })),
     ]);
   },
+  /**
+   * The simulator cannot hold a transaction open, but it can move every stamp back (`/_sim/age`):
+   * `count` customers renamed now and then aged `seconds` carry a change stamp behind the cursor, as
+   * a commit that landed late would (rows already synced move back too, which no pass minds).
+   */
+  async lateCommit(e, count, seconds) {
+    const customers = (await st(e, 'customers')).slice(-count);
+    for (const c of customers)
+      await e.control('servicetitan', 'POST', 'touch', {
+        tenant: TENANT,
+        entity: 'customers',
+        id: c.id,
+        changes: { name: `${text(c.name)} (late)` },
+      });
+    await e.control('servicetitan', 'POST', 'age', { ms: seconds * 1000 });
+  },
   smallPages(c) {
     const conns = c.connections as Record<string, Record<string, unknown>>;
     if (conns.servicetitan) conns.servicetitan.pageSize = 4;
