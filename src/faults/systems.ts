@@ -132,11 +132,26 @@ const servicetitan: SystemFaults = {
     },
     exact: true,
   }),
+  // A 500 echoing the secret on a read; a 401 echoing it (as a refused application key) makes the client
+  // renew its token, and that second token request is refused with the secret in the OAuth error.
   echo: (secret) => [
     {
       kind: 'server_error',
       status: 500,
       params: { title: `client_secret=${secret} is not valid for this tenant` },
+      match: '^GET /(crm|inventory|jpm|settings|accounting)/v2/tenant/[^/]+/(business-units|vendors)',
+    },
+    {
+      kind: 'status',
+      status: 401,
+      body: {
+        type: 'https://tools.ietf.org/html/rfc7235#section-3.1',
+        title: 'Unauthorized',
+        status: 401,
+        traceId: '00-0-0-00',
+        errors: {},
+        data: { reason: `The application key ${secret} is not valid` },
+      },
       match: '^GET /',
     },
     {
@@ -144,6 +159,7 @@ const servicetitan: SystemFaults = {
       status: 400,
       body: { error: 'invalid_client', error_description: `Client secret ${secret} was rejected` },
       match: '^POST /connect/token$',
+      skip: 1,
     },
   ],
 };
