@@ -101,7 +101,70 @@ const acumatica: SystemFaults = {
   ],
 };
 
-export const SYSTEM_FAULTS: Record<string, SystemFaults> = { odoo, servicenow, acumatica };
+const servicetitan: SystemFaults = {
+  // API v2: GET lists and exports per module; the identity server's token request is not a read.
+  reads: '^GET /(crm|inventory|jpm|settings|accounting)/v2/tenant/',
+  // The writes a pass makes: invoices marked exported, payments and purchase orders created.
+  writes: '^(POST|PATCH) /(crm|inventory|jpm|settings|accounting)/v2/tenant/',
+  rateLimit: (retryAfter) => ({ kind: 'rate_limit', retryAfter }),
+  serverError: () => ({ kind: 'server_error', status: 503, params: { title: 'Service Unavailable' } }),
+  malformed: () => [
+    {
+      kind: 'status',
+      status: 200,
+      body: '{"page": 1, "pageSize": 50, "hasMore": true, "data": [{"id": 1',
+      match: '^GET /(crm|inventory|jpm|settings|accounting)/v2/tenant/',
+    },
+    {
+      kind: 'status',
+      status: 200,
+      body: '[{"invoiceId": ',
+      match: '^POST /accounting/v2/tenant/[^/]+/invoices/markasexported$',
+    },
+  ],
+  // Access tokens live 15 minutes; every one can be expired, or revoked by a fault before answering.
+  tokens: { expireRoute: 'expire_tokens', revoke: { kind: 'revoke' } },
+  lostAnswer: (delayMs) => ({
+    rule: {
+      kind: 'commit_then_stall',
+      delayMs,
+      match: '^(POST|PATCH) /(crm|inventory|jpm|settings|accounting)/v2/tenant/',
+    },
+    exact: true,
+  }),
+  // A 500 echoing the secret on a read; a 401 echoing it (as a refused application key) makes the client
+  // renew its token, and that second token request is refused with the secret in the OAuth error.
+  echo: (secret) => [
+    {
+      kind: 'server_error',
+      status: 500,
+      params: { title: `client_secret=${secret} is not valid for this tenant` },
+      match: '^GET /(crm|inventory|jpm|settings|accounting)/v2/tenant/[^/]+/(business-units|vendors)',
+    },
+    {
+      kind: 'status',
+      status: 401,
+      body: {
+        type: 'https://tools.ietf.org/html/rfc7235#section-3.1',
+        title: 'Unauthorized',
+        status: 401,
+        traceId: '00-0-0-00',
+        errors: {},
+        data: { reason: `The application key ${secret} is not valid` },
+      },
+      match: '^GET /',
+    },
+    {
+      kind: 'status',
+      status: 400,
+      body: { error: 'invalid_client', error_description: `Client secret ${secret} was rejected` },
+      match: '^POST /connect/token$',
+      skip: 1,
+    },
+  ],
+};
+
+export const SYSTEM_FAULTS: Record<string, SystemFaults> = { odoo, servicenow, acumatica, servicetitan };
 
 export function faultsOf(system: string): SystemFaults {
   const f = SYSTEM_FAULTS[system];

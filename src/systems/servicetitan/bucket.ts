@@ -57,8 +57,9 @@ export class TokenBucket {
       }
       if (this.queue.length > 0) this.schedule();
     }, wait);
-    // A waiting request keeps the process alive through its own promise chain, not through the timer.
-    this.timer.unref?.();
+    // The timer stays referenced: a pending promise does not keep Node alive, so with every request
+    // of a pass waiting here an unreferenced timer would let the process end, silently and with exit 0,
+    // mid-pass.
   }
 }
 
