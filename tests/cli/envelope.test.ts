@@ -42,6 +42,13 @@ describe('one JSON envelope for every command', () => {
     const failures = envelopeOf(await j('audit', 'failures'), 'audit failures');
     expect(failures.exitCode).toBe(3);
     envelopeOf(await j('replay', '--failed', '--dry-run'), 'replay');
+    const reconcile = envelopeOf(
+      await j('reconcile', 'odoo-servicenow', '--flow', 'purchase_orders'),
+      'reconcile',
+    );
+    expect(reconcile.data.report.flows[0].flow).toBe('purchase_orders');
+    const setup = envelopeOf(await j('setup', 'servicenow', '--dry-run'), 'setup');
+    expect(setup.exitCode).toBe(0);
     envelopeOf(await j('secret', 'list'), 'secret list');
     const set = await cli(['--config', e.config, 'secret', 'set', 'odoo.extra', '--json'], e.env, {
       stdin: 'x',
