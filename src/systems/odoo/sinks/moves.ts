@@ -16,6 +16,18 @@ import {
   type SinkScope,
 } from './common.js';
 
+/** A posted move holds this item's content already: same partner, same untaxed total of its lines. */
+function sameContent(had: Record<string, unknown> & { id: number }, item: MoveItem): boolean {
+  const partner = Array.isArray(had.partner_id) ? Number(had.partner_id[0]) : Number(had.partner_id);
+  if (item.vals.partner_id !== undefined && Number(item.vals.partner_id) !== partner) return false;
+  const cents = (n: number): number => Math.round(n * 100);
+  const incoming = item.lines.reduce(
+    (sum, l) => sum + cents(Number(l.quantity ?? 1) * Number(l.price_unit ?? 0)),
+    0,
+  );
+  return incoming === cents(Number(had.amount_untaxed ?? NaN));
+}
+
 export interface MoveItem {
   ref: string;
   /** Header values (partner_id, invoice_date, invoice_origin, payment_reference, …). */
@@ -39,11 +51,14 @@ function moveSink(
           'ref',
           items.map((i) => i.ref),
           scope,
-          ['state', 'move_type'],
+          ['state', 'move_type', 'amount_untaxed', 'partner_id'],
         );
         const out: Array<SinkResult | undefined> = items.map((i) => {
           const had = existing.get(i.ref);
           if (!had || had.state === 'draft') return undefined;
+          // The same invoice sent again (a retry, a replay, a pass re-run after a crash) is already
+          // there as it is: nothing to change.
+          if (sameContent(had, i)) return { ok: true, id: had.id, created: false };
           return {
             ok: false,
             error: new RecordError(`${i.ref} is ${String(had.state)} in Odoo and cannot take the change`, {
