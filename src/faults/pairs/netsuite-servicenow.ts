@@ -11,16 +11,18 @@ const text = (x: unknown): string => (x === undefined || x === null ? '' : Strin
 const CODE_PREFIX = 'NS-DEPT-';
 const PO_STATUSES = ['B', 'D', 'E', 'F', 'G', 'H'];
 const BILL_STATUSES = ['A', 'B'];
+const POSTING_TYPES = ['VendBill', 'Journal'];
 
 /** What ServiceNow should hold, read from NetSuite's tables; and the departments ServiceNow's cost centers become. */
 async function expectedFromNetSuite(e: FaultEnv): Promise<ExpectedRecord[]> {
   const ns = (table: string): Promise<Row[]> => simRows(e, 'netsuite', table);
-  const [vendors, accounts, departments, transactions, lines, costCenters] = await Promise.all([
+  const [vendors, accounts, departments, transactions, lines, postings, costCenters] = await Promise.all([
     ns('vendor'),
     ns('account'),
     ns('department'),
     ns('transaction'),
     ns('transactionline'),
+    ns('transactionaccountingline'),
     simRows(e, 'servicenow', 'cmn_cost_center'),
   ]);
   const accountNumber = new Map(accounts.map((a) => [text(a.id), text(a.acctnumber)]));
@@ -84,15 +86,28 @@ async function expectedFromNetSuite(e: FaultEnv): Promise<ExpectedRecord[]> {
           },
         });
     }
+    // Posted GL lines of bills and journals, whatever their status (read-only in NetSuite).
+    if (POSTING_TYPES.includes(text(t.type)))
+      for (const g of postings.filter((x) => text(x.transaction) === text(t.id) && x.posting === 'T'))
+        out.push({
+          kind: 'gl posting',
+          key: `${ref}/${text(g.transactionline)}`,
+          fields: {
+            debit: money(g.debit),
+            credit: money(g.credit),
+            gl: accountNumber.get(text(g.account)) ?? '',
+          },
+        });
   }
   return out;
 }
 
 async function actualNetSuiteServiceNow(e: FaultEnv): Promise<ActualRecord[]> {
-  const [target, accounts, departments] = await Promise.all([
+  const [target, accounts, departments, postings] = await Promise.all([
     s2pTarget(e, 'NETSUITE'),
     simRows(e, 'netsuite', 'account'),
     simRows(e, 'netsuite', 'department'),
+    simRows(e, 'servicenow', 'u_erp_gl_posting'),
   ]);
   // ServiceNow's own GL accounts that NetSuite's chart lacks are not judged.
   const numbers = new Set(accounts.map((a) => text(a.acctnumber)));
@@ -100,6 +115,12 @@ async function actualNetSuiteServiceNow(e: FaultEnv): Promise<ActualRecord[]> {
   for (const d of departments)
     if (text(d.externalid))
       out.push({ kind: 'department', key: text(d.externalid), fields: { name: text(d.name) } });
+  for (const g of postings.filter((x) => x.erp_source === 'NETSUITE'))
+    out.push({
+      kind: 'gl posting',
+      key: text(g.posting_key),
+      fields: { debit: text(g.debit), credit: text(g.credit), gl: text(g.gl_account) },
+    });
   return out;
 }
 
