@@ -1,4 +1,3 @@
-import { NETSUITE_SERVICENOW_SIM_SETTINGS } from '../../pairs/netsuite-servicenow/demo.js';
 import type { FaultEnv } from '../env.js';
 import { money, simRows } from '../oracle.js';
 import type { ActualRecord, ExpectedRecord, PairDescriptor } from '../types.js';
@@ -131,7 +130,8 @@ export const netSuiteServiceNow: PairDescriptor = {
   source: 'netsuite',
   target: 'servicenow',
   seed: 'volume:30',
-  settings: NETSUITE_SERVICENOW_SIM_SETTINGS,
+  // The pair's simulator settings (each subsidiary's legal entity) apply as they are.
+  settings: {},
   sourceOracle: expectedFromNetSuite,
   targetOracle: actualNetSuiteServiceNow,
   async tieBurst(e: FaultEnv, count: number) {
