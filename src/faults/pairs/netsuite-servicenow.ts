@@ -129,7 +129,7 @@ export const netSuiteServiceNow: PairDescriptor = {
   name: 'netsuite-servicenow',
   source: 'netsuite',
   target: 'servicenow',
-  seed: 'volume:30',
+  seed: 'volume:60',
   // The pair's simulator settings (each subsidiary's legal entity) apply as they are.
   settings: {},
   sourceOracle: expectedFromNetSuite,
