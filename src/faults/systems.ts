@@ -164,7 +164,58 @@ const servicetitan: SystemFaults = {
   ],
 };
 
-export const SYSTEM_FAULTS: Record<string, SystemFaults> = { odoo, servicenow, acumatica, servicetitan };
+const netsuite: SystemFaults = {
+  // SuiteQL reads (POST /services/rest/query/v1/suiteql) and record writes (departments).
+  reads: '^POST /services/rest/query/v1/suiteql',
+  writes: '^(POST|PATCH|PUT) /services/rest/record/v1/',
+  // NetSuite answers its concurrency governance with 429 CONCURRENCY_LIMIT_EXCEEDED and no
+  // Retry-After (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1500275531.html).
+  rateLimit: () => ({ kind: 'concurrency', status: 429 }),
+  serverError: () => ({ kind: 'unexpected' }),
+  malformed: () => [
+    {
+      kind: 'status',
+      status: 200,
+      body: '{"links": [], "count": 2, "hasMore": false, "items": [{"id": "1',
+      match: '^POST /services/rest/query/v1/suiteql',
+    },
+  ],
+  // M2M access tokens expire (60 minutes); the certificate itself cannot be revoked by the simulator.
+  tokens: { expireRoute: 'expire_tokens' },
+  lostAnswer: (delayMs) => ({
+    rule: { kind: 'slow', delayMs, match: '^(POST|PATCH|PUT) /services/rest/record/v1/' },
+    exact: false,
+  }),
+  echo: (secret) => [
+    {
+      kind: 'status',
+      status: 400,
+      body: {
+        type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1',
+        title: 'Bad Request',
+        status: 400,
+        'o:errorDetails': [
+          { detail: `Invalid search query: secret ${secret}`, 'o:errorCode': 'INVALID_PARAMETER' },
+        ],
+      },
+      match: '^POST /services/rest/query/v1/suiteql',
+    },
+    {
+      kind: 'status',
+      status: 400,
+      body: { error: 'invalid_grant', error_description: `assertion signed by ${secret} refused` },
+      match: '^POST /services/rest/auth/oauth2/v1/token',
+    },
+  ],
+};
+
+export const SYSTEM_FAULTS: Record<string, SystemFaults> = {
+  odoo,
+  servicenow,
+  acumatica,
+  servicetitan,
+  netsuite,
+};
 
 export function faultsOf(system: string): SystemFaults {
   const f = SYSTEM_FAULTS[system];
