@@ -57,6 +57,8 @@ export async function withPairLock<T>(
           `this pass of ${pair} lost its lock${holder ? ` to pid ${holder.pid} on ${holder.host} (taken ${holder.acquired_at})` : ''}: it was paused longer than lockStaleSeconds, so it stopped without writing further`,
           {
             code: 'lock.lost',
+            // Not a passing failure of one request: nothing may be retried once the lock is gone.
+            data: { retryHere: false },
             hint: 'nothing is lost: the pass that holds the lock now (or the next one) handles the rest; raise lockStaleSeconds if passes are often paused this long',
           },
         );
@@ -64,7 +66,13 @@ export async function withPairLock<T>(
     },
   };
   const timer = setInterval(() => {
-    if (!lost && !store.heartbeat(pair, owner)) lost = true;
+    // A timer's exception would end the process: a heartbeat the state file could not take now (busy,
+    // a full disk) is simply missed; the checks before each write still decide.
+    try {
+      if (!lost && !store.heartbeat(pair, owner)) lost = true;
+    } catch (err) {
+      options.log?.debug(`heartbeat of ${pair} not stored: ${(err as Error).message}`);
+    }
   }, options.heartbeatMs ?? 5_000);
   timer.unref();
   try {

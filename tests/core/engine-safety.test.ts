@@ -187,6 +187,27 @@ describe('a pass that lost its lock', () => {
     expect(store.getCursor('p', 'docs')).toBeUndefined();
   });
 
+  it('goes on when a heartbeat cannot be stored (a busy or full state file): the timer never throws', async () => {
+    const store = new StateStore(openDb(':memory:'));
+    let beats = 0;
+    store.heartbeat = () => {
+      beats += 1;
+      throw new Error('database is locked');
+    };
+    const rows = new Map<string, Row>([['a', { modified: iso(60), value: 'v' }]]);
+    const flow = fakeFlow(rows, new Map(), { afterWrite: () => new Promise((r) => setTimeout(r, 60)) });
+    const result = await runPass(
+      store,
+      'p',
+      [flow as Flow],
+      noDims,
+      { ...options, heartbeatMs: 5 },
+      silentLogger,
+    );
+    expect(beats).toBeGreaterThan(0);
+    expect(result.status).toBe('ok');
+  });
+
   it('does not release a lock that another pass now holds', () => {
     const store = new StateStore(openDb(':memory:'));
     const a = store.acquireLock('p', 60_000);
