@@ -1,6 +1,7 @@
 import type { PairDescriptor } from '../types.js';
 import { acumaticaServiceNow } from './acumatica-servicenow.js';
+import { odooSalesforce } from './odoo-salesforce.js';
 import { odooServiceNow } from './odoo-servicenow.js';
 
 /** The pairs the fault matrix runs: one entry per pair. */
-export const FAULT_PAIRS: PairDescriptor[] = [odooServiceNow, acumaticaServiceNow];
+export const FAULT_PAIRS: PairDescriptor[] = [odooServiceNow, acumaticaServiceNow, odooSalesforce];
