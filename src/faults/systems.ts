@@ -209,12 +209,57 @@ const netsuite: SystemFaults = {
   ],
 };
 
+const salesforce: SystemFaults = {
+  // REST API: SOQL queries (and their next-page locators) read; sObject Collections and composite write.
+  reads: '^GET /services/data/v[0-9.]+/(query|queryAll)',
+  writes: '^(POST|PATCH) /services/data/v[0-9.]+/(composite|sobjects)',
+  // Salesforce sends no 429: its short-lived limit is the concurrent long-request one (403).
+  rateLimit: () => ({ kind: 'concurrent_limit' }),
+  serverError: () => ({ kind: 'server_unavailable' }),
+  malformed: () => [
+    {
+      kind: 'status',
+      status: 200,
+      body: '{"totalSize": 3, "done": true, "records": [{"Id": "',
+      match: '^GET /services/data/v[0-9.]+/query',
+    },
+    {
+      kind: 'status',
+      status: 200,
+      body: '[{"id": "a01',
+      match: '^(POST|PATCH) /services/data/v[0-9.]+/composite/sobjects',
+    },
+  ],
+  tokens: { expireRoute: 'expire_sessions', revoke: { kind: 'revoke_session' } },
+  // No kind commits and then loses the answer: `slow` past the client's timeout applies the write after
+  // the client gave up.
+  lostAnswer: (delayMs) => ({
+    rule: { kind: 'slow', delayMs, match: '^(POST|PATCH) /services/data/v[0-9.]+/composite' },
+    exact: false,
+  }),
+  echo: (secret) => [
+    {
+      kind: 'status',
+      status: 500,
+      body: [{ errorCode: 'UNKNOWN_EXCEPTION', message: `client_secret=${secret} rejected` }],
+      match: '^GET /services/data/',
+    },
+    {
+      kind: 'status',
+      status: 400,
+      body: [{ errorCode: 'INVALID_FIELD', message: `Invalid password ${secret}` }],
+      match: '^(POST|PATCH) /services/data/',
+    },
+  ],
+};
+
 export const SYSTEM_FAULTS: Record<string, SystemFaults> = {
   odoo,
   servicenow,
   acumatica,
   servicetitan,
   netsuite,
+  salesforce,
 };
 
 export function faultsOf(system: string): SystemFaults {

@@ -1,6 +1,7 @@
 import type { PairDescriptor } from '../types.js';
 import { acumaticaServiceNow } from './acumatica-servicenow.js';
 import { netSuiteServiceNow } from './netsuite-servicenow.js';
+import { odooSalesforce } from './odoo-salesforce.js';
 import { odooServiceNow } from './odoo-servicenow.js';
 import { serviceTitanOdoo } from './servicetitan-odoo.js';
 
@@ -10,4 +11,5 @@ export const FAULT_PAIRS: PairDescriptor[] = [
   acumaticaServiceNow,
   serviceTitanOdoo,
   netSuiteServiceNow,
+  odooSalesforce,
 ];
