@@ -8,6 +8,7 @@ import { silentLogger, type ClientContext, type Logger } from '../types.js';
 import { M2mSigner, TbaSigner, type RequestSigner } from './auth.js';
 import type { NetSuiteConnectionConfig } from './connection.js';
 import { classify } from './errors.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import { PATHS, realmOf, tokenUrl } from './hosts.js';
 
 /**
@@ -147,6 +148,8 @@ export class NetSuiteTransport {
     return withRetry(
       `netsuite.${o.method.toLowerCase()}`,
       async () => {
+        // Every attempt of a write, retries included: a pass that lost its lock sends none.
+        if (o.method !== 'GET' && o.path.includes('record/')) checkWriteGuard();
         for (let refusals = 0; ; refusals += 1) {
           const qs = o.searchParams ? new URLSearchParams(o.searchParams).toString() : '';
           const url = `${this.baseUrl}/${o.path}${qs ? `?${qs}` : ''}`;

@@ -7,6 +7,7 @@ import { withRetry } from '../../http/retry.js';
 import type { ClientContext } from '../types.js';
 import { SalesforceAuth, type SalesforceAuthConfig } from './auth.js';
 import { classifySalesforce, parseErrors, type Op } from './errors.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import { ApiBudget, parseLimitInfo } from './limits.js';
 
 export interface SalesforceConnection {
@@ -118,6 +119,8 @@ export class SalesforceTransport {
     return withRetry(
       `salesforce.${call.what}`,
       async () => {
+        // Every attempt of a write, retries included: a pass that lost its lock sends none.
+        if (call.method !== 'GET') checkWriteGuard();
         const response = await this.exchange(call);
         if (call.allow404 && response.statusCode === 404) return null;
         if (response.statusCode < 200 || response.statusCode >= 300) throw classifySalesforce(response, call);

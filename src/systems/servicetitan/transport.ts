@@ -11,6 +11,7 @@ import { bucketFor, type TokenBucket } from './bucket.js';
 import { serviceTitanHosts } from './connection.js';
 import type { StModule } from './entities.js';
 import { classify } from './errors.js';
+import { checkWriteGuard } from '../../http/write-guard.js';
 import { quoteMoneyNumbers } from './money.js';
 
 /** What the transport needs of a connection (secrets resolved). */
@@ -115,6 +116,8 @@ export class StTransport {
     return withRetry(
       opts.op,
       async () => {
+        // Every attempt of a write, retries included: a pass that lost its lock sends none.
+        if (method !== 'GET') checkWriteGuard();
         let sent = await this.send(method, path, opts);
         if (sent.response.statusCode === 401) {
           // Dropped only if it is still the cached one: calls refused together share one renewal.
