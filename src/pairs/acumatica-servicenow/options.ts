@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  S2P_COALESCE,
+  S2P_GL_ACCOUNT_COALESCE,
+  S2P_GL_ACCOUNT_STAGING,
+  S2P_TABLES,
+  defaulted,
+} from '../s2p-options.js';
 
 const codeMap = z.record(z.string(), z.string()).default({});
 
@@ -113,66 +120,20 @@ export const acumaticaServiceNowOptions = z.object({
       inventoryId: 'NONSTOCK',
       account: '',
     }),
-  tables: z
-    .object({
-      costCenter: z.string().default('cmn_cost_center'),
-      glAccount: z.string().default('sn_fin_gl_account'),
-      supplier: z.string().default('sn_fin_supplier'),
-      request: z.string().default('sc_request'),
-      requestItem: z.string().default('sc_req_item'),
-      /** Links a request to its supplier and cost center. */
-      requisition: z.string().default('sn_shop_purchase_requisition'),
-      glAccountStaging: z.string().default('sn_fcms_intg_gl_account_stage'),
-      costCenterStaging: z.string().default('sn_fcms_intg_imp_cost_center'),
-      supplierStaging: z.string().default('sn_fcms_intg_imp_supplier'),
-      orderStaging: z.string().default('sn_fcms_intg_imp_order'),
-      orderLineStaging: z.string().default('sn_fcms_intg_imp_order_line'),
-      invoiceStaging: z.string().default('sn_spend_intg_imp_invoice'),
-      invoiceLineStaging: z.string().default('sn_spend_intg_imp_invoice_line'),
-      paymentStaging: z.string().default('sn_fcms_intg_supplier_payment_inbound_stage'),
-    })
-    .strict()
-    .default({
-      costCenter: 'cmn_cost_center',
-      glAccount: 'sn_fin_gl_account',
-      supplier: 'sn_fin_supplier',
-      request: 'sc_request',
-      requestItem: 'sc_req_item',
-      requisition: 'sn_shop_purchase_requisition',
-      glAccountStaging: 'sn_fcms_intg_gl_account_stage',
-      costCenterStaging: 'sn_fcms_intg_imp_cost_center',
-      supplierStaging: 'sn_fcms_intg_imp_supplier',
-      orderStaging: 'sn_fcms_intg_imp_order',
-      orderLineStaging: 'sn_fcms_intg_imp_order_line',
-      invoiceStaging: 'sn_spend_intg_imp_invoice',
-      invoiceLineStaging: 'sn_spend_intg_imp_invoice_line',
-      paymentStaging: 'sn_fcms_intg_supplier_payment_inbound_stage',
-    }),
-  /** Staging columns each transform map must coalesce on (checked by `mlc ping`). */
-  coalesce: z
-    .object({
-      glAccount: z.array(z.string()).default(['u_number']),
-      costCenter: z.array(z.string()).default(['u_code']),
-      supplier: z.array(z.string()).default(['u_erp_company_code', 'u_erp_source']),
-      order: z.array(z.string()).default(['u_erp_po_number', 'u_erp_source']),
-      orderLine: z.array(z.string()).default(['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number']),
-      invoice: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source']),
-      invoiceLine: z
-        .array(z.string())
-        .default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
-      payment: z.array(z.string()).default(['u_payment_number', 'u_erp_source']),
-    })
-    .strict()
-    .default({
-      glAccount: ['u_number'],
-      costCenter: ['u_code'],
-      supplier: ['u_erp_company_code', 'u_erp_source'],
-      order: ['u_erp_po_number', 'u_erp_source'],
-      orderLine: ['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number'],
-      invoice: ['u_external_invoice_number', 'u_external_invoice_source'],
-      invoiceLine: ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number'],
-      payment: ['u_payment_number', 'u_erp_source'],
-    }),
+  tables: defaulted({
+    ...S2P_TABLES,
+    ...S2P_GL_ACCOUNT_STAGING,
+    request: z.string().default('sc_request'),
+    requestItem: z.string().default('sc_req_item'),
+    /** Links a request to its supplier and cost center. */
+    requisition: z.string().default('sn_shop_purchase_requisition'),
+    paymentStaging: z.string().default('sn_fcms_intg_supplier_payment_inbound_stage'),
+  }),
+  coalesce: defaulted({
+    ...S2P_COALESCE,
+    ...S2P_GL_ACCOUNT_COALESCE,
+    payment: z.array(z.string()).default(['u_payment_number', 'u_erp_source']),
+  }),
 });
 
 export type AcumaticaServiceNowOptions = z.infer<typeof acumaticaServiceNowOptions>;

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  S2P_COALESCE,
+  S2P_GL_ACCOUNT_COALESCE,
+  S2P_GL_ACCOUNT_STAGING,
+  S2P_TABLES,
+  defaulted,
+} from '../s2p-options.js';
 
 const codeMap = z.record(z.string(), z.string()).default({});
 
@@ -91,54 +98,8 @@ export const netSuiteServiceNowOptions = z.object({
       staging: 'u_erp_gl_posting_import',
       coalesce: ['u_posting_key', 'u_erp_source'],
     }),
-  tables: z
-    .object({
-      costCenter: z.string().default('cmn_cost_center'),
-      glAccount: z.string().default('sn_fin_gl_account'),
-      supplier: z.string().default('sn_fin_supplier'),
-      glAccountStaging: z.string().default('sn_fcms_intg_gl_account_stage'),
-      costCenterStaging: z.string().default('sn_fcms_intg_imp_cost_center'),
-      supplierStaging: z.string().default('sn_fcms_intg_imp_supplier'),
-      orderStaging: z.string().default('sn_fcms_intg_imp_order'),
-      orderLineStaging: z.string().default('sn_fcms_intg_imp_order_line'),
-      invoiceStaging: z.string().default('sn_spend_intg_imp_invoice'),
-      invoiceLineStaging: z.string().default('sn_spend_intg_imp_invoice_line'),
-    })
-    .strict()
-    .default({
-      costCenter: 'cmn_cost_center',
-      glAccount: 'sn_fin_gl_account',
-      supplier: 'sn_fin_supplier',
-      glAccountStaging: 'sn_fcms_intg_gl_account_stage',
-      costCenterStaging: 'sn_fcms_intg_imp_cost_center',
-      supplierStaging: 'sn_fcms_intg_imp_supplier',
-      orderStaging: 'sn_fcms_intg_imp_order',
-      orderLineStaging: 'sn_fcms_intg_imp_order_line',
-      invoiceStaging: 'sn_spend_intg_imp_invoice',
-      invoiceLineStaging: 'sn_spend_intg_imp_invoice_line',
-    }),
-  coalesce: z
-    .object({
-      glAccount: z.array(z.string()).default(['u_number']),
-      costCenter: z.array(z.string()).default(['u_code']),
-      supplier: z.array(z.string()).default(['u_erp_company_code', 'u_erp_source']),
-      order: z.array(z.string()).default(['u_erp_po_number', 'u_erp_source']),
-      orderLine: z.array(z.string()).default(['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number']),
-      invoice: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source']),
-      invoiceLine: z
-        .array(z.string())
-        .default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
-    })
-    .strict()
-    .default({
-      glAccount: ['u_number'],
-      costCenter: ['u_code'],
-      supplier: ['u_erp_company_code', 'u_erp_source'],
-      order: ['u_erp_po_number', 'u_erp_source'],
-      orderLine: ['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number'],
-      invoice: ['u_external_invoice_number', 'u_external_invoice_source'],
-      invoiceLine: ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number'],
-    }),
+  tables: defaulted({ ...S2P_TABLES, ...S2P_GL_ACCOUNT_STAGING }),
+  coalesce: defaulted({ ...S2P_COALESCE, ...S2P_GL_ACCOUNT_COALESCE }),
 });
 
 export type NetSuiteServiceNowOptions = z.infer<typeof netSuiteServiceNowOptions>;

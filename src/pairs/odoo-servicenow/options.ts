@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { S2P_COALESCE, S2P_TABLES, defaulted } from '../s2p-options.js';
 
 const codeMap = z.record(z.string(), z.string()).default({});
 
@@ -78,51 +79,8 @@ export const odooServiceNowOptions = z.object({
     .object({ enabled: z.boolean().default(true) })
     .strict()
     .default({ enabled: true }),
-  tables: z
-    .object({
-      costCenter: z.string().default('cmn_cost_center'),
-      glAccount: z.string().default('sn_fin_gl_account'),
-      supplier: z.string().default('sn_fin_supplier'),
-      costCenterStaging: z.string().default('sn_fcms_intg_imp_cost_center'),
-      supplierStaging: z.string().default('sn_fcms_intg_imp_supplier'),
-      orderStaging: z.string().default('sn_fcms_intg_imp_order'),
-      orderLineStaging: z.string().default('sn_fcms_intg_imp_order_line'),
-      invoiceStaging: z.string().default('sn_spend_intg_imp_invoice'),
-      invoiceLineStaging: z.string().default('sn_spend_intg_imp_invoice_line'),
-    })
-    .strict()
-    .default({
-      costCenter: 'cmn_cost_center',
-      glAccount: 'sn_fin_gl_account',
-      supplier: 'sn_fin_supplier',
-      costCenterStaging: 'sn_fcms_intg_imp_cost_center',
-      supplierStaging: 'sn_fcms_intg_imp_supplier',
-      orderStaging: 'sn_fcms_intg_imp_order',
-      orderLineStaging: 'sn_fcms_intg_imp_order_line',
-      invoiceStaging: 'sn_spend_intg_imp_invoice',
-      invoiceLineStaging: 'sn_spend_intg_imp_invoice_line',
-    }),
-  /** Staging columns each transform map must coalesce on (checked by `mlc ping`). */
-  coalesce: z
-    .object({
-      costCenter: z.array(z.string()).default(['u_code']),
-      supplier: z.array(z.string()).default(['u_erp_company_code', 'u_erp_source']),
-      order: z.array(z.string()).default(['u_erp_po_number', 'u_erp_source']),
-      orderLine: z.array(z.string()).default(['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number']),
-      invoice: z.array(z.string()).default(['u_external_invoice_number', 'u_external_invoice_source']),
-      invoiceLine: z
-        .array(z.string())
-        .default(['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number']),
-    })
-    .strict()
-    .default({
-      costCenter: ['u_code'],
-      supplier: ['u_erp_company_code', 'u_erp_source'],
-      order: ['u_erp_po_number', 'u_erp_source'],
-      orderLine: ['u_erp_source', 'u_erp_po_number', 'u_erp_po_line_number'],
-      invoice: ['u_external_invoice_number', 'u_external_invoice_source'],
-      invoiceLine: ['u_external_invoice_number', 'u_external_invoice_source', 'u_erp_line_number'],
-    }),
+  tables: defaulted(S2P_TABLES),
+  coalesce: defaulted(S2P_COALESCE),
 });
 
 export type OdooServiceNowOptions = z.infer<typeof odooServiceNowOptions>;
