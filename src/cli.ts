@@ -133,7 +133,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   };
   const withRuntime = async <T>(cmd: Command, fn: (rt: Runtime, g: Globals) => Promise<T>): Promise<T> => {
     const g = globals(cmd);
-    const rt = openRuntime(configPath(g), logger(g), io.env);
+    const rt = await openRuntime(configPath(g), logger(g), io.env);
     try {
       return await fn(rt, g);
     } finally {

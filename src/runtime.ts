@@ -7,7 +7,7 @@ import { quietRetries } from './log.js';
 import { SecretStore } from './secrets/store.js';
 import { openDb, type Db } from './state/db.js';
 import { StateStore } from './state/store.js';
-import { PAIRS } from './pairs/registry.js';
+import { loadedPair, PAIR_NAMES } from './pairs/registry.js';
 import type { PairDefinition, PairRuntime } from './pairs/types.js';
 import { systemAdapter } from './systems/registry.js';
 import type { ClientContext, Logger } from './systems/types.js';
@@ -23,8 +23,12 @@ export interface Runtime {
   close(): void;
 }
 
-export function openRuntime(configPath: string, log: Logger, env: NodeJS.ProcessEnv = process.env): Runtime {
-  const config = loadConfig(configPath, env);
+export async function openRuntime(
+  configPath: string,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Runtime> {
+  const config = await loadConfig(configPath, env);
   prepareStatePath(config.statePath);
   const db = openDb(config.statePath);
   return {
@@ -136,11 +140,11 @@ export function giveUpBudget(
 }
 
 export function pairDefinition(name: string): PairDefinition {
-  const def = PAIRS.find((p) => p.name === name);
+  const def = loadedPair(name);
   if (!def)
     throw new ConfigError(`unknown pair "${name}"`, {
       code: 'config.unknown_pair',
-      hint: `known pairs: ${PAIRS.map((p) => p.name).join(', ')}`,
+      hint: `known pairs: ${PAIR_NAMES.join(', ')}`,
     });
   return def;
 }

@@ -107,10 +107,10 @@ async function main(): Promise<void> {
     c.pairs[PAIR].settleSeconds = 0;
     writeFileSync(config, stringify(c));
     // Each simulator keeps its credentials in a state file of its own: the pass reads them from one.
-    copySecrets(simStates, config, env);
+    await copySecrets(simStates, config, env);
     await Promise.all(Object.values(urls).map((u) => fetch(`${u}/_sim/stats`, { method: 'DELETE' })));
 
-    const rt = openRuntime(config, silentLogger, env);
+    const rt = await openRuntime(config, silentLogger, env);
     // Where the memory is when RSS peaks: V8 heap (used / reserved), off-heap buffers.
     // (process.memoryUsage() walks the heap: it is taken only when the cheap RSS reading is a new peak.)
     let atPeak = process.memoryUsage();
@@ -251,8 +251,8 @@ function firstJsonLine(child: ChildProcess): Promise<SimInfo> {
 }
 
 /** Copies the simulators' stored credentials into the state file of the bench's own config. */
-function copySecrets(from: string[], config: string, env: NodeJS.ProcessEnv): void {
-  const rt = openRuntime(config, silentLogger, env);
+async function copySecrets(from: string[], config: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const rt = await openRuntime(config, silentLogger, env);
   try {
     for (const path of from) {
       const db = openDb(path);

@@ -6,7 +6,7 @@ import chalk from 'chalk';
 import { ConfigError } from '../errors.js';
 import { EXIT } from '../exit.js';
 import { createLogger } from '../log.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadPairs } from '../pairs/registry.js';
 import type { DemoKit } from '../pairs/types.js';
 import { connect, openRuntime, type Runtime } from '../runtime.js';
 import { runAuditList, type AuditEntry } from './audit.js';
@@ -59,7 +59,8 @@ export async function runDemo(
   options: { json: boolean; verbose: boolean; quiet?: boolean },
   io: DemoIo,
 ): Promise<{ exitCode: number; story: string[] }> {
-  const def = PAIRS.find((p) => p.name === pair);
+  const pairs = await loadPairs();
+  const def = pairs.find((p) => p.name === pair);
   const script = def?.demo;
   if (!script)
     throw new ConfigError(`no demo for pair "${pair}"`, {
@@ -67,7 +68,7 @@ export async function runDemo(
       hint: choices(
         'available',
         pair,
-        PAIRS.filter((p) => p.demo).map((p) => p.name),
+        pairs.filter((p) => p.demo).map((p) => p.name),
       ),
     });
   const dir = mkdtempSync(join(tmpdir(), 'mlc-demo-'));
@@ -95,7 +96,7 @@ export async function runDemo(
         `mlc demo: ${pair} on the built-in simulators (${sims.map((s) => `${s.system} ${s.running.url}`).join(', ')})`,
       ),
     );
-    const rt = openRuntime(file, createLogger({ verbose: options.verbose, json: false }, io.err), env);
+    const rt = await openRuntime(file, createLogger({ verbose: options.verbose, json: false }, io.err), env);
     try {
       const ok = await script.play(demoKit(rt, pair, say));
       if (options.json) io.out(`${JSON.stringify({ ok, story: story.map(stripAnsi) }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { PAIRS } from '../pairs/registry.js';
+import { loadPairs, PAIR_NAMES } from '../pairs/registry.js';
 import { checkWritable } from './files.js';
 import { choices, usageError } from './usage.js';
 
@@ -67,18 +67,10 @@ const PAIR_OPTIONS: Record<string, string> = {
  * `mlc init <pair-type>`: a commented config for one instance of a pair type. Site values and
  * credentials are `${ENV}` references (the file holds no secret); never overwrites a file.
  */
-export function runInit(type: string, file: string, instance?: string): InitResult {
-  const def = PAIRS.find((p) => p.name === type);
+export async function runInit(type: string, file: string, instance?: string): Promise<InitResult> {
+  const [def] = await loadPairs([type]);
   if (!def)
-    throw usageError(
-      `no pair type "${type}"`,
-      'unknown_pair_type',
-      choices(
-        'pair types',
-        type,
-        PAIRS.map((p) => p.name),
-      ),
-    );
+    throw usageError(`no pair type "${type}"`, 'unknown_pair_type', choices('pair types', type, PAIR_NAMES));
   const name = instance ?? type;
   if (!/^[A-Za-z0-9_-]+$/.test(name))
     throw usageError(`--name "${name}": use letters, digits, - and _`, 'bad_name');

@@ -1,6 +1,6 @@
 import { toMlcError } from '../errors.js';
 import { EXIT } from '../exit.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadedPair } from '../pairs/registry.js';
 import { connect, type Runtime } from '../runtime.js';
 import { systemAdapter } from '../systems/registry.js';
 import type { PingResult } from '../systems/types.js';
@@ -31,7 +31,7 @@ export async function runPing(rt: Runtime, names: string[]): Promise<PingCommand
     }
     const requirements: unknown[] = [];
     for (const options of Object.values(rt.config.pairs)) {
-      const def = PAIRS.find((p) => p.name === options.type);
+      const def = loadedPair(options.type);
       if (!def) continue;
       const req = def.requirements(options as never);
       if (options.source === name) requirements.push(...req.source);

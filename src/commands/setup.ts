@@ -1,6 +1,6 @@
 import { usageError } from './usage.js';
 import { EXIT } from '../exit.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadedPair } from '../pairs/registry.js';
 import { connect, type Runtime } from '../runtime.js';
 import type { SnWriter } from '../systems/servicenow/importset.js';
 import type { ServiceNowRequirement, StagingRequirement } from '../systems/servicenow/ping.js';
@@ -35,7 +35,7 @@ export async function runSetup(
   for (const name of chosen) {
     const options = rt.config.pairs[name];
     if (!options) throw usageError(`no pair instance named "${name}" in ${rt.config.file}`, 'unknown_pair');
-    const def = PAIRS.find((p) => p.name === options.type);
+    const def = loadedPair(options.type);
     const conn = rt.config.connections[options.target];
     if (!def || conn?.system !== 'servicenow') continue;
     const target = def.requirements(options as never).target as ServiceNowRequirement[];

@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadPairs } from '../pairs/registry.js';
+
+/** `mlc sim` and `mlc demo` serve every pair. */
+const PAIRS = await loadPairs();
 import { SIMULATORS, type StartedSim } from '../sim/registry.js';
 import { homeDir } from '../config/load.js';
 import { prepareStatePath } from '../config/paths.js';

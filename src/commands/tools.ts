@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaultConfigPath } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { EXIT } from '../exit.js';
-import { PAIRS } from '../pairs/registry.js';
+import { PAIR_NAMES } from '../pairs/registry.js';
 import { SecretStore } from '../secrets/store.js';
 import { envelope, renderInit } from '../output.js';
 import { runInit } from './init.js';
@@ -101,13 +101,13 @@ export function registerTools(program: Command, c: CliContext): void {
     .description(
       'write a commented config for a pair type, with ${ENV} and secret: references (never overwrites)',
     )
-    .argument('<pair-type>', `one of ${PAIRS.map((p) => p.name).join(', ')}`)
+    .argument('<pair-type>', `one of ${PAIR_NAMES.join(', ')}`)
     .option('-o, --output <file>', 'where to write it (default: the --config path, else ./mlc.yaml)')
     .option('--name <instance>', 'the pair instance name (default: the pair type)')
     .action(async (type: string, o: { output?: string; name?: string }, cmd: Command) => {
       const g = globals(cmd);
       const file = resolve(o.output ?? defaultConfigPath(g.config, io.env));
-      const result = runInit(type, file, o.name);
+      const result = await runInit(type, file, o.name);
       finish(cmd, result, EXIT.ok, () => renderInit(result));
     });
 

@@ -1,7 +1,7 @@
 import { closest } from '../config/closest.js';
 import type { LoadedConfig, PairInstance } from '../config/load.js';
 import { ConfigError } from '../errors.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadedPair } from '../pairs/registry.js';
 import { silentLogger } from '../systems/types.js';
 
 /**
@@ -40,7 +40,7 @@ export function checkPairs(config: LoadedConfig, names: readonly string[]): void
  * that are never called: building a flow list makes no request.
  */
 export function flowNames(instance: PairInstance): string[] | undefined {
-  const def = PAIRS.find((p) => p.name === instance.type);
+  const def = loadedPair(instance.type);
   if (!def) return undefined;
   const never = new Proxy(
     {},

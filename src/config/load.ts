@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { receiverSettingsSchema } from '../serve/options.js';
 import { registerSecret } from '../http/redact.js';
-import { SYSTEMS } from '../systems/registry.js';
-import { PAIRS } from '../pairs/registry.js';
+import { loadSystems, SYSTEM_NAMES, systemAdapter } from '../systems/registry.js';
+import { isPairName, loadedPair, loadPairs, PAIR_NAMES } from '../pairs/registry.js';
 import { closest } from './closest.js';
 import { checkConfigPath } from './paths.js';
 
@@ -91,7 +91,7 @@ const topSchema = z
  * Loads and validates mlc.yaml. Every error names the file, the YAML path (and line), what was
  * found and what is expected. Nothing is written and no secret is decrypted here.
  */
-export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   if (!existsSync(path)) {
     throw new ConfigError(`config file ${path} does not exist`, {
       code: 'config.missing',
@@ -135,17 +135,30 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const interpolated = interpolate(raw, [], env, where) as Record<string, unknown>;
   const top = parse(topSchema, interpolated, [], where);
+  // Only the systems and pairs this file names are loaded.
+  await loadSystems(
+    Object.values(top.connections).flatMap((c) => {
+      const system = (c as { system?: unknown } | null)?.system;
+      return typeof system === 'string' ? [system] : [];
+    }),
+  );
+  await loadPairs(
+    Object.entries(top.pairs).flatMap(([name, value]) => {
+      const type = (value as { type?: unknown } | null)?.type ?? name;
+      return isPairName(type) ? [type] : [];
+    }),
+  );
 
   const connections: LoadedConfig['connections'] = {};
   for (const [name, conn] of Object.entries(top.connections)) {
     const system = (conn as { system?: unknown } | null)?.system;
-    const adapter = SYSTEMS.find((s) => s.system === system);
-    if (!adapter) {
+    if (typeof system !== 'string' || !SYSTEM_NAMES.includes(system)) {
       throw new ConfigError(
-        `${where(['connections', name, 'system'])}: expected one of ${SYSTEMS.map((s) => s.system).join(', ')}, got ${JSON.stringify(system)}`,
+        `${where(['connections', name, 'system'])}: expected one of ${SYSTEM_NAMES.join(', ')}, got ${JSON.stringify(system)}`,
         { code: 'config.invalid' },
       );
     }
+    const adapter = systemAdapter(system);
     for (const field of adapter.secretFields)
       checkCredential(raw, ['connections', name, ...field.split('.')], name, where, env);
     connections[name] = parse(
@@ -166,9 +179,9 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     }
     const declared = (value as { type?: unknown } | null)?.type;
     const typeName = declared === undefined ? name : declared;
-    const def = PAIRS.find((p) => p.name === typeName);
+    const def = isPairName(typeName) ? loadedPair(typeName) : undefined;
     if (!def) {
-      const known = PAIRS.map((p) => p.name);
+      const known = [...PAIR_NAMES];
       const near = typeof typeName === 'string' ? closest(typeName, known) : undefined;
       throw new ConfigError(
         declared === undefined

@@ -1,14 +1,9 @@
 import type { z } from 'zod';
-import { acumaticaAdapter } from './acumatica/adapter.js';
-import { netSuiteAdapter } from './netsuite/adapter.js';
-import { odooAdapter } from './odoo/adapter.js';
-import { serviceNowAdapter } from './servicenow/adapter.js';
-import { salesforceAdapter } from './salesforce/adapter.js';
+import { InternalError } from '../errors.js';
 import type { ClientContext, PingCheck, PingResult } from './types.js';
-import { serviceTitanAdapter } from './servicetitan/adapter.js';
 
 /**
- * What the engine knows of a system. Adding a system adds one folder and one line below.
+ * What the engine knows of a system. Adding a system adds one folder and one line in `LOADERS`.
  * `P` is what a pair may ask `ping` to verify (tables, fields, coalesce keys).
  */
 export interface SystemAdapter<C = unknown, Client = unknown, P = unknown> {
@@ -37,17 +32,49 @@ export interface ConnectHooks {
   };
 }
 
-export const SYSTEMS: readonly SystemAdapter<never, never, never>[] = [
-  odooAdapter,
-  serviceNowAdapter,
-  acumaticaAdapter,
-  salesforceAdapter,
-  netSuiteAdapter,
-  serviceTitanAdapter,
-] as unknown as SystemAdapter<never, never, never>[];
+type AnyAdapter = SystemAdapter<unknown, unknown, unknown>;
 
-export function systemAdapter(system: string): SystemAdapter<unknown, unknown, unknown> {
-  const found = SYSTEMS.find((s) => s.system === system);
-  if (!found) throw new Error(`unknown system ${system}`);
-  return found as unknown as SystemAdapter<unknown, unknown, unknown>;
+/**
+ * Every system mlc knows, loaded on demand: a run loads the systems its config names and no
+ * others, which keeps start-up (a cron pass that finds nothing to do) short.
+ */
+const LOADERS: Record<string, () => Promise<unknown>> = {
+  odoo: async () => (await import('./odoo/adapter.js')).odooAdapter,
+  servicenow: async () => (await import('./servicenow/adapter.js')).serviceNowAdapter,
+  acumatica: async () => (await import('./acumatica/adapter.js')).acumaticaAdapter,
+  salesforce: async () => (await import('./salesforce/adapter.js')).salesforceAdapter,
+  netsuite: async () => (await import('./netsuite/adapter.js')).netSuiteAdapter,
+  servicetitan: async () => (await import('./servicetitan/adapter.js')).serviceTitanAdapter,
+};
+
+export const SYSTEM_NAMES: readonly string[] = Object.keys(LOADERS);
+
+const loaded = new Map<string, AnyAdapter>();
+
+/** Loads the named systems' adapters (unknown names are left to the caller to report). */
+export async function loadSystems(names: Iterable<string>): Promise<void> {
+  // One after the other: module loading is CPU-bound, so concurrency gains nothing.
+  for (const n of new Set(names)) {
+    if (!Object.hasOwn(LOADERS, n) || loaded.has(n)) continue;
+    const adapter = (await LOADERS[n]!()) as AnyAdapter;
+    if (adapter.system !== n)
+      throw new InternalError(`system ${n} loaded an adapter of ${adapter.system}`, {
+        code: 'internal.registry',
+      });
+    loaded.set(n, adapter);
+  }
+}
+
+/** A system's adapter, once loaded (the config load loads every system it names). */
+export function systemAdapter(system: string): AnyAdapter {
+  const found = loaded.get(system);
+  if (!found) {
+    throw new InternalError(
+      Object.hasOwn(LOADERS, system)
+        ? `system ${system} used before it was loaded`
+        : `unknown system ${system}`,
+      { code: 'internal.registry' },
+    );
+  }
+  return found;
 }

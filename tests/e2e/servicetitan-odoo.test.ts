@@ -207,7 +207,7 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
       e.editConfig((c) => {
         c.pairs[PAIR].serve = { port: 0, hmacKey: '${MLC_E2E_HMAC}' };
       });
-      rt = openRuntime(
+      rt = await openRuntime(
         e.config,
         createLogger({ verbose: false, json: false }, () => undefined),
         e.env,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SYSTEMS } from '../../src/systems/registry.js';
+import { loadSystems, systemAdapter } from '../../src/systems/registry.js';
 import {
   fromSourceId,
   serviceTitanConnectionSchema,
@@ -16,9 +16,9 @@ const base = {
 };
 
 describe('ServiceTitan connection', () => {
-  it('is a registered system whose secrets are the client secret and the app key', () => {
-    const adapter = SYSTEMS.find((s) => s.system === 'servicetitan');
-    expect(adapter?.secretFields).toEqual(['clientSecret', 'appKey']);
+  it('is a registered system whose secrets are the client secret and the app key', async () => {
+    await loadSystems(['servicetitan']);
+    expect(systemAdapter('servicetitan').secretFields).toEqual(['clientSecret', 'appKey']);
   });
 
   it('reads the tenant id as a numeric string and picks the environment hosts', () => {
