@@ -8,6 +8,10 @@ import { LockedError } from '../sync/lock.js';
 
 export interface ServeHandle {
   receiver: RunningReceiver;
+  /** Verified events stored since the receiver started (a sender's repeat of a stored event id not counted). */
+  readonly stored: number;
+  /** What each run over the stored events did, oldest first (runs that found no event left out). */
+  readonly handled: readonly EventsResult[];
   /** Processes what is stored now (and waits for a run already going); for tests and shutdown. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +55,8 @@ export async function runServe(
   await opened.preflight();
 
   let timer: NodeJS.Timeout | undefined;
+  let stored = 0;
+  const handled: EventsResult[] = [];
   let running: Promise<void> = Promise.resolve();
   const process = (): Promise<void> => {
     running = running.then(async () => {
@@ -77,6 +83,7 @@ export async function runServe(
         schedule(RETRY_MS);
         return;
       }
+      if (result.events > 0) handled.push(result);
       if (result.pending > 0) schedule(RETRY_MS);
     });
     return running;
@@ -100,7 +107,7 @@ export async function runServe(
     ...(settings.maxConnections === undefined ? {} : { maxConnections: settings.maxConnections }),
     store: async (event) => {
       const id = spec.eventId({ route: event.route, body: event.body, raw: event.raw });
-      rt.store.storeEvent(pair, event.route, id, event.body);
+      if (rt.store.storeEvent(pair, event.route, id, event.body)) stored += 1;
       schedule(DEBOUNCE_MS);
     },
     audit: (entry) => {
@@ -114,6 +121,10 @@ export async function runServe(
   schedule(0);
   return {
     receiver,
+    get stored() {
+      return stored;
+    },
+    handled,
     drain: async () => {
       if (timer) clearTimeout(timer);
       await process();

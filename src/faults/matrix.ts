@@ -127,7 +127,7 @@ async function runOnce(
     }
     return run;
   };
-  const syncArgs = ['sync', pair.name, '-v'];
+  const syncArgs = pair.syncArgs ?? ['sync', pair.name, '-v'];
   const ctx: RunCtx = {
     e,
     rng,

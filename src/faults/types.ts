@@ -60,6 +60,11 @@ export interface PairDescriptor {
   seed: string;
   /** Pair options written to mlc.yaml besides source and target. */
   settings: Record<string, unknown>;
+  /**
+   * What a pass runs (default `sync <name> -v`): a pair set up as several instances (one per tenant)
+   * in `prepare` runs them all (`sync --all -v`).
+   */
+  syncArgs?: string[];
   /** Brings the simulators to the pair's starting data after the seed (optional). */
   prepare?(env: FaultEnv): Promise<void>;
   /** What the target (and, for return paths, the source) should hold, read from the systems directly. */

@@ -3,7 +3,7 @@ import type { AuditEntry } from '../commands/audit.js';
 import type { ReplayCommandResult } from '../commands/replay.js';
 import type { SyncResult } from '../commands/sync.js';
 import type { StateStore } from '../state/store.js';
-import type { WebhookSpec } from '../sync/events.js';
+import type { EventsResult, WebhookSpec } from '../sync/events.js';
 import type { Dimensions, Flow } from '../sync/types.js';
 import type { Logger } from '../systems/types.js';
 
@@ -78,8 +78,32 @@ export interface DemoKit {
   trail(entry: AuditEntry): void;
   /** A client of one of the demo's connections (named after its system). */
   connect<C>(connection: string): { client: C; close(): Promise<void> };
+  /** POSTs to a demo simulator's `/_sim/` control API (e.g. `webhooks`, to point a sender at the receiver). */
+  simControl(system: string, route: string, body?: unknown): Promise<unknown>;
+  /**
+   * Starts the pair's webhook receiver as `mlc serve` runs it (the demo config's `serve` block and
+   * signing key) on 127.0.0.1 and a free port; closed by the demo at the latest when it ends. Only
+   * for pairs that declare `webhooks`.
+   */
+  serve(): Promise<DemoReceiver>;
+  /** Prints the per-flow counts of webhook events handled. */
+  sayEvents(result: EventsResult): void;
   /** Prints the verdict and how to try it by hand; answers `ok`. */
   finish(ok: boolean, tryIt: string): boolean;
+}
+
+/** The pair's webhook receiver, running for a demo. */
+export interface DemoReceiver {
+  /** Where it listens (http://127.0.0.1:<port>); the pair's routes are paths under it. */
+  url: string;
+  /** The key a sender signs posts with (the demo config's `serve.hmacKey`). */
+  hmacKey: string;
+  /**
+   * Waits (up to 10 s) until `count` events have been stored since the receiver started, then has
+   * every stored event handled down the record path; answers what the runs since the last call did.
+   */
+  settled(count: number): Promise<EventsResult>;
+  close(): Promise<void>;
 }
 
 export { LazyDimensions } from '../sync/dimensions.js';

@@ -4,6 +4,7 @@ import { spawnMlc, startFaultEnv } from '../../src/faults/env.js';
 import { runMatrix } from '../../src/faults/matrix.js';
 import { findSecrets, judge, simRows } from '../../src/faults/oracle.js';
 import { odooServiceNow } from '../../src/faults/pairs/odoo-servicenow.js';
+import { serviceTitanOdoo } from '../../src/faults/pairs/servicetitan-odoo.js';
 import { FAULT_PAIRS } from '../../src/faults/pairs/index.js';
 import { SCENARIOS } from '../../src/faults/scenarios.js';
 
@@ -51,6 +52,67 @@ describe('fault matrix', () => {
       await e.close();
     }
   }, 60_000);
+
+  it('servicetitan-odoo: judges both tenants in their companies, the invoices marked exported and the payments sent back', async () => {
+    const e = await startFaultEnv(serviceTitanOdoo, { latencyMs: 0 });
+    try {
+      const pass = await spawnMlc(e, serviceTitanOdoo.syncArgs ?? []).done;
+      expect(pass.code).toBe(0);
+      const judged = async (): Promise<ReturnType<typeof judge>> =>
+        judge(await serviceTitanOdoo.sourceOracle(e), await serviceTitanOdoo.targetOracle(e));
+      expect(await judged()).toEqual({ missed: 0, duplicated: 0, wrong: 0, notes: [] });
+      const expected = await serviceTitanOdoo.sourceOracle(e);
+      const count = (kind: string, prefix: string): number =>
+        expected.filter((r) => r.kind === kind && r.key.startsWith(prefix)).length;
+      // volume:20: 20 purchase orders and 10 invoices per tenant, each tenant in its own company.
+      expect(count('purchase order', 'ST1000001.C1.')).toBe(20);
+      expect(count('purchase order', 'ST1000002.C2.')).toBe(20);
+      expect(count('exported invoice', 'ST1000001.C1.')).toBe(10);
+      expect(count('exported invoice', 'ST1000002.C2.')).toBe(10);
+      // Every other invoice of the first tenant paid in Odoo; the payment of no invoice is not due.
+      const payments = expected.filter((r) => r.kind === 'payment');
+      expect(payments).toHaveLength(5);
+      expect(payments.every((p) => p.key.startsWith('ODOO.C1.PAY.') && p.fields.tenant === '1000001')).toBe(
+        true,
+      );
+
+      // A payment deleted in ServiceTitan, another's amount altered, a third sent twice (a fourth's
+      // exportId made the same as it), a vendor of the second tenant renamed in Odoo.
+      const stPayments = (await simRows(e, 'servicetitan', 'payments:1000001')).filter((p) =>
+        String(p._exportId).startsWith('ODOO.'),
+      );
+      expect(stPayments).toHaveLength(5);
+      const touch = (id: unknown, changes: Record<string, unknown>, del = false): Promise<unknown> =>
+        e.control('servicetitan', 'POST', 'touch', {
+          tenant: '1000001',
+          entity: 'payments',
+          id,
+          changes,
+          ...(del ? { delete: true } : {}),
+        });
+      await touch(stPayments[0]!.id, {}, true);
+      await touch(stPayments[1]!.id, { total: '0.01' });
+      await touch(stPayments[3]!.id, { _exportId: stPayments[2]!._exportId });
+      const [vendor] = (await simRows(e, 'odoo', 'res.partner')).filter((p) =>
+        String(p.ref).startsWith('ST1000002.C2.VEND.'),
+      );
+      await e.control('odoo', 'POST', 'exec', {
+        model: 'res.partner',
+        method: 'write',
+        args: [[vendor!.id], { name: 'Renamed in Odoo' }],
+      });
+      const broken = await judged();
+      // missed: the deleted one and the one whose exportId moved; wrong: the amount, the vendor, and
+      // the doubled exportId (its two rows disagree on the invoice).
+      expect(broken).toMatchObject({ missed: 2, duplicated: 1, wrong: 3 });
+      expect(broken.notes.join('\n')).toMatch(
+        /wrong: payment ODOO\.C1\.PAY\.\d+: amount expected "[\d.]+", target has "0.01"/,
+      );
+      expect(broken.notes.join('\n')).toMatch(/wrong: vendor ST1000002\.C2\.VEND\.\d+/);
+    } finally {
+      await e.close();
+    }
+  }, 90_000);
 
   it('quick subset: no record missed, doubled or altered, no unexpected exit, no secret, on every pair', async () => {
     const cells = await runMatrix({ pairs: FAULT_PAIRS, scenarios: SCENARIOS, quick: true, seed: 20261130 });
