@@ -301,6 +301,13 @@ export abstract class StoreWrites extends StoreSearch {
       table.delete(rec.id);
       this.mutation += 1;
       if (this.undo) this.undo.push(() => table.set(rec.id, rec));
+      // Odoo's unlink deletes the records' external ids with them.
+      if (modelName !== 'ir.model.data') {
+        const xmlids = this.all('ir.model.data').filter(
+          (d) => d.v.model === modelName && d.v.res_id === rec.id,
+        );
+        if (xmlids.length > 0) this.unlink('ir.model.data', xmlids, env);
+      }
       this.afterChange(modelName, rec, ['__unlink__'], env, {}, false);
     }
   }
