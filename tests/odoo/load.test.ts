@@ -15,7 +15,9 @@ describe('Odoo simulator: load', () => {
   const load = (fields: string[], data: unknown[][], context: Record<string, unknown> = {}): Promise<any> =>
     exec(sim, 'project.task', 'load', [fields, data], { context });
   const projectOf = async (company: number): Promise<number> =>
-    ((await exec(sim, 'project.project', 'search', [[['company_id', '=', company]]])) as number[])[0] as number;
+    (
+      (await exec(sim, 'project.project', 'search', [[['company_id', '=', company]]])) as number[]
+    )[0] as number;
   const tasks = (): Promise<any[]> =>
     exec(sim, 'project.task', 'search_read', [[['active', 'in', [true, false]]]], {
       fields: ['name', 'project_id', 'company_id', 'partner_id', 'description', 'date_deadline', 'active'],
@@ -54,7 +56,15 @@ describe('Odoo simulator: load', () => {
     const project = await projectOf(1);
     const first = await load(
       ['id', 'name', 'project_id/.id', 'description', 'date_deadline'],
-      [['__mlc__.ST1_C1_JOB_1', 'J-1 — Replace capacitor', String(project), '<p>x</p>', '2026-12-01 09:30:00']],
+      [
+        [
+          '__mlc__.ST1_C1_JOB_1',
+          'J-1 — Replace capacitor',
+          String(project),
+          '<p>x</p>',
+          '2026-12-01 09:30:00',
+        ],
+      ],
       { tz: 'Europe/Brussels' },
     );
     expect(first).toEqual({ ids: [expect.any(Number)], messages: [], nextrow: 0 });
@@ -116,7 +126,9 @@ describe('Odoo simulator: load', () => {
   });
 
   test('many2one columns by external id, by database id and by name; a database id column updates', async () => {
-    const partner = ((await exec(sim, 'res.partner', 'search', [[['name', '=', 'Wood Corner']]])) as number[])[0];
+    const partner = (
+      (await exec(sim, 'res.partner', 'search', [[['name', '=', 'Wood Corner']]])) as number[]
+    )[0];
     await exec(sim, 'res.partner', 'load', [['id', 'name'], [['__mlc__.cust_1', 'Customer One']]]);
     const answer = await load(
       ['id', 'name', 'partner_id/id', 'project_id'],
@@ -133,7 +145,10 @@ describe('Odoo simulator: load', () => {
         message: "No matching record found for external id '__mlc__.nobody' in field 'Customer'",
       }),
     ]);
-    const ok = await load(['id', 'name', 'partner_id/id', 'project_id'], [['__mlc__.t1', 'T1', '__mlc__.cust_1', 'Field Service']]);
+    const ok = await load(
+      ['id', 'name', 'partner_id/id', 'project_id'],
+      [['__mlc__.t1', 'T1', '__mlc__.cust_1', 'Field Service']],
+    );
     const [t1] = await tasks();
     expect(t1).toMatchObject({ id: ok.ids[0], partner_id: [expect.any(Number), 'Customer One'] });
     expect(t1.project_id[1]).toBe('Field Service');
@@ -141,7 +156,10 @@ describe('Odoo simulator: load', () => {
     expect(byId.ids).toEqual(ok.ids);
     expect((await tasks())[0].partner_id[0]).toBe(partner);
     const unknown = await load(['.id', 'name'], [['99999', 'x']]);
-    expect(unknown.messages[0]).toMatchObject({ field: '.id', message: "Unknown database identifier '99999'" });
+    expect(unknown.messages[0]).toMatchObject({
+      field: '.id',
+      message: "Unknown database identifier '99999'",
+    });
   });
 
   test('a task in a company other than its project is that row error', async () => {
@@ -150,7 +168,9 @@ describe('Odoo simulator: load', () => {
       [['__mlc__.x', 'X', String(await projectOf(1)), '2']],
     );
     expect(answer.ids).toBe(false);
-    expect(answer.messages[0].message).toMatch(/^Incompatible companies on records:\n- 'X' belongs to company 'Acme Services'/);
+    expect(answer.messages[0].message).toMatch(
+      /^Incompatible companies on records:\n- 'X' belongs to company 'Acme Services'/,
+    );
   });
 
   describe('as the bot user over JSON-2', () => {
@@ -166,14 +186,22 @@ describe('Odoo simulator: load', () => {
       const ok = await call({ fields: ['id', 'name'], data: [['__mlc__.j1', 'One']] });
       expect(ok).toEqual({ ids: [expect.any(Number)], messages: [], nextrow: 0 });
       await control(sim, 'access', { model: 'project.task', deny: ['create'] });
-      const refused = await call({ fields: ['id', 'name'], data: [['__mlc__.j2', 'Two'], ['__mlc__.j3', 'Three']] });
+      const refused = await call({
+        fields: ['id', 'name'],
+        data: [
+          ['__mlc__.j2', 'Two'],
+          ['__mlc__.j3', 'Three'],
+        ],
+      });
       expect(refused.ids).toBe(false);
       expect(refused.messages.map((m: any) => [m.record, m.message.split('\n')[0]])).toEqual([
         [0, "You are not allowed to create 'Task' (project.task) records."],
         [1, "You are not allowed to create 'Task' (project.task) records."],
       ]);
       // An update needs write, not create.
-      expect((await call({ fields: ['id', 'name'], data: [['__mlc__.j1', 'One again']] })).ids).toEqual(ok.ids);
+      expect((await call({ fields: ['id', 'name'], data: [['__mlc__.j1', 'One again']] })).ids).toEqual(
+        ok.ids,
+      );
     });
 
     test('a task in a company the bot user may not use is refused as the record rule refuses it', async () => {
@@ -182,7 +210,9 @@ describe('Odoo simulator: load', () => {
         data: [['__mlc__.k1', 'K', String(await projectOf(2))]],
       });
       expect(answer.ids).toBe(false);
-      expect(answer.messages[0].message).toMatch(/^Uh-oh! .*\n\nSorry, mlc bot \(id=3\) doesn't have 'create' access to:\n- Task, 'K'/s);
+      expect(answer.messages[0].message).toMatch(
+        /^Uh-oh! .*\n\nSorry, mlc bot \(id=3\) doesn't have 'create' access to:\n- Task, 'K'/s,
+      );
     });
   });
 });

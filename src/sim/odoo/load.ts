@@ -81,7 +81,8 @@ export function loadRows(
         });
       } catch (err) {
         if (err instanceof RowMessage) messages.push({ ...info, ...err.msg });
-        else if (err instanceof OdooException) messages.push({ ...info, type: 'error', message: err.message });
+        else if (err instanceof OdooException)
+          messages.push({ ...info, type: 'error', message: err.message });
         else throw err;
         errors += 1;
       }
@@ -199,7 +200,8 @@ function convert(
         return;
       }
       case 'integer':
-        if (!/^[-+]?\d+$/.test(text)) throw fail(`'${text}' does not seem to be an integer for field '%(field)s'`);
+        if (!/^[-+]?\d+$/.test(text))
+          throw fail(`'${text}' does not seem to be an integer for field '%(field)s'`);
         vals[col.name] = Number(text);
         return;
       case 'float':
@@ -228,7 +230,12 @@ function convert(
         vals[col.name] = String(raw);
     }
   });
-  return { ...(xmlid === undefined ? {} : { xmlid }), ...(dbid === undefined ? {} : { dbid }), vals, warnings };
+  return {
+    ...(xmlid === undefined ? {} : { xmlid }),
+    ...(dbid === undefined ? {} : { dbid }),
+    vals,
+    warnings,
+  };
 }
 
 function many2one(
@@ -289,7 +296,14 @@ function offsetMicros(tz: string, ms: number): number {
     return 0;
   }
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const local = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return (local - Math.floor(ms / 1000) * 1000) * 1000;
 }
 

@@ -149,7 +149,8 @@ export abstract class StoreWrites extends StoreSearch {
         const project =
           typeof v.project_id === 'number' ? this.get('project.project', v.project_id) : undefined;
         if (isEmpty(v.company_id))
-          v.company_id = typeof project?.v.company_id === 'number' ? project.v.company_id : this.currentCompany;
+          v.company_id =
+            typeof project?.v.company_id === 'number' ? project.v.company_id : this.currentCompany;
         break;
       }
       case 'hr.employee':

@@ -107,8 +107,7 @@ export class OdooLoader extends OdooWriter {
       // Refused without naming a row: each row alone tells which one.
       const general = answer.messages.map((m) => m.message).join('; ') || 'no reason given';
       if (names.length === 1) outcome.set(names[0] as string, failed(model, names[0] as string, [general]));
-      else
-        for (const n of names) await this.loadBatch(model, module, [n], byName, outcome, context);
+      else for (const n of names) await this.loadBatch(model, module, [n], byName, outcome, context);
       return;
     }
     for (const [i, n] of names.entries()) {
