@@ -139,6 +139,19 @@ describe.each(['json2', 'xmlrpc'] as const)(
         expect(await tasks(e)).toHaveLength(2);
       });
 
+    it('ping checks the task, project and external id models, and the task write rights', async () => {
+      e = await start();
+      const ok = await e.cli('ping', 'odoo', '--json');
+      expect(ok.code).toBe(0);
+      for (const name of ['project.task', 'project.project', 'ir.model.data'])
+        expect(ok.stdout).toContain(name);
+      expect(ok.stdout).not.toContain('sale.order');
+      await e.control('odoo', 'POST', 'access', { model: 'project.task', deny: ['write'] });
+      const refused = await e.cli('ping', 'odoo', '--json');
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout).toMatch(/may not write project\.task records/);
+    });
+
     it('a missing project fails the jobs clearly; they replay once the project exists', async () => {
       e = await start();
       const [project] = await odoo(e, 'project.project', 'search', [[['company_id', '=', 1]]]);
