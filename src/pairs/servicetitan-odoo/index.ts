@@ -21,7 +21,7 @@ import { serviceTitanOdooWebhooks } from './webhooks.js';
 export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['shape']> = {
   name: 'servicetitan-odoo',
   description:
-    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs, invoices',
+    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs (sale orders or project tasks), invoices',
   systems: { source: 'servicetitan', target: 'odoo' },
   options: serviceTitanOdooOptions,
   requirements(options: ServiceTitanOdooOptions) {
