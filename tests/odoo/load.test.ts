@@ -86,6 +86,15 @@ describe('Odoo simulator: load', () => {
     expect(await xmlids()).toHaveLength(1);
   });
 
+  test('ir.model.data is unique on module and name', async () => {
+    await load(['id', 'name'], [['__mlc__.once', 'Once']]);
+    await expect(
+      exec(sim, 'ir.model.data', 'create', [
+        [{ module: '__mlc__', name: 'once', model: 'project.task', res_id: 1 }],
+      ]),
+    ).rejects.toThrow(/ir_model_data_module_name_uniq_index/);
+  });
+
   test('a bare name takes the module __import__; a record gone is created again under its id', async () => {
     const { ids } = await load(['id', 'name'], [['job_7', 'Seven']]);
     expect((await xmlids())[0]).toMatchObject({ module: '__import__', name: 'job_7', res_id: ids[0] });

@@ -236,6 +236,15 @@ export abstract class StoreWrites extends StoreSearch {
       if (modelName === 'account.move.line' && !('partner_id' in v) && typeof v.move_id === 'number')
         v.partner_id = this.get('account.move', v.move_id)?.v.partner_id ?? false;
       this.checkRequired(model, v);
+      // ir.model.data is unique on (module, name), uncommitted rows included (a unique index).
+      if (
+        modelName === 'ir.model.data' &&
+        [...this.table(modelName).values()].some((d) => d.v.module === v.module && d.v.name === v.name)
+      )
+        throw new OdooException(
+          'validation',
+          'The operation cannot be completed: duplicate key value violates unique constraint "ir_model_data_module_name_uniq_index"',
+        );
       const rec = this.insertRaw(modelName, v, stamp, env.uid, opts.txn);
       this.checkCompanyRules(modelName, rec, 'create', env);
       created.push(rec);
