@@ -35,7 +35,7 @@ export function pairContext(
   let done: Scope | undefined;
   const scope = (): Promise<Scope> => {
     pending ??= resolveCompany(odoo, st.tenant, options).then(
-      (company) => (done = { tenant: st.tenant, company }),
+      (company) => (done = { tenant: st.tenant, ...company }),
     );
     pending.catch(() => (pending = undefined));
     return pending;
@@ -57,7 +57,7 @@ async function resolveCompany(
   odoo: OdooClient,
   tenant: string,
   options: ServiceTitanOdooOptions,
-): Promise<number> {
+): Promise<{ company: number; companyName: string }> {
   const wanted = options.companies[tenant];
   if (wanted === undefined)
     throw new ConfigError(`ServiceTitan tenant ${tenant} is mapped to no Odoo company`, {
@@ -69,13 +69,13 @@ async function resolveCompany(
     [typeof wanted === 'number' ? ['id', '=', wanted] : ['name', '=', wanted]],
     { fields: ['id', 'name'], limit: 1 },
   );
-  const id = rows[0]?.id;
-  if (id === undefined)
+  const row = rows[0];
+  if (row === undefined)
     throw new ConfigError(`Odoo has no company ${JSON.stringify(wanted)} (mapped to tenant ${tenant})`, {
       code: 'config.company_missing',
       hint: 'check the company name in Settings > Companies, and that the bot user is allowed into it',
     });
-  return id;
+  return { company: row.id, companyName: typeof row.name === 'string' ? row.name : String(row.id) };
 }
 
 /** ref -> id of the Odoo records this scope wrote for one kind (dimension sets). */

@@ -39,6 +39,7 @@ import {
 import { paymentFlow } from './payments.js';
 import { Products, type ProductRef } from './products.js';
 import type { Scope } from './refs.js';
+import { jobTaskFlow } from './tasks.js';
 
 /** The ids of the Odoo records a document names, or the record's error when one went missing since the check. */
 async function resolveIds(
@@ -313,6 +314,8 @@ export function buildFlows(pc: PairContext): Flow[] {
           ),
       }),
     );
+  if (options.jobs === 'project_task')
+    flows.push(jobTaskFlow(pc, (rows) => survivorsOf(rows, (r) => r.customerId)));
   if (options.invoices !== 'off')
     flows.push(
       stFlow(pc, {

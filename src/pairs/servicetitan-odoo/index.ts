@@ -6,12 +6,14 @@ import { loadRefs, pairContext } from './context.js';
 import { serviceTitanOdooDemo } from './demo.js';
 import { buildFlows } from './flows.js';
 import { serviceTitanOdooOptions, type ServiceTitanOdooOptions } from './options.js';
+import { loadProjects } from './tasks.js';
 import { serviceTitanOdooWebhooks } from './webhooks.js';
 
 /**
  * servicetitan-odoo: a ServiceTitan tenant (field service) -> its Odoo company (books). Business
  * units become analytic accounts, vendors and customers partners, purchase orders confirmed Odoo
- * purchase orders, inventory bills vendor bills linked to their order, jobs sale orders, invoices
+ * purchase orders, inventory bills vendor bills linked to their order, jobs sale orders (or project
+ * tasks, option `jobs`), invoices
  * customer invoices (marked exported in ServiceTitan); Odoo customer payments of those invoices
  * back to ServiceTitan (option `payments`). Scheduled passes, and webhook events through
  * `mlc serve`.
@@ -19,7 +21,7 @@ import { serviceTitanOdooWebhooks } from './webhooks.js';
 export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['shape']> = {
   name: 'servicetitan-odoo',
   description:
-    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs, invoices',
+    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs (sale orders or project tasks), invoices',
   systems: { source: 'servicetitan', target: 'odoo' },
   options: serviceTitanOdooOptions,
   requirements(options: ServiceTitanOdooOptions) {
@@ -30,7 +32,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
       { entity: 'customer_contacts' },
       { entity: 'purchase_orders' },
       { entity: 'inventory_bills' },
-      ...(options.jobs === 'sale_order' ? [{ entity: 'jobs' as const }] : []),
+      ...(options.jobs !== 'off' ? [{ entity: 'jobs' as const }] : []),
       ...(options.invoices !== 'off' ? [{ entity: 'invoices' as const }] : []),
       ...(options.invoices !== 'off' && options.payments
         ? [{ entity: 'payments' as const, writesPayments: true }]
@@ -154,6 +156,26 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
             },
           ]
         : []),
+      ...(options.jobs === 'project_task'
+        ? [
+            { model: 'project.project', fields: ['name', 'company_id'] },
+            {
+              model: 'project.task',
+              fields: [
+                'name',
+                'project_id',
+                'partner_id',
+                'company_id',
+                'description',
+                'date_deadline',
+                'active',
+              ],
+              access: rw,
+            },
+            // Tasks are keyed by external id: `load` writes it, a search reads it back.
+            { model: 'ir.model.data', fields: ['module', 'name', 'model', 'res_id'] },
+          ]
+        : []),
     ];
     return { source, target };
   },
@@ -169,6 +191,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
           vendor: () => loadRefs(pc, 'res.partner', 'ref', 'VEND'),
           customer: () => loadRefs(pc, 'res.partner', 'ref', 'CUST'),
           purchase_order: () => loadRefs(pc, 'purchase.order', 'origin', 'PO'),
+          project: () => loadProjects(pc),
         }),
     };
   },

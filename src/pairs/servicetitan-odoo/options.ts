@@ -29,8 +29,16 @@ export const serviceTitanOdooOptions = z.object({
     .default({ fallback: 'ServiceTitan item' }),
   /** Vendor bills (from inventory bills) posted, or left in draft for review. */
   bills: z.enum(['posted', 'draft']).default('posted'),
-  /** ServiceTitan jobs as Odoo sale orders, or not at all. */
-  jobs: z.enum(['sale_order', 'off']).default('sale_order'),
+  /**
+   * ServiceTitan jobs as Odoo sale orders (quotations), as tasks of the project `jobProject`, or not
+   * at all.
+   */
+  jobs: z.enum(['sale_order', 'project_task', 'off']).default('sale_order'),
+  /**
+   * With `jobs: project_task`: the Odoo project (its name) the tasks go in, looked up in the
+   * tenant's company (a project of no company also serves).
+   */
+  jobProject: z.string().trim().min(1).default('Field Service'),
   /**
    * ServiceTitan invoices as Odoo customer invoices (posted or draft), each then marked exported in
    * ServiceTitan with the Odoo reference; `off` leaves invoices alone.

@@ -4,6 +4,8 @@ import { sourceRef } from '../../systems/odoo/sinks/index.js';
 export interface Scope {
   tenant: string;
   company: number;
+  /** The company's name, for messages. */
+  companyName?: string;
 }
 
 export type RefKind = 'BU' | 'VEND' | 'CUST' | 'PO' | 'BILL' | 'JOB' | 'INV';

@@ -6,6 +6,7 @@
 
 import { OdooException } from './exceptions.js';
 import type { SimVersion } from './models.js';
+import { loadRows } from './load.js';
 import { formattedReadGroup } from './readgroup.js';
 import { OdooStore, type Env } from './store.js';
 
@@ -76,6 +77,14 @@ const ORM: Record<string, Signature> = {
       ['raise_exception', false],
     ],
   },
+  // `@api.model load(fields, data)`: the import (load.ts).
+  load: {
+    model: true,
+    params: [
+      ['fields', true],
+      ['data', true],
+    ],
+  },
   fields_get: {
     model: true,
     params: [
@@ -114,6 +123,8 @@ const ACCESS_GROUPS: Record<string, string[]> = {
     'Show Accounting Features - Readonly',
   ],
   'account.analytic.plan': ['Accounting/Analytic Accounting'],
+  'project.task': ['Project/User'],
+  'project.project': ['Project/User'],
 };
 
 export class OdooOrm {
@@ -158,7 +169,8 @@ export class OdooOrm {
         ? 'create'
         : method === 'unlink'
           ? 'unlink'
-          : ['fields_get', 'context_get', 'has_access', 'check_access_rights'].includes(method)
+          : // `load` checks create/write per row, where a refusal is that row's message.
+            ['fields_get', 'context_get', 'has_access', 'check_access_rights', 'load'].includes(method)
             ? undefined
             : 'write';
     if (op === undefined) return;
@@ -314,6 +326,10 @@ export class OdooOrm {
           return true;
         case 'fields_get':
           return store.fieldsGet(modelName, args.allfields, args.attributes);
+        case 'load':
+          return loadRows(store, modelName, args.fields, args.data, env, (op) => {
+            if (this.isDenied(env.uid, modelName, op)) throw accessError(model, op);
+          });
         case 'formatted_read_group':
           return formattedReadGroup(store, modelName, args, env);
         case 'has_access':

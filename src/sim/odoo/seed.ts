@@ -745,6 +745,27 @@ function volume(
   }
 }
 
+/** Task stages and a "Field Service" project in each company (field service jobs as its tasks). */
+function projects(store: OdooStore, c: Clock): void {
+  store.create(
+    'project.task.type',
+    [
+      { name: 'New', sequence: 1 },
+      { name: 'In Progress', sequence: 2 },
+      { name: 'Done', sequence: 3 },
+    ],
+    c.next(),
+  );
+  store.create(
+    'project.project',
+    [
+      { name: 'Field Service', company_id: 1 },
+      { name: 'Field Service', company_id: 2 },
+    ],
+    c.next(),
+  );
+}
+
 /** Applies a seed spec (`empty`, `demo`, `volume:N`, `fixture`) to an emptied store. */
 export function applySeed(store: OdooStore, spec: string, login: string, nowUs: number): void {
   store.clear();
@@ -760,6 +781,7 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
   if (spec === 'demo') {
     demoDocuments(store, c, ref);
     secondCompanyDocuments(store, c, ref);
+    projects(store, c);
     return;
   }
   const m = /^volume:(\d+)$/.exec(spec);
@@ -770,4 +792,5 @@ export function applySeed(store: OdooStore, spec: string, login: string, nowUs: 
   volume(store, ref, n, start, nowUs - 60_000_000 - start);
   // The second company: a tenth as many documents, numbered from its own P00001 / BILL/…/0001.
   volume(store, ref, Math.max(1, Math.floor(n / 10)), start, nowUs - 60_000_000 - start, 2);
+  projects(store, c);
 }

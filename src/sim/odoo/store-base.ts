@@ -168,6 +168,24 @@ export abstract class StoreBase {
     }
   }
 
+  /**
+   * A savepoint inside the running transaction (Postgres `SAVEPOINT`): an exception undoes what `fn`
+   * changed and is rethrown, leaving the rest of the transaction as it was.
+   */
+  savepoint<T>(fn: () => T): T {
+    const log = this.undo;
+    if (!log) return this.transaction(fn);
+    const mark = log.length;
+    try {
+      return fn();
+    } catch (err) {
+      for (let i = log.length - 1; i >= mark; i -= 1) (log[i] as () => void)();
+      log.length = mark;
+      this.mutation += 1;
+      throw err;
+    }
+  }
+
   protected touch(rec: Rec): void {
     if (!this.undo) return;
     const snapshot = { v: { ...rec.v }, writeUs: rec.writeUs, writeUid: rec.writeUid };

@@ -144,6 +144,15 @@ export abstract class StoreWrites extends StoreSearch {
         if (!('name' in v)) v.name = false;
         break;
       }
+      case 'project.task': {
+        // A task's company is its project's (computed, stored, writable); without one, the current company.
+        const project =
+          typeof v.project_id === 'number' ? this.get('project.project', v.project_id) : undefined;
+        if (isEmpty(v.company_id))
+          v.company_id =
+            typeof project?.v.company_id === 'number' ? project.v.company_id : this.currentCompany;
+        break;
+      }
       case 'hr.employee':
       case 'account.analytic.account':
         // An explicit `false` is a shared record; only a missing value takes the current company.
@@ -166,6 +175,34 @@ export abstract class StoreWrites extends StoreSearch {
         );
       }
     }
+  }
+
+  /**
+   * The multi-company rules of the project models (Odoo's "multi-company" record rules and
+   * `_check_company`): a task or project in a company the call may not use is refused as a record
+   * rule refuses it, and a task's company must be its project's.
+   */
+  protected checkCompanyRules(modelName: string, rec: Rec, op: 'create' | 'write', env: Env): void {
+    if (modelName !== 'project.task' && modelName !== 'project.project') return;
+    const model = this.model(modelName);
+    const company = rec.v.company_id;
+    const companyName = (id: unknown): string =>
+      typeof id === 'number' ? String(this.get('res.company', id)?.v.name ?? id) : '';
+    if (this.scope && typeof company === 'number' && !this.scope.allowed.includes(company)) {
+      const user = this.get('res.users', env.uid);
+      throw new OdooException(
+        'access_error',
+        `Uh-oh! Looks like you have stumbled upon some top-secret records.\n\nSorry, ${String(user?.v.name ?? '')} (id=${env.uid}) doesn't have '${op}' access to:\n- ${model.description}, '${String(rec.v.name ?? '')}' (${modelName}: ${rec.id}, company=${companyName(company)})\n\nIf you really, really need access, perhaps you can win over your friendly administrator with a batch of freshly baked cookies.`,
+      );
+    }
+    if (modelName !== 'project.task' || typeof rec.v.project_id !== 'number') return;
+    const project = this.get('project.project', rec.v.project_id);
+    const own = project?.v.company_id;
+    if (typeof own === 'number' && own !== company)
+      throw new OdooException(
+        'user_error',
+        `Incompatible companies on records:\n- '${String(rec.v.name ?? '')}' belongs to company '${companyName(company)}' and 'Project' (project_id: '${String(project?.v.name ?? '')}') belongs to another company.`,
+      );
   }
 
   create(modelName: string, valsList: unknown[], env: Env, opts: WriteOptions = {}): Rec[] {
@@ -199,7 +236,17 @@ export abstract class StoreWrites extends StoreSearch {
       if (modelName === 'account.move.line' && !('partner_id' in v) && typeof v.move_id === 'number')
         v.partner_id = this.get('account.move', v.move_id)?.v.partner_id ?? false;
       this.checkRequired(model, v);
+      // ir.model.data is unique on (module, name), uncommitted rows included (a unique index).
+      if (
+        modelName === 'ir.model.data' &&
+        [...this.table(modelName).values()].some((d) => d.v.module === v.module && d.v.name === v.name)
+      )
+        throw new OdooException(
+          'validation',
+          'The operation cannot be completed: duplicate key value violates unique constraint "ir_model_data_module_name_uniq_index"',
+        );
       const rec = this.insertRaw(modelName, v, stamp, env.uid, opts.txn);
+      this.checkCompanyRules(modelName, rec, 'create', env);
       created.push(rec);
       pending.push({ rec, x2m });
     }
@@ -228,8 +275,10 @@ export abstract class StoreWrites extends StoreSearch {
       else simple[name] = this.coerce(model, name, def, value);
     }
     for (const rec of recs) {
+      this.checkCompanyRules(modelName, rec, 'write', env);
       this.touch(rec);
       Object.assign(rec.v, simple);
+      this.checkCompanyRules(modelName, rec, 'write', env);
       this.checkRequired(model, rec.v);
       rec.writeUs = opts.stamp ?? env.now;
       rec.writeUid = env.uid;
@@ -262,6 +311,13 @@ export abstract class StoreWrites extends StoreSearch {
       table.delete(rec.id);
       this.mutation += 1;
       if (this.undo) this.undo.push(() => table.set(rec.id, rec));
+      // Odoo's unlink deletes the records' external ids with them.
+      if (modelName !== 'ir.model.data') {
+        const xmlids = this.all('ir.model.data').filter(
+          (d) => d.v.model === modelName && d.v.res_id === rec.id,
+        );
+        if (xmlids.length > 0) this.unlink('ir.model.data', xmlids, env);
+      }
       this.afterChange(modelName, rec, ['__unlink__'], env, {}, false);
     }
   }

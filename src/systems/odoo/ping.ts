@@ -7,9 +7,9 @@ import { AuthError, ConfigError, InternalError, isMlcError } from '../../errors.
 import { redact } from '../../http/redact.js';
 import type { PingCheck, PingResult } from '../types.js';
 import { FIELD_ALIASES } from './entities.js';
-import { OdooWriter } from './writers.js';
+import { OdooLoader } from './loads.js';
 
-export class OdooPing extends OdooWriter {
+export class OdooPing extends OdooLoader {
   /**
    * Whether the user may `operation` records of `model` (ACLs): `has_access` from 18,
    * `check_access_rights(operation, raise_exception=False)` before (api notes §9).

@@ -30,6 +30,7 @@ const POSITIONAL: Record<string, string[]> = {
   search_read: ['domain'],
   search: ['domain'],
   search_count: ['domain'],
+  load: ['fields', 'data'],
 };
 
 interface XmlRpcClientLike {
