@@ -11,6 +11,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Draft Orders looked at per pass for a lost activation (the most recently changed first). */
+const DRAFT_SWEEP = 200;
+
 /** Salesforce look-ups the flows share within one pass (the standard price book, records by key). */
 export class SfLookups {
   private book: Promise<string> | undefined;
@@ -57,6 +60,23 @@ export class SfLookups {
       for (const r of rows) out.set(String(r.Product2Id), r);
     }
     return out;
+  }
+
+  /**
+   * The pair's sales orders in Draft (Orders carrying a `sale.order:` external id): all of them, the
+   * most recently changed first and at most DRAFT_SWEEP, or those of `refs`. By external id, the
+   * order's SystemModstamp.
+   */
+  async draftOrders(refs?: readonly string[]): Promise<Map<string, string>> {
+    const ext = this.f.externalId;
+    const rows = refs
+      ? (await this.where('Order', [ext, 'Status', 'SystemModstamp'], ext, refs)).filter(
+          (r) => r.Status === 'Draft',
+        )
+      : await this.sf.query(
+          `SELECT Id, ${ext}, SystemModstamp FROM Order WHERE Status = 'Draft' AND ${ext} LIKE 'sale.order:%' ORDER BY SystemModstamp DESC LIMIT ${DRAFT_SWEEP}`,
+        );
+    return new Map(rows.map((r) => [String(r[ext]), String(r.SystemModstamp)]));
   }
 
   /** Target dimensions: Accounts and Orders by external id, active standard entries by product code. */

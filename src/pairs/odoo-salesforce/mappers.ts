@@ -234,12 +234,17 @@ export interface OrderPayload {
   effectiveDate: string;
   activate: boolean;
   items: OrderItemPayload[];
+  /**
+   * Written again because the Salesforce Order was found Draft (its SystemModstamp then) while it
+   * should be Activated.
+   */
+  draftSince?: string;
 }
 
 export function mapOrder(
   o: OdooSaleOrder,
   companyCode: string,
-  opts: { activate: boolean },
+  opts: { activate: boolean; draftSince?: string },
 ): MapResult<OrderPayload> {
   if (o.customerRef === null)
     throw new RecordError(`Odoo sales order ${o.name} has no customer`, {
@@ -279,6 +284,7 @@ export function mapOrder(
       effectiveDate: o.orderDate,
       activate: opts.activate && o.state === 'sale',
       items,
+      ...(opts.draftSince === undefined ? {} : { draftSince: opts.draftSince }),
     },
     dimensions: [
       account(o.customerRef, o.name),
