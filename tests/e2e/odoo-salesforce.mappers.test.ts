@@ -281,6 +281,13 @@ describe('orders', () => {
     ]);
   });
 
+  test('the Odoo name is the Order name, cut to what Order.Name holds (80)', () => {
+    const m = mapOrder(order(), 'x', { activate: true });
+    expect(m.kind === 'write' && m.payload.name).toBe(order().name);
+    const long = mapOrder(order({ name: `S${'9'.repeat(99)}` }), 'x', { activate: true });
+    expect(long.kind === 'write' && long.payload.name).toBe(`S${'9'.repeat(79)}`);
+  });
+
   test.each([
     [
       'a line without a product code',

@@ -148,6 +148,9 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
     const orders = await ordersOf(e, so.id);
     expect(orders).toHaveLength(1);
     expect(orders[0]?.Status).toBe('Activated');
+    // Sales people see the Odoo order's name.
+    expect(orders[0]?.Name).toBe(so.name);
+    expect(so.name).toMatch(/^S\d+/);
     expect((await sfState(e, 'OrderItem')).filter((i) => i.OrderId === orders[0]?.Id)).toHaveLength(2);
   });
 

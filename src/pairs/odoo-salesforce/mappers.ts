@@ -226,8 +226,15 @@ export interface OrderItemPayload {
   description: string;
 }
 
+/**
+ * Order.Name holds at most 80 characters
+ * (https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-order.html).
+ */
+export const ORDER_NAME_MAX = 80;
+
 export interface OrderPayload {
   ref: string;
+  /** The Odoo order's name (`S00042`), sent as the Order's Name, cut to ORDER_NAME_MAX. */
   name: string;
   companyCode: string;
   accountRef: string;
@@ -278,7 +285,7 @@ export function mapOrder(
     kind: 'write',
     payload: {
       ref: o.ref,
-      name: o.name,
+      name: o.name.slice(0, ORDER_NAME_MAX),
       companyCode,
       accountRef: o.customerRef,
       effectiveDate: o.orderDate,

@@ -128,6 +128,7 @@ async function writeOrders(
   };
   const book = await sfLookups.standardBook();
   const header = (p: OrderPayload): SfValues => ({
+    Name: p.name,
     Account: { [f.externalId]: p.accountRef },
     EffectiveDate: p.effectiveDate,
     Pricebook2Id: book,
