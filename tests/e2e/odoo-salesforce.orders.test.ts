@@ -208,4 +208,63 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
     const idle = await sync(e);
     expect(idle.flows.reduce((s: number, f: any) => s + (f.written ?? 0), 0)).toBe(0);
   });
+
+  test('reconcile compares order totals per company; --repair restores a deleted Order and an altered one; then it is clean', async () => {
+    const gone = await newOrder(e, 1);
+    const altered = await newOrder(e, 2);
+    expect((await sync(e)).exitCode).toBe(0);
+    const reconcile = async (...args: string[]): Promise<{ code: number; data: any }> => {
+      const r = await e.cli('--json', 'reconcile', PAIR, '--since', '2h', ...args);
+      return { code: r.code, data: JSON.parse(r.stdout).data.report };
+    };
+    const clean = await reconcile();
+    expect(clean.code).toBe(0);
+    const orders = clean.data.flows.find((f: any) => f.flow === 'orders');
+    expect(orders.compared).toBe('target');
+    // 2 × 100 + 1 × 40 per order, in each company's group.
+    expect(orders.target).toEqual(orders.source);
+    expect(new Set(orders.groups.map((g: any) => g.company)).size).toBe(2);
+
+    const [a] = await ordersOf(e, gone.id);
+    await e.control('salesforce', 'POST', 'exec', { sobject: 'Order', id: a?.Id, record: {}, delete: true });
+    const [b] = await ordersOf(e, altered.id);
+    const item = (await sfState(e, 'OrderItem')).find((i) => i.OrderId === b?.Id && i.Quantity === 2);
+    await e.control('salesforce', 'POST', 'exec', {
+      sobject: 'Order',
+      id: b?.Id,
+      record: { Status: 'Draft' },
+    });
+    await e.control('salesforce', 'POST', 'exec', {
+      sobject: 'OrderItem',
+      id: item?.Id,
+      record: { Quantity: 5 },
+    });
+    await e.control('salesforce', 'POST', 'exec', {
+      sobject: 'Order',
+      id: b?.Id,
+      record: { Status: 'Activated' },
+    });
+
+    const found = await reconcile();
+    expect(found.code).toBe(3);
+    const report = found.data.flows.find((f: any) => f.flow === 'orders');
+    expect(report.missing.map((m: any) => [m.sourceId, m.reason])).toEqual([
+      [`sale.order:${gone.id}`, 'written once, but not in the target now'],
+    ]);
+    expect(report.different.map((m: any) => m.sourceId)).toEqual([`sale.order:${altered.id}`]);
+    expect(report.different[0].reason).toMatch(/amount differs: 240\.00 \S+ in the source, 540\.00/);
+
+    const repaired = await reconcile('--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.data.flows.find((f: any) => f.flow === 'orders').repaired).toEqual({
+      written: 2,
+      unchanged: 0,
+      failed: 0,
+    });
+    const [back] = await ordersOf(e, gone.id);
+    expect(back?.Status).toBe('Activated');
+    expect(back?.TotalAmount).toBe(240);
+    expect((await ordersOf(e, altered.id))[0]?.TotalAmount).toBe(240);
+    expect((await reconcile()).code).toBe(0);
+  });
 });

@@ -4,8 +4,9 @@ import type { SfRecord, SfValues, WriteOutcome } from '../../systems/salesforce/
 import type { Flow, FlowContext, SourceRecord, WriteItem, WriteResult } from '../../sync/types.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
 import { mapOrder, type OrderPayload } from './mappers.js';
+import { orderReconcile } from './orders-reconcile.js';
 
-type OrderData = OdooSaleOrder & {
+export type OrderData = OdooSaleOrder & {
   companyCode: string;
   /** Read because its Salesforce Order is Draft although it should be Activated: that order's SystemModstamp. */
   draftSince?: string;
@@ -58,6 +59,7 @@ export function orderFlows(ctx: PairContext): Flow[] {
       },
       provides: { kind: 'order', key: (p: OrderPayload) => p.ref },
       batchSize: 20,
+      reconcile: orderReconcile(ctx),
     } satisfies Flow<OrderData, OrderPayload> as Flow,
     ...(options.orders.activate
       ? [
