@@ -281,6 +281,17 @@ describe('orders', () => {
     ]);
   });
 
+  test('an order of a company with its own price book names entries of that book', () => {
+    const m = mapOrder(order(), 'x', { activate: true, priceBook: 'Services Prices' });
+    if (m.kind !== 'write') throw new Error('expected a write');
+    expect(m.payload.priceBook).toBe('Services Prices');
+    expect(m.dimensions?.filter((d) => d.kind === 'pricebook_entry').map((d) => d.key)).toEqual([
+      'FURN-001 @ Services Prices',
+      'IT-001 @ Services Prices',
+    ]);
+    expect(m.dimensions?.[1]?.describe).toMatch(/no active entry in Salesforce price book "Services Prices"/);
+  });
+
   test('the Odoo name is the Order name, cut to what Order.Name holds (80)', () => {
     const m = mapOrder(order(), 'x', { activate: true });
     expect(m.kind === 'write' && m.payload.name).toBe(order().name);
@@ -353,16 +364,30 @@ describe('companies', () => {
   ];
   test('every allowed company by default, the first owning shared records', () => {
     expect(resolveCompanies(undefined, allowed)).toEqual([
-      { company: 1, shared: true, name: 'Acme Distribution', code: 'Acme Distribution' },
-      { company: 2, shared: false, name: 'Acme Services', code: 'Acme Services' },
+      { company: 1, shared: true, name: 'Acme Distribution', code: 'Acme Distribution', priceBook: null },
+      { company: 2, shared: false, name: 'Acme Services', code: 'Acme Services', priceBook: null },
     ]);
   });
   test('configured companies by name or id, with their codes; refusals name the problem', () => {
     expect(resolveCompanies({ '2': { code: 'acme-eu' } }, allowed)).toEqual([
-      { company: 2, shared: true, name: 'Acme Services', code: 'acme-eu' },
+      { company: 2, shared: true, name: 'Acme Services', code: 'acme-eu', priceBook: null },
     ]);
     expect(() => resolveCompanies({ Other: { code: 'x' } }, allowed)).toThrow(/not one the bot user may use/);
     expect(() => resolveCompanies({ '1': { code: 'x' }, '2': { code: 'x' } }, allowed)).toThrow(/share/);
     expect(() => resolveCompanies(undefined, [])).toThrow(/no company/);
+  });
+  test('a price book per company by name or id; the others keep the standard one; an unknown company is refused', () => {
+    expect(
+      resolveCompanies(undefined, allowed, { '2': 'Services Prices' }).map((c) => [c.name, c.priceBook]),
+    ).toEqual([
+      ['Acme Distribution', null],
+      ['Acme Services', 'Services Prices'],
+    ]);
+    expect(
+      resolveCompanies(undefined, allowed, { 'Acme Distribution': 'B' }).map((c) => c.priceBook),
+    ).toEqual(['B', null]);
+    expect(() => resolveCompanies({ '1': { code: 'x' } }, allowed, { 'Acme Services': 'B' })).toThrow(
+      /names Odoo company "Acme Services", which the pair does not cover/,
+    );
   });
 });

@@ -218,6 +218,11 @@ export function mapContactToOdoo(c: SfContactData): MapResult<OdooContactPayload
 
 // ---- sales orders -------------------------------------------------------------------------------
 
+/** The `pricebook_entry` dimension key of a product in a price book (the standard one: null). */
+export function entryKey(code: string, book: string | null): string {
+  return book === null ? code : `${code} @ ${book}`;
+}
+
 export interface OrderItemPayload {
   ref: string;
   code: string;
@@ -237,6 +242,8 @@ export interface OrderPayload {
   /** The Odoo order's name (`S00042`), sent as the Order's Name, cut to ORDER_NAME_MAX. */
   name: string;
   companyCode: string;
+  /** The company's price book by name; null: the standard one. */
+  priceBook: string | null;
   accountRef: string;
   effectiveDate: string;
   activate: boolean;
@@ -251,8 +258,10 @@ export interface OrderPayload {
 export function mapOrder(
   o: OdooSaleOrder,
   companyCode: string,
-  opts: { activate: boolean; draftSince?: string },
+  opts: { activate: boolean; draftSince?: string; priceBook?: string | null },
 ): MapResult<OrderPayload> {
+  const book = opts.priceBook ?? null;
+  const bookName = book === null ? 'the Salesforce standard price book' : `Salesforce price book "${book}"`;
   if (o.customerRef === null)
     throw new RecordError(`Odoo sales order ${o.name} has no customer`, {
       code: 'odoo_salesforce.no_customer',
@@ -287,6 +296,7 @@ export function mapOrder(
       ref: o.ref,
       name: o.name.slice(0, ORDER_NAME_MAX),
       companyCode,
+      priceBook: book,
       accountRef: o.customerRef,
       effectiveDate: o.orderDate,
       activate: opts.activate && o.state === 'sale',
@@ -297,9 +307,12 @@ export function mapOrder(
       account(o.customerRef, o.name),
       ...codes.map((code): DimensionRef => ({
         kind: 'pricebook_entry',
-        key: code,
-        describe: `product ${code} (no active entry in the Salesforce standard price book)`,
-        hint: `create product ${code} with a standard price in Salesforce (or let the products flow send it), then mlc replay`,
+        key: entryKey(code, book),
+        describe: `product ${code} (no active entry in ${bookName})`,
+        hint:
+          book === null
+            ? `create product ${code} with a standard price in Salesforce (or let the products flow send it), then mlc replay`
+            : `let the products flow send product ${code} (mlc replay of the product, or mlc sync --full after adding the price book), or add it to "${book}" in Salesforce, then mlc replay`,
       })),
     ],
   };

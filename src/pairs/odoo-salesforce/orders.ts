@@ -2,18 +2,22 @@ import { RecordError, type MlcError } from '../../errors.js';
 import { fetchSaleOrders, readSaleOrders, type OdooSaleOrder } from '../../systems/odoo/sources/index.js';
 import type { SfRecord, SfValues, WriteOutcome } from '../../systems/salesforce/index.js';
 import type { Flow, FlowContext, SourceRecord, WriteItem, WriteResult } from '../../sync/types.js';
+import type { Company } from './companies.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
-import { mapOrder, type OrderPayload } from './mappers.js';
+import { entryKey, mapOrder, type OrderPayload } from './mappers.js';
 import { orderReconcile } from './orders-reconcile.js';
 
 export type OrderData = OdooSaleOrder & {
   companyCode: string;
+  /** The company's price book by name; null: the standard one. */
+  priceBook: string | null;
   /** Read because its Salesforce Order is Draft although it should be Activated: that order's SystemModstamp. */
   draftSince?: string;
 };
 
 /**
- * Sales orders -> Orders on the standard price book, with their lines as OrderItems. An order and
+ * Sales orders -> Orders on their company's price book (the standard one unless `priceBooks` names
+ * another), with their lines as OrderItems. An order and
  * its items are written as Draft (only a Draft order takes items), then activated. An activated
  * order that must take new or changed items is moved back to Draft first, or refused when
  * `orders.reopenActivated` is off. Items go through Collections upserts by their own external id,
@@ -25,31 +29,40 @@ export function orderFlows(ctx: PairContext): Flow[] {
   const states = options.orders.states;
   // Orders the orders flow failed in this pass: theirs is the failure people see, not a second one.
   const failedNow = new Set<string>();
-  const record = (o: OdooSaleOrder, companyCode: string, draftSince?: string): SourceRecord<OrderData> => ({
+  const record = (o: OdooSaleOrder, c: Company, draftSince?: string): SourceRecord<OrderData> => ({
     id: o.ref,
     modified: o.modified.toISOString(),
     label: o.name,
-    data: { ...o, companyCode, ...(draftSince === undefined ? {} : { draftSince }) },
+    data: {
+      ...o,
+      companyCode: c.code,
+      priceBook: c.priceBook,
+      ...(draftSince === undefined ? {} : { draftSince }),
+    },
   });
   return [
     {
       name: 'orders',
       entity: 'order',
       direction: 'odoo -> salesforce',
-      description: `Odoo sales orders (${states.join(', ')}) with their lines -> Salesforce Orders and OrderItems (standard price book)`,
+      description: `Odoo sales orders (${states.join(', ')}) with their lines -> Salesforce Orders and OrderItems (on each company's price book)`,
       serverTime: odooTime,
       read: (window) => {
         failedNow.clear();
         return eachCompany(companies, async function* (c) {
           for await (const page of readSaleOrders(odoo, { window, scope: c, states }))
-            yield page.map((o) => record(o, c.code));
+            yield page.map((o) => record(o, c));
         });
       },
       fetch: (refs) =>
         inEachCompany(companies, async (c) =>
-          (await fetchSaleOrders(odoo, refs, { ...c, states })).map((o) => record(o, c.code)),
+          (await fetchSaleOrders(odoo, refs, { ...c, states })).map((o) => record(o, c)),
         ),
-      map: (r) => mapOrder(r.data, r.data.companyCode, { activate: options.orders.activate }),
+      map: (r) =>
+        mapOrder(r.data, r.data.companyCode, {
+          activate: options.orders.activate,
+          priceBook: r.data.priceBook,
+        }),
       write: async (items, fctx) => {
         const results = await writeOrders(ctx, items, fctx);
         results.forEach((r, i) => {
@@ -75,13 +88,14 @@ export function orderFlows(ctx: PairContext): Flow[] {
               const drafts = await ctx.sfLookups.draftOrders(refs);
               return inEachCompany(companies, async (c) =>
                 (await fetchSaleOrders(odoo, refs, { ...c, states })).map((o) =>
-                  record(o, c.code, drafts.get(o.ref)),
+                  record(o, c, drafts.get(o.ref)),
                 ),
               );
             },
             map: (r) =>
               mapOrder(r.data, r.data.companyCode, {
                 activate: true,
+                priceBook: r.data.priceBook,
                 ...(r.data.draftSince === undefined ? {} : { draftSince: r.data.draftSince }),
               }),
             write: (items, fctx) => writeOrders(ctx, items, fctx),
@@ -102,7 +116,7 @@ export function orderFlows(ctx: PairContext): Flow[] {
  */
 async function* lostActivations(
   ctx: PairContext,
-  record: (o: OdooSaleOrder, companyCode: string, draftSince?: string) => SourceRecord<OrderData>,
+  record: (o: OdooSaleOrder, c: Company, draftSince?: string) => SourceRecord<OrderData>,
   failedNow: ReadonlySet<string>,
 ): AsyncGenerator<SourceRecord<OrderData>[]> {
   const drafts = await ctx.sfLookups.draftOrders();
@@ -114,7 +128,7 @@ async function* lostActivations(
       states: ctx.options.orders.states,
     });
     const lost = orders.filter((o) => o.state === 'sale');
-    if (lost.length > 0) yield lost.map((o) => record(o, c.code, drafts.get(o.ref)));
+    if (lost.length > 0) yield lost.map((o) => record(o, c, drafts.get(o.ref)));
   }
 }
 
@@ -128,12 +142,15 @@ async function writeOrders(
   const fail = (i: number, e: MlcError): void => {
     if (!failed.has(i)) failed.set(i, e);
   };
-  const book = await sfLookups.standardBook();
+  const bookIds = new Map<string | null, string>();
+  for (const it of items)
+    if (!bookIds.has(it.payload.priceBook))
+      bookIds.set(it.payload.priceBook, await sfLookups.bookId(it.payload.priceBook));
   const header = (p: OrderPayload): SfValues => ({
     Name: p.name,
     Account: { [f.externalId]: p.accountRef },
     EffectiveDate: p.effectiveDate,
-    Pricebook2Id: book,
+    Pricebook2Id: bookIds.get(p.priceBook),
     [f.company]: p.companyCode,
   });
   const before = await ordersByRef(
@@ -191,14 +208,16 @@ async function writeOrders(
       itemsOfOrder.set(String(r.OrderId), [...(itemsOfOrder.get(String(r.OrderId)) ?? []), r]);
     }
   }
-  // Price book entries of the items, checked present by the dimension check.
+  // Price book entries of the items in their order's book, checked present by the dimension check.
   const entryOf = new Map<string, string>();
   for (const it of items)
-    for (const line of it.payload.items)
-      if (!entryOf.has(line.code)) {
-        const id = await fctx.dims.get('pricebook_entry', line.code);
-        if (id) entryOf.set(line.code, id);
+    for (const line of it.payload.items) {
+      const key = entryKey(line.code, it.payload.priceBook);
+      if (!entryOf.has(key)) {
+        const id = await fctx.dims.get('pricebook_entry', key);
+        if (id) entryOf.set(key, id);
       }
+    }
 
   // 2. Activated orders that must change go back to Draft (or are refused). Not repeated on a lost
   // answer either: a late "Draft" landing after the repeat and the activation that follows would
@@ -265,12 +284,12 @@ async function writeOrders(
     for (const prior of itemsOfOrder.get(o.id) ?? [])
       if (!wanted.has(String(prior[f.lineExternalId]))) stale.push({ i, id: prior.Id });
     for (const line of it.payload.items) {
-      const entry = entryOf.get(line.code);
+      const entry = entryOf.get(entryKey(line.code, it.payload.priceBook));
       if (!entry) {
         fail(
           i,
           new RecordError(
-            `Order ${it.payload.name}: product ${line.code} has no active standard price book entry`,
+            `Order ${it.payload.name}: product ${line.code} has no active entry in ${it.payload.priceBook === null ? 'the standard price book' : `price book "${it.payload.priceBook}"`}`,
             {
               code: 'odoo_salesforce.no_price_entry',
             },
