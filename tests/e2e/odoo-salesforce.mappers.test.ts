@@ -6,6 +6,7 @@ import {
   mapContact,
   mapContactToOdoo,
   mapInvoice,
+  invoiceLineAmount,
   mapOrder,
   mapProductToOdoo,
   mapProductToSalesforce,
@@ -354,6 +355,17 @@ describe('invoices', () => {
   ])('withInvoiceLine(%j, %j)', (before, line, after) => {
     const number = line.split(' ')[1] as string;
     expect(withInvoiceLine(before, number, line)).toBe(after);
+  });
+});
+
+describe('invoice lines', () => {
+  test('the amount an Order records for an invoice is read back from its line', () => {
+    const d =
+      'Note\nInvoice INV/2026/0001 (2026-11-21): 900.00 EUR, not_paid, due 2026-12-21\nInvoice INV/2026/0002 (undated): 12.50, paid, due -';
+    expect(invoiceLineAmount(d, 'INV/2026/0001')).toEqual({ amount: '900.00', currency: 'EUR' });
+    expect(invoiceLineAmount(d, 'INV/2026/0002')).toEqual({ amount: '12.50', currency: null });
+    expect(invoiceLineAmount(d, 'INV/2026/0003')).toBeUndefined();
+    expect(invoiceLineAmount(null, 'INV/2026/0001')).toBeUndefined();
   });
 });
 

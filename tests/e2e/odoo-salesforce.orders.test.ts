@@ -212,6 +212,22 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
   test('reconcile compares order totals per company; --repair restores a deleted Order and an altered one; then it is clean', async () => {
     const gone = await newOrder(e, 1);
     const altered = await newOrder(e, 2);
+    // An invoice of the first order, recorded on its Order.
+    const [move] = await odoo(e, 'account.move', 'create', [
+      [
+        {
+          move_type: 'out_invoice',
+          partner_id: customers.get(1),
+          company_id: 1,
+          invoice_date: '2026-11-25',
+          invoice_origin: gone.name,
+          invoice_line_ids: [
+            [0, 0, { display_type: 'product', name: 'Goods', quantity: 2, price_unit: 120 }],
+          ],
+        },
+      ],
+    ]);
+    await odoo(e, 'account.move', 'action_post', [[move]]);
     expect((await sync(e)).exitCode).toBe(0);
     const reconcile = async (...args: string[]): Promise<{ code: number; data: any }> => {
       const r = await e.cli('--json', 'reconcile', PAIR, '--since', '2h', ...args);
@@ -224,6 +240,10 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
     // 2 × 100 + 1 × 40 per order, in each company's group.
     expect(orders.target).toEqual(orders.source);
     expect(new Set(orders.groups.map((g: any) => g.company)).size).toBe(2);
+    const invoices = clean.data.flows.find((f: any) => f.flow === 'invoices');
+    expect(invoices.compared).toBe('target');
+    expect(invoices.target).toEqual(invoices.source);
+    expect(invoices.source.count).toBeGreaterThanOrEqual(1);
 
     const [a] = await ordersOf(e, gone.id);
     await e.control('salesforce', 'POST', 'exec', { sobject: 'Order', id: a?.Id, record: {}, delete: true });
@@ -253,6 +273,9 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
     ]);
     expect(report.different.map((m: any) => m.sourceId)).toEqual([`sale.order:${altered.id}`]);
     expect(report.different[0].reason).toMatch(/amount differs: 240\.00 \S+ in the source, 540\.00/);
+    // The deleted Order took the invoice's line with it.
+    const lost = found.data.flows.find((f: any) => f.flow === 'invoices');
+    expect(lost.missing.map((m: any) => m.sourceId)).toEqual([`account.move:${move}`]);
 
     const repaired = await reconcile('--repair');
     expect(repaired.code).toBe(0);
@@ -261,7 +284,11 @@ describe('odoo-salesforce orders: the status survives late writes and is repaire
       unchanged: 0,
       failed: 0,
     });
+    expect(repaired.data.flows.find((f: any) => f.flow === 'invoices').repaired).toMatchObject({
+      written: 1,
+    });
     const [back] = await ordersOf(e, gone.id);
+    expect(back?.Description).toMatch(/^Invoice \S+ \(2026-11-25\): 240\.00/);
     expect(back?.Status).toBe('Activated');
     expect(back?.TotalAmount).toBe(240);
     expect((await ordersOf(e, altered.id))[0]?.TotalAmount).toBe(240);

@@ -356,6 +356,19 @@ export function mapInvoice(i: OdooInvoice & { orderRef: string | null }): MapRes
   };
 }
 
+/** The amount and currency an Order's Description records for an invoice (its line), if any. */
+export function invoiceLineAmount(
+  description: string | null,
+  number: string,
+): { amount: string; currency: string | null } | undefined {
+  const prefix = `Invoice ${number} (`;
+  const line = (description ?? '').split('\n').find((l) => l.startsWith(prefix));
+  const m =
+    line === undefined ? null : /^\([^)]*\): (-?\d+\.\d+)(?: (\S+))?,/.exec(line.slice(prefix.length - 1));
+  if (!m) return undefined;
+  return { amount: m[1] as string, currency: m[2] ?? null };
+}
+
 /** The Description with this invoice's line put in (replacing an older line of the same invoice). */
 export function withInvoiceLine(description: string | null, number: string, line: string): string {
   const prefix = `Invoice ${number} `;
