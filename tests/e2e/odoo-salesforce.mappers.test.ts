@@ -6,6 +6,7 @@ import {
   mapContact,
   mapContactToOdoo,
   mapInvoice,
+  invoiceLineAmount,
   mapOrder,
   mapProductToOdoo,
   mapProductToSalesforce,
@@ -281,6 +282,24 @@ describe('orders', () => {
     ]);
   });
 
+  test('an order of a company with its own price book names entries of that book', () => {
+    const m = mapOrder(order(), 'x', { activate: true, priceBook: 'Services Prices' });
+    if (m.kind !== 'write') throw new Error('expected a write');
+    expect(m.payload.priceBook).toBe('Services Prices');
+    expect(m.dimensions?.filter((d) => d.kind === 'pricebook_entry').map((d) => d.key)).toEqual([
+      'FURN-001 @ Services Prices',
+      'IT-001 @ Services Prices',
+    ]);
+    expect(m.dimensions?.[1]?.describe).toMatch(/no active entry in Salesforce price book "Services Prices"/);
+  });
+
+  test('the Odoo name is the Order name, cut to what Order.Name holds (80)', () => {
+    const m = mapOrder(order(), 'x', { activate: true });
+    expect(m.kind === 'write' && m.payload.name).toBe(order().name);
+    const long = mapOrder(order({ name: `S${'9'.repeat(99)}` }), 'x', { activate: true });
+    expect(long.kind === 'write' && long.payload.name).toBe(`S${'9'.repeat(79)}`);
+  });
+
   test.each([
     [
       'a line without a product code',
@@ -339,6 +358,17 @@ describe('invoices', () => {
   });
 });
 
+describe('invoice lines', () => {
+  test('the amount an Order records for an invoice is read back from its line', () => {
+    const d =
+      'Note\nInvoice INV/2026/0001 (2026-11-21): 900.00 EUR, not_paid, due 2026-12-21\nInvoice INV/2026/0002 (undated): 12.50, paid, due -';
+    expect(invoiceLineAmount(d, 'INV/2026/0001')).toEqual({ amount: '900.00', currency: 'EUR' });
+    expect(invoiceLineAmount(d, 'INV/2026/0002')).toEqual({ amount: '12.50', currency: null });
+    expect(invoiceLineAmount(d, 'INV/2026/0003')).toBeUndefined();
+    expect(invoiceLineAmount(null, 'INV/2026/0001')).toBeUndefined();
+  });
+});
+
 describe('companies', () => {
   const allowed = [
     { id: 2, name: 'Acme Services' },
@@ -346,16 +376,30 @@ describe('companies', () => {
   ];
   test('every allowed company by default, the first owning shared records', () => {
     expect(resolveCompanies(undefined, allowed)).toEqual([
-      { company: 1, shared: true, name: 'Acme Distribution', code: 'Acme Distribution' },
-      { company: 2, shared: false, name: 'Acme Services', code: 'Acme Services' },
+      { company: 1, shared: true, name: 'Acme Distribution', code: 'Acme Distribution', priceBook: null },
+      { company: 2, shared: false, name: 'Acme Services', code: 'Acme Services', priceBook: null },
     ]);
   });
   test('configured companies by name or id, with their codes; refusals name the problem', () => {
     expect(resolveCompanies({ '2': { code: 'acme-eu' } }, allowed)).toEqual([
-      { company: 2, shared: true, name: 'Acme Services', code: 'acme-eu' },
+      { company: 2, shared: true, name: 'Acme Services', code: 'acme-eu', priceBook: null },
     ]);
     expect(() => resolveCompanies({ Other: { code: 'x' } }, allowed)).toThrow(/not one the bot user may use/);
     expect(() => resolveCompanies({ '1': { code: 'x' }, '2': { code: 'x' } }, allowed)).toThrow(/share/);
     expect(() => resolveCompanies(undefined, [])).toThrow(/no company/);
+  });
+  test('a price book per company by name or id; the others keep the standard one; an unknown company is refused', () => {
+    expect(
+      resolveCompanies(undefined, allowed, { '2': 'Services Prices' }).map((c) => [c.name, c.priceBook]),
+    ).toEqual([
+      ['Acme Distribution', null],
+      ['Acme Services', 'Services Prices'],
+    ]);
+    expect(
+      resolveCompanies(undefined, allowed, { 'Acme Distribution': 'B' }).map((c) => c.priceBook),
+    ).toEqual(['B', null]);
+    expect(() => resolveCompanies({ '1': { code: 'x' } }, allowed, { 'Acme Services': 'B' })).toThrow(
+      /names Odoo company "Acme Services", which the pair does not cover/,
+    );
   });
 });

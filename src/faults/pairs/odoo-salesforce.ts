@@ -67,6 +67,7 @@ async function expectedFromOdoo(e: FaultEnv): Promise<ExpectedRecord[]> {
       kind: 'order',
       key: `sale.order:${String(o.id)}`,
       fields: {
+        name: text(o.name),
         status: 'Activated',
         account: `res.partner:${String(m2oId(o.partner_id))}`,
         items: String(lines.length),
@@ -127,6 +128,7 @@ async function actualInSalesforce(e: FaultEnv): Promise<ActualRecord[]> {
       kind: 'order',
       key: text(o[EXT]),
       fields: {
+        name: text(o.Name),
         status: text(o.Status),
         account: accountRef.get(text(o.AccountId)) ?? '',
         items: String(itemCount.get(text(o.Id)) ?? 0),

@@ -9,6 +9,8 @@ export interface Company extends CompanyScope {
   name: string;
   /** Written in the company field of its Salesforce records. */
   code: string;
+  /** The Salesforce price book its Orders use, by name; null: the standard price book. */
+  priceBook: string | null;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface Company extends CompanyScope {
 export function resolveCompanies(
   configured: OdooSalesforceOptions['companies'],
   allowed: Array<{ id: number; name: string }>,
+  priceBooks: OdooSalesforceOptions['priceBooks'] = {},
 ): Company[] {
   if (allowed.length === 0) {
     throw new ConfigError('The Odoo bot user is allowed into no company', {
@@ -56,7 +59,24 @@ export function resolveCompanies(
     }
     codes.add(p.code);
   }
-  return picked.map((p, i) => ({ company: p.c.id, shared: i === 0, name: p.c.name, code: p.code }));
+  const bookOf = new Map<number, string>();
+  for (const [key, book] of Object.entries(priceBooks)) {
+    const p = picked.find((x) => x.c.name === key || String(x.c.id) === key);
+    if (!p) {
+      throw new ConfigError(
+        `pairs.odoo-salesforce.priceBooks names Odoo company "${key}", which the pair does not cover (covered: ${picked.map((x) => `"${x.c.name}"`).join(', ')})`,
+        { code: 'config.odoo_company_price_book', data: { company: key } },
+      );
+    }
+    bookOf.set(p.c.id, book);
+  }
+  return picked.map((p, i) => ({
+    company: p.c.id,
+    shared: i === 0,
+    name: p.c.name,
+    code: p.code,
+    priceBook: bookOf.get(p.c.id) ?? null,
+  }));
 }
 
 /** Resolved once per pass; the flows share it. */
@@ -66,11 +86,12 @@ export class Companies {
   constructor(
     private readonly odoo: OdooClient,
     private readonly configured: OdooSalesforceOptions['companies'],
+    private readonly priceBooks: OdooSalesforceOptions['priceBooks'] = {},
   ) {}
 
   all(): Promise<Company[]> {
     this.resolved ??= allowedCompanies(this.odoo)
-      .then((allowed) => resolveCompanies(this.configured, allowed))
+      .then((allowed) => resolveCompanies(this.configured, allowed, this.priceBooks))
       .catch((err: unknown) => {
         this.resolved = undefined;
         throw err;

@@ -55,10 +55,13 @@ export function salesforceRequirements(o: OdooSalesforceOptions): SalesforceRequ
       orderItem: f.lineExternalId,
     },
   );
+  const books = [...new Set(Object.values(o.priceBooks ?? {}))].sort();
   return reqs.map((r) =>
     ['Account', 'Contact', 'Product2', 'Order'].includes(r.sobject)
       ? { ...r, fields: [...r.fields, f.company] }
-      : r,
+      : r.sobject === 'Pricebook2' && books.length > 0
+        ? { ...r, records: { field: 'Name', values: books, option: 'pairs.odoo-salesforce.priceBooks' } }
+        : r,
   );
 }
 
@@ -81,14 +84,14 @@ export const odooSalesforce: PairDefinition<(typeof odooSalesforceOptions)['shap
     const odoo = env.source as OdooClient;
     const sf = env.target as SalesforceClient;
     const o = env.options;
-    const sfLookups = new SfLookups(sf, o.fields);
+    const sfLookups = new SfLookups(sf, o.fields, Object.values(o.priceBooks ?? {}));
     return {
       flows: buildFlows({
         odoo,
         sf,
         options: o,
         f: o.fields,
-        companies: new Companies(odoo, o.companies),
+        companies: new Companies(odoo, o.companies, o.priceBooks),
         sfLookups,
         odooTime: () => odoo.serverTime(),
         sfTime: () => sf.serverTime(),

@@ -2,12 +2,12 @@ import { RecordError } from '../../errors.js';
 import { fetchInvoices, readInvoices, type OdooInvoice } from '../../systems/odoo/sources/index.js';
 import type { WriteOutcome } from '../../systems/salesforce/index.js';
 import { odooRef } from '../../systems/odoo/sources/index.js';
-import type { Flow, SourceRecord, WriteResult } from '../../sync/types.js';
+import type { Flow, Money, ReconcileSpec, SourceRecord, WriteResult } from '../../sync/types.js';
 import type { Company } from './companies.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
-import { mapInvoice, withInvoiceLine, type InvoicePayload } from './mappers.js';
+import { invoiceLineAmount, mapInvoice, withInvoiceLine, type InvoicePayload } from './mappers.js';
 
-type InvoiceData = OdooInvoice & { orderRef: string | null };
+type InvoiceData = OdooInvoice & { orderRef: string | null; companyCode: string };
 
 /**
  * Posted customer invoices, recorded on the Order of the sales order they invoice: one line per
@@ -39,7 +39,11 @@ export function invoiceFlows(ctx: PairContext): Flow[] {
       id: i.ref,
       modified: i.modified.toISOString(),
       label: i.number,
-      data: { ...i, orderRef: i.origin === null ? null : (byName.get(i.origin) ?? null) },
+      data: {
+        ...i,
+        companyCode: c.code,
+        orderRef: i.origin === null ? null : (byName.get(i.origin) ?? null),
+      },
     }));
   };
   let support: Promise<string> | undefined;
@@ -65,6 +69,7 @@ export function invoiceFlows(ctx: PairContext): Flow[] {
       fetch: (refs) =>
         inEachCompany(companies, async (c) => withOrders(await fetchInvoices(odoo, refs, c), c)),
       map: (r) => mapInvoice(r.data),
+      reconcile: invoiceReconcile(ctx),
       async write(items): Promise<WriteResult[]> {
         const recordedOn = await where();
         const orders = new Map(
@@ -101,6 +106,42 @@ export function invoiceFlows(ctx: PairContext): Flow[] {
       },
     } satisfies Flow<InvoiceData, InvoicePayload> as Flow,
   ];
+}
+
+/**
+ * What `mlc reconcile` compares for invoices: per company, each invoice's total against the amount
+ * its line on the Order records (an Order without the line does not hold the invoice).
+ */
+function invoiceReconcile(ctx: PairContext): ReconcileSpec<InvoiceData, InvoicePayload> {
+  const { f, sfLookups } = ctx;
+  return {
+    facts: (r) => ({
+      company: r.data.companyCode,
+      money: { amount: r.data.amountTotal.toFixed(2), currency: r.data.currency ?? '?' },
+    }),
+    target: async (items) => {
+      const rows = await sfLookups.where(
+        'Order',
+        ['Description', f.externalId],
+        f.externalId,
+        items.map((i) => i.payload.orderRef),
+      );
+      const byRef = new Map(rows.map((r) => [String(r[f.externalId]), r]));
+      const held = new Map<string, { targetId: string; money?: Money }>();
+      for (const { record, payload } of items) {
+        const order = byRef.get(payload.orderRef);
+        const line = order
+          ? invoiceLineAmount((order.Description ?? null) as string | null, payload.number)
+          : undefined;
+        if (!order || !line) continue;
+        held.set(record.id, {
+          targetId: order.Id,
+          money: { amount: line.amount, currency: line.currency ?? record.data.currency ?? '?' },
+        });
+      }
+      return held;
+    },
+  };
 }
 
 function missingOrder(p: InvoicePayload): RecordError {

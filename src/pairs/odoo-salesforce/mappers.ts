@@ -218,6 +218,11 @@ export function mapContactToOdoo(c: SfContactData): MapResult<OdooContactPayload
 
 // ---- sales orders -------------------------------------------------------------------------------
 
+/** The `pricebook_entry` dimension key of a product in a price book (the standard one: null). */
+export function entryKey(code: string, book: string | null): string {
+  return book === null ? code : `${code} @ ${book}`;
+}
+
 export interface OrderItemPayload {
   ref: string;
   code: string;
@@ -226,21 +231,37 @@ export interface OrderItemPayload {
   description: string;
 }
 
+/**
+ * Order.Name holds at most 80 characters
+ * (https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-order.html).
+ */
+export const ORDER_NAME_MAX = 80;
+
 export interface OrderPayload {
   ref: string;
+  /** The Odoo order's name (`S00042`), sent as the Order's Name, cut to ORDER_NAME_MAX. */
   name: string;
   companyCode: string;
+  /** The company's price book by name; null: the standard one. */
+  priceBook: string | null;
   accountRef: string;
   effectiveDate: string;
   activate: boolean;
   items: OrderItemPayload[];
+  /**
+   * Written again because the Salesforce Order was found Draft (its SystemModstamp then) while it
+   * should be Activated.
+   */
+  draftSince?: string;
 }
 
 export function mapOrder(
   o: OdooSaleOrder,
   companyCode: string,
-  opts: { activate: boolean },
+  opts: { activate: boolean; draftSince?: string; priceBook?: string | null },
 ): MapResult<OrderPayload> {
+  const book = opts.priceBook ?? null;
+  const bookName = book === null ? 'the Salesforce standard price book' : `Salesforce price book "${book}"`;
   if (o.customerRef === null)
     throw new RecordError(`Odoo sales order ${o.name} has no customer`, {
       code: 'odoo_salesforce.no_customer',
@@ -273,20 +294,25 @@ export function mapOrder(
     kind: 'write',
     payload: {
       ref: o.ref,
-      name: o.name,
+      name: o.name.slice(0, ORDER_NAME_MAX),
       companyCode,
+      priceBook: book,
       accountRef: o.customerRef,
       effectiveDate: o.orderDate,
       activate: opts.activate && o.state === 'sale',
       items,
+      ...(opts.draftSince === undefined ? {} : { draftSince: opts.draftSince }),
     },
     dimensions: [
       account(o.customerRef, o.name),
       ...codes.map((code): DimensionRef => ({
         kind: 'pricebook_entry',
-        key: code,
-        describe: `product ${code} (no active entry in the Salesforce standard price book)`,
-        hint: `create product ${code} with a standard price in Salesforce (or let the products flow send it), then mlc replay`,
+        key: entryKey(code, book),
+        describe: `product ${code} (no active entry in ${bookName})`,
+        hint:
+          book === null
+            ? `create product ${code} with a standard price in Salesforce (or let the products flow send it), then mlc replay`
+            : `let the products flow send product ${code} (mlc replay of the product, or mlc sync --full after adding the price book), or add it to "${book}" in Salesforce, then mlc replay`,
       })),
     ],
   };
@@ -328,6 +354,19 @@ export function mapInvoice(i: OdooInvoice & { orderRef: string | null }): MapRes
       },
     ],
   };
+}
+
+/** The amount and currency an Order's Description records for an invoice (its line), if any. */
+export function invoiceLineAmount(
+  description: string | null,
+  number: string,
+): { amount: string; currency: string | null } | undefined {
+  const prefix = `Invoice ${number} (`;
+  const line = (description ?? '').split('\n').find((l) => l.startsWith(prefix));
+  const m =
+    line === undefined ? null : /^\([^)]*\): (-?\d+\.\d+)(?: (\S+))?,/.exec(line.slice(prefix.length - 1));
+  if (!m) return undefined;
+  return { amount: m[1] as string, currency: m[2] ?? null };
 }
 
 /** The Description with this invoice's line put in (replacing an older line of the same invoice). */

@@ -11,6 +11,12 @@ export const odooSalesforceOptions = z.object({
    * written as its Odoo name.
    */
   companies: z.record(z.string().min(1), z.object({ code: z.string().min(1) }).strict()).optional(),
+  /**
+   * Price books by Odoo company (name or id, as in `companies`): the Salesforce price book, by name,
+   * that company's Orders use. Every product sent gets an entry in each book named here besides its
+   * standard one. A company left out uses the standard price book.
+   */
+  priceBooks: z.record(z.string().min(1), z.string().min(1)).optional(),
   fields: z
     .object({
       /** External id of Accounts, Contacts, Products and Orders: `res.partner:42`, `sale.order:7`… */

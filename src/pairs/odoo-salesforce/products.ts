@@ -1,4 +1,4 @@
-import { RecordError, isMlcError } from '../../errors.js';
+import { RecordError } from '../../errors.js';
 import { upsertProducts } from '../../systems/odoo/sinks/products.js';
 import { productsByCode, readProducts, type OdooProduct } from '../../systems/odoo/sources/index.js';
 import {
@@ -9,7 +9,9 @@ import {
 } from '../../systems/salesforce/index.js';
 import type { Flow, FlowContext, SourceRecord, WriteItem, WriteResult } from '../../sync/types.js';
 import { eachCompany, inEachCompany, type PairContext } from './context.js';
+import { writeEntries } from './price-entries.js';
 import {
+  entryKey,
   mapProductToOdoo,
   mapProductToSalesforce,
   productCanonical,
@@ -149,6 +151,8 @@ async function writeProductsToSalesforce(
   fctx: FlowContext,
 ): Promise<WriteResult[]> {
   const { sf, f, sfLookups } = ctx;
+  // The price books the options name, checked before anything is written.
+  const custom = await sfLookups.customBooks();
   const codes = items.map((i) => i.payload.code);
   const existing = new Map<string, string>();
   for (const r of await sfLookups.where('Product2', ['ProductCode'], 'ProductCode', codes))
@@ -184,60 +188,25 @@ async function writeProductsToSalesforce(
     );
     creates.forEach((i, k) => (outcome[i] = outs[k] as WriteOutcome));
   }
-  // Standard prices of the products written.
+  // Prices of the products written: the standard book first (Salesforce wants a standard price
+  // before any other), then every price book the options name.
   const written = items.map((it, i) => ({ it, o: outcome[i] as WriteOutcome })).filter((x) => x.o.ok);
-  const productId = (o: WriteOutcome): string => (o.ok ? o.id : '');
-  const entries = await sfLookups.standardEntries(written.map((w) => productId(w.o)));
-  const book = await sfLookups.standardBook();
-  const entryOutcome = new Map<string, WriteOutcome>();
-  const toUpdate = written.filter((w) => entries.has(productId(w.o)));
-  const toCreate = written.filter((w) => !entries.has(productId(w.o)));
-  if (toUpdate.length > 0) {
-    const outs = await sf.update(
-      'PricebookEntry',
-      toUpdate.map((w) => ({
-        Id: (entries.get(productId(w.o)) as SfRecord).Id,
-        UnitPrice: w.it.payload.price,
-        IsActive: w.it.payload.active,
-      })),
+  const wanted = written.map((w) => ({
+    productId: w.o.ok ? w.o.id : '',
+    price: w.it.payload.price,
+    active: w.it.payload.active,
+  }));
+  const entryOutcome = await writeEntries(ctx, await sfLookups.standardBook(), wanted);
+  const customOutcome = new Map<string, Map<string, WriteOutcome>>();
+  for (const [name, book] of custom)
+    customOutcome.set(
+      name,
+      await writeEntries(
+        ctx,
+        book,
+        wanted.filter((w) => entryOutcome.get(w.productId)?.ok === true),
+      ),
     );
-    toUpdate.forEach((w, k) => entryOutcome.set(productId(w.o), outs[k] as WriteOutcome));
-  }
-  if (toCreate.length > 0) {
-    const outs = await sf.create(
-      'PricebookEntry',
-      toCreate.map((w) => ({
-        Pricebook2Id: book,
-        Product2Id: productId(w.o),
-        UnitPrice: w.it.payload.price,
-        IsActive: w.it.payload.active,
-      })),
-    );
-    // Refused as a duplicate: an earlier attempt created it without its answer reaching us.
-    const dup = toCreate.filter((_, k) => {
-      const o = outs[k] as WriteOutcome;
-      return (
-        !o.ok && isMlcError(o.error) && /DUPLICATE/.test(String(o.error.data?.errorCode ?? o.error.message))
-      );
-    });
-    toCreate.forEach((w, k) => entryOutcome.set(productId(w.o), outs[k] as WriteOutcome));
-    if (dup.length > 0) {
-      const again = await sfLookups.standardEntries(dup.map((w) => productId(w.o)));
-      const outs2 = await sf.update(
-        'PricebookEntry',
-        dup
-          .filter((w) => again.has(productId(w.o)))
-          .map((w) => ({
-            Id: (again.get(productId(w.o)) as SfRecord).Id,
-            UnitPrice: w.it.payload.price,
-            IsActive: w.it.payload.active,
-          })),
-      );
-      dup
-        .filter((w) => again.has(productId(w.o)))
-        .forEach((w, k) => entryOutcome.set(productId(w.o), outs2[k] as WriteOutcome));
-    }
-  }
   return items.map((it, i): WriteResult => {
     const o = outcome[i] as WriteOutcome;
     if (!o.ok) return { ok: false, error: o.error };
@@ -252,6 +221,18 @@ async function writeProductsToSalesforce(
           },
         ),
       };
+    }
+    for (const [name, outs] of customOutcome) {
+      const c = outs.get(o.id);
+      if (c && !c.ok)
+        return {
+          ok: false,
+          error: new RecordError(
+            `Salesforce product ${it.payload.code}: its price in price book "${name}" was refused: ${c.error.message}`,
+            { code: 'odoo_salesforce.price_refused' },
+          ),
+        };
+      if (c?.ok && it.payload.active) fctx.dims.add('pricebook_entry', entryKey(it.payload.code, name), c.id);
     }
     if (e?.ok && it.payload.active) fctx.dims.add('pricebook_entry', it.payload.code, e.id);
     return { ok: true, targetId: o.id, response: { created: o.created, priceEntry: e?.ok ? e.id : null } };

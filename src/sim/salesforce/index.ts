@@ -36,7 +36,7 @@ import { Dml, SfFault } from './writes.js';
  *   403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded.".
  *
  * Control routes (`POST /_sim/<route>`): expire_sessions; session_ttl {ms}; api_usage {used?, max?};
- * locator_ttl {ms}; expire_locators; age {seconds}; exec {sobject, id?, record} (a person's edit).
+ * locator_ttl {ms}; expire_locators; age {seconds}; exec {sobject, id?, record, delete?} (a person's edit or delete).
  * Fault kinds: server_unavailable, request_limit, concurrent_limit, revoke_session (sessions end, the
  * request then fails 401), expire_locators, row_lock {params.keys: external ids or ids, or ['*']}
  * (those records of the next Collections or Composite call answer UNABLE_TO_LOCK_ROW).
@@ -346,6 +346,10 @@ export function createSalesforceSim(opts: SalesforceSimOptions = {}): Salesforce
           const record = asBody(b.record);
           try {
             const id = b.id;
+            if (b.delete === true && typeof id === 'string') {
+              org.store.actAs(org.store.adminUserId, () => org.dml.remove(sobject, id));
+              return json(200, { id });
+            }
             const rec = org.store.actAs(org.store.adminUserId, () =>
               typeof id === 'string' ? org.dml.update(sobject, id, record) : org.dml.create(sobject, record),
             );

@@ -183,6 +183,7 @@ const objects: ObjectDef[] = [
     fields: [
       { name: 'AccountId', type: 'reference', ref: 'Account', relationship: 'Account', required: true },
       { name: 'EffectiveDate', type: 'date', required: true },
+      { name: 'Name', type: 'string', length: 80 },
       { name: 'Status', type: 'picklist', required: true, picklist: ['Draft', 'Activated'] },
       { name: 'Pricebook2Id', type: 'reference', ref: 'Pricebook2', relationship: 'Pricebook2' },
       { name: 'OrderNumber', type: 'string', createable: false, updateable: false },

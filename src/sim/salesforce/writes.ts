@@ -139,6 +139,9 @@ export class Dml {
     if (!rec || rec.IsDeleted === true) throw new SfFault(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     if (o.name === 'OrderItem') this.draftOrder(rec.OrderId);
     this.store.put(o.name, { ...rec, IsDeleted: true });
+    // An order's products go with it.
+    if (o.name === 'Order')
+      for (const item of this.items(rec.Id)) this.store.put('OrderItem', { ...item, IsDeleted: true });
     this.after(o, rec);
   }
 

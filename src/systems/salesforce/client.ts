@@ -84,8 +84,13 @@ export class SalesforceClient {
     return deleteRecords(this.transport, ids);
   }
 
-  update(sobject: string, records: ReadonlyArray<SfValues & { Id: string }>): Promise<WriteOutcome[]> {
-    return updateRecords(this.transport, sobject, records);
+  /** Updates by id; `repeat: false` for an update that must not be sent twice (see updateRecords). */
+  update(
+    sobject: string,
+    records: ReadonlyArray<SfValues & { Id: string }>,
+    opts: { repeat?: boolean } = {},
+  ): Promise<WriteOutcome[]> {
+    return updateRecords(this.transport, sobject, records, opts);
   }
 
   upsertWithChildren(

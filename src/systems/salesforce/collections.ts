@@ -149,11 +149,16 @@ function checkCount<T>(results: T[], expected: number, what: string): T[] {
   return results;
 }
 
-/** Updates records by Salesforce `Id` (`PATCH /composite/sobjects`), one outcome per record in order. */
+/**
+ * Updates records by Salesforce `Id` (`PATCH /composite/sobjects`), one outcome per record in order.
+ * Repeated on a lost answer unless `repeat` is false: an update whose late arrival could undo a later
+ * write (a status moved back) then stops the caller with a TransientError instead.
+ */
 export async function updateRecords(
   t: SalesforceTransport,
   sobject: string,
   records: ReadonlyArray<SfValues & { Id: string }>,
+  opts: { repeat?: boolean } = {},
 ): Promise<WriteOutcome[]> {
   const out: WriteOutcome[] = [];
   for (const chunk of chunks(records, Math.min(t.conn.batchSize ?? MAX_COLLECTION, MAX_COLLECTION))) {
@@ -163,6 +168,7 @@ export async function updateRecords(
         path: 'composite/sobjects',
         op: 'write',
         what: `PATCH composite/sobjects (${sobject})`,
+        idempotent: opts.repeat ?? true,
         json: {
           allOrNone: false,
           records: chunk.map(({ Id, ...r }) => ({ attributes: { type: sobject }, id: Id, ...r })),

@@ -51,7 +51,7 @@ export const SF_ENTITIES = {
   order: {
     sobject: 'Order',
     externalId: 'Odoo_Id__c',
-    fields: ['AccountId', 'EffectiveDate', 'Status', 'Pricebook2Id', 'Description'],
+    fields: ['AccountId', 'EffectiveDate', 'Name', 'Status', 'Pricebook2Id', 'Description'],
     writes: true,
   },
   orderItem: {

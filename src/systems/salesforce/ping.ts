@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryAll, soqlString } from './soql.js';
 import { isMlcError } from '../../errors.js';
 import { redact } from '../../http/redact.js';
 import type { PingCheck, PingResult } from '../types.js';
@@ -15,6 +16,8 @@ export interface SalesforceRequirement {
   optional?: boolean;
   /** The flow creates or upserts records of this object. */
   writes?: boolean;
+  /** Records the configuration names, which must exist (and be active, where the object says so). */
+  records?: { field: string; values: string[]; option: string };
 }
 
 const globalBody = z.object({
@@ -187,6 +190,29 @@ export async function ping(
               : `missing fields: ${missing.join(', ')}`,
         },
       ];
+      if (req.records && req.records.values.length > 0) {
+        const { field, values, option } = req.records;
+        const active = byName.has('IsActive');
+        const rows = await queryAll(
+          t,
+          `SELECT Id, ${field}${active ? ', IsActive' : ''} FROM ${req.sobject} WHERE ${field} IN (${values.map(soqlString).join(', ')})`,
+        );
+        for (const v of values) {
+          const found = rows.filter((r) => r[field] === v);
+          out.push({
+            name: `${req.sobject} "${v}"`,
+            ok: found.length === 1 && (!active || found[0]?.IsActive === true),
+            detail:
+              found.length === 0
+                ? `does not exist (named in ${option})`
+                : found.length > 1
+                  ? `more than one ${req.sobject} is named so (${option})`
+                  : active && found[0]?.IsActive !== true
+                    ? `not active (named in ${option})`
+                    : `present (${option})`,
+          });
+        }
+      }
       if (req.externalId !== undefined) {
         const f = byName.get(req.externalId);
         out.push({
