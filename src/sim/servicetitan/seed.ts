@@ -1,4 +1,4 @@
-import { addMoney, lineTotal } from './money.js';
+import { addMoney, cents, lineTotal, money } from './money.js';
 import type { SimStore, SimEntity, Row } from './store.js';
 
 /**
@@ -333,30 +333,42 @@ function seedDemo(add: Add, ti: number): void {
     ['2', '0.10'],
     ['0.5', '0.15'],
   ]);
-  invoice(add, 7001 + ti * 100, survivor, bu1, j2, [['1', '980.00']]);
+  const inv2 = invoice(add, 7001 + ti * 100, survivor, bu1, j2, [['1', '980.00']]);
+  // Payments collected in the field: half of the first invoice at the counter, then one payment
+  // split over the rest of it and part of the second invoice. Balances follow.
   const half = '62.75';
-  add('payments', {
-    active: true,
-    appliedTo: [
-      {
-        appliedAmount: half,
-        appliedBy: 'office',
-        appliedId: 1,
-        appliedOn: inv1.modifiedOn,
-        appliedTo: inv1.id,
-      },
-    ],
-    customer: { id: jane.id, name: jane.name },
-    date: new Date(Date.UTC(2026, 10, 12)).toISOString(),
-    memo: 'Counter payment',
-    referenceNumber: `PAY-${ti}1`,
-    syncStatus: 'Posted',
-    total: half,
-    type: types[1]?.name,
-    typeId: String(types[1]?.id),
-    unappliedAmount: '0.00',
-    customFields: [],
+  const rest = money(cents(String(inv1.total)) - cents(half));
+  const part = '500.00';
+  const applied = (inv: Row, amount: string, n: number, by: string) => ({
+    appliedAmount: amount,
+    appliedBy: by,
+    appliedId: n,
+    appliedOn: inv.modifiedOn,
+    appliedTo: inv.id,
+    appliedToReferenceNumber: inv.referenceNumber,
   });
+  const payment = (n: number, type: Row | undefined, memo: string, day: number, splits: unknown[]) =>
+    add('payments', {
+      active: true,
+      appliedTo: splits,
+      customer: { id: jane.id, name: jane.name },
+      date: new Date(Date.UTC(2026, 10, day)).toISOString(),
+      memo,
+      referenceNumber: `PAY-${ti}${n}`,
+      syncStatus: 'Posted',
+      total: addMoney((splits as Array<{ appliedAmount: string }>).map((sp) => sp.appliedAmount)),
+      type: type?.name,
+      typeId: String(type?.id),
+      unappliedAmount: '0.00',
+      customFields: [],
+    });
+  payment(1, types[1], 'Counter payment', 12, [applied(inv1, half, 1, 'office')]);
+  payment(2, types[2], 'Collected on site', 14, [
+    applied(inv1, rest, 1, 'technician'),
+    applied(inv2, part, 2, 'technician'),
+  ]);
+  inv1.balance = '0.00';
+  inv2.balance = money(cents(String(inv2.total)) - cents(part));
 }
 
 function seedVolume(add: Add, n: number, ti: number): void {

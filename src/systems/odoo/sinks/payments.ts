@@ -118,19 +118,19 @@ export function paymentSink(odoo: OdooClient, scope: PaymentSinkScope) {
           refField,
           items.map((i) => i.ref),
           scope,
-          ['state', 'amount'],
+          ['state', 'amount', 'date'],
         );
         const out: SinkResult[] = [];
         for (const item of items) {
           const had = existing.get(item.ref);
           if (had) {
             out.push(
-              cents(had.amount) === cents(item.amount)
+              cents(had.amount) === cents(item.amount) && had.date === item.date
                 ? { ok: true, id: had.id, created: false }
                 : {
                     ok: false,
                     error: new RecordError(
-                      `payment ${item.ref} is in Odoo for ${Number(had.amount).toFixed(2)} (${String(had.state)}), and the source now says ${item.amount.toFixed(2)}; a confirmed payment is not changed`,
+                      `payment ${item.ref} is in Odoo for ${Number(had.amount).toFixed(2)} on ${String(had.date)} (${String(had.state)}), and the source now says ${item.amount.toFixed(2)} on ${item.date}; mlc does not change a payment once registered`,
                       {
                         code: 'odoo.payment_changed',
                         hint: 'fix the payment in Odoo (cancel it, or reset it to draft and correct the amount), then replay the record',
