@@ -372,7 +372,7 @@ function seedDemo(add: Add, ti: number): void {
 }
 
 function seedVolume(add: Add, n: number, ti: number): void {
-  paymentTypes(add);
+  const [cash] = paymentTypes(add);
   const bu0 = businessUnit(add, `BU ${ti}-A`, `B${ti}A`);
   businessUnit(add, `BU ${ti}-B`, `B${ti}B`);
   const vendors = Array.from({ length: Math.max(1, Math.floor(n / 50)) }, (_, i) =>
@@ -389,9 +389,46 @@ function seedVolume(add: Add, n: number, ti: number): void {
     ]);
     if (i % 2 === 0) inventoryBill(add, po, v, bu0);
   }
+  const invoices: Row[] = [];
   for (let i = 0; i < Math.floor(n / 2); i += 1) {
     const c = customers[i] as Row;
     const j = job(add, i + 1, c, bu0);
-    invoice(add, i + 1, c, bu0, j, [['1', '10.01']]);
+    invoices.push(invoice(add, i + 1, c, bu0, j, [['1', '10.01']]));
   }
+  // Field payments: every third invoice paid in part; every fifth pair of invoices by one payment
+  // split over both.
+  const applied = (inv: Row, amount: string) => ({
+    appliedAmount: amount,
+    appliedBy: 'technician',
+    appliedId: inv.id,
+    appliedOn: inv.modifiedOn,
+    appliedTo: inv.id,
+    appliedToReferenceNumber: inv.referenceNumber,
+  });
+  const pay = (splits: Array<ReturnType<typeof applied>>, k: number): void => {
+    const first = invoices.find((inv) => inv.id === splits[0]?.appliedTo) as Row;
+    add('payments', {
+      active: true,
+      appliedTo: splits,
+      customer: first.customer,
+      date: new Date(Date.UTC(2026, 10, 15)).toISOString(),
+      memo: 'Collected on site',
+      referenceNumber: `FP-${ti}-${k}`,
+      syncStatus: 'Posted',
+      total: addMoney(splits.map((sp) => sp.appliedAmount)),
+      type: cash?.name,
+      typeId: String(cash?.id),
+      unappliedAmount: '0.00',
+      customFields: [],
+    });
+    for (const sp of splits) {
+      const inv = invoices.find((x) => x.id === sp.appliedTo) as Row;
+      inv.balance = money(cents(String(inv.balance)) - cents(sp.appliedAmount));
+    }
+  };
+  invoices.forEach((inv, i) => {
+    if (i % 3 === 1) pay([applied(inv, '4.00')], i);
+    const next = invoices[i + 1];
+    if (i % 5 === 2 && next) pay([applied(inv, '2.50'), applied(next, '1.25')], i + 1000);
+  });
 }
