@@ -235,7 +235,7 @@ export abstract class StoreActions extends StoreWrites {
         case 'account.payment.action_post': {
           const year = String(v.date ?? microsToNaive(env.now)).slice(0, 4);
           const name = isEmpty(v.name)
-            ? `PBNK1/${year}/${String(this.nextSequence(`PBNK1/${year}`)).padStart(5, '0')}`
+            ? `PBNK1/${year}/${String(this.nextSequence(this.companyKey(`PBNK1/${year}`, v.company_id))).padStart(5, '0')}`
             : v.name;
           bump({ state: this.version >= 18 ? 'in_process' : 'posted', name });
           for (const id of [
