@@ -1,4 +1,7 @@
+import { runServe } from '../../src/commands/serve.js';
+import { createLogger } from '../../src/log.js';
 import { serviceTitanOdoo } from '../../src/pairs/servicetitan-odoo/index.js';
+import { openRuntime } from '../../src/runtime.js';
 import { startPairEnv, type PairEnv } from '../helpers/pair.js';
 
 /**
@@ -305,6 +308,63 @@ it('ping checks the rights field collections need: register payments, read payme
     const off = await e.cli('ping', 'odoo', '--json');
     expect(off.stdout).not.toContain('account.payment.register');
   } finally {
+    await e.close();
+  }
+});
+
+it('a payment taken in the field reaches Odoo by webhook, without a pass; the next pass writes nothing', async () => {
+  const HMAC_KEY = 'st-webhook-hmac-key-0123456789abcdef';
+  const e = await startPairEnv({
+    systems: ['servicetitan', 'odoo'],
+    seed: 'demo',
+    pairOptions: { [PAIR]: { ...serviceTitanOdoo.simSettings } },
+  });
+  const rt = { current: undefined as undefined | Awaited<ReturnType<typeof openRuntime>> };
+  let served: Awaited<ReturnType<typeof runServe>> | undefined;
+  try {
+    expect((await e.cli('sync', PAIR)).code).toBe(0);
+    e.env.MLC_E2E_HMAC = HMAC_KEY;
+    e.editConfig((c) => {
+      c.pairs[PAIR].serve = { port: 0, hmacKey: '${MLC_E2E_HMAC}' };
+    });
+    rt.current = await openRuntime(
+      e.config,
+      createLogger({ verbose: false, json: false }, () => undefined),
+      e.env,
+    );
+    served = await runServe(rt.current, PAIR);
+    await e.control('servicetitan', 'POST', 'webhooks', {
+      url: `${served.receiver.url}/webhooks/servicetitan`,
+      hmacKey: HMAC_KEY,
+      encoding: 'hex',
+      timeScale: 0.01,
+    });
+    const partial = (await invoicesOf(e, '1000001', 1)).entries();
+    const [stInvoice] = [...partial].find(([, m]) => m.payment_state === 'partial') ?? [];
+    const made = (await e.control('servicetitan', 'POST', 'payments', {
+      tenant: '1000001',
+      splits: [{ invoiceId: stInvoice, amount: '100.00' }],
+      paidOn: '2026-11-21T10:00:00Z',
+    })) as { row: { id: number } };
+    const memo = `ST1000001.C1.PAY.${made.row.id}-${String(stInvoice)}`;
+    const end = Date.now() + 10_000;
+    let found: any[] = [];
+    while (found.length === 0 && Date.now() < end) {
+      await served.drain();
+      found = await rows(e, 'account.payment', [['memo', '=', memo]], ['amount', 'date']);
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found).toEqual([expect.objectContaining({ amount: 100, date: '2026-11-21' })]);
+    await served.close();
+    served = undefined;
+    await tick();
+    const pass = await e.cli('sync', PAIR, '--json');
+    expect(pass.code).toBe(0);
+    expect(flowsOf(pass.stdout).collections.written).toBe(0);
+    expect(await rows(e, 'account.payment', [['memo', '=', memo]], ['id'])).toHaveLength(1);
+  } finally {
+    await served?.close();
+    rt.current?.close();
     await e.close();
   }
 });

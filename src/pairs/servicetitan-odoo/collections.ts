@@ -149,15 +149,23 @@ export function collectionFlow(pc: PairContext): Flow {
     },
     async fetch(ids) {
       await pc.scope();
-      // `<tenant>/<paymentId>-<invoiceId>` or `<tenant>/<paymentId>`; another tenant's ids are not ours.
-      const wanted = new Set(ids);
-      const own = ids
-        .map((id) => /^(\d+)\/(\d+)(?:-\d+)?$/.exec(id))
-        .filter((m): m is RegExpExecArray => m !== null && m[1] === st.tenant)
-        .map((m) => Number(m[2]));
+      // A split (`<tenant>/<paymentId>-<invoiceId>`: a replay) is that split as it is now; a payment
+      // (`<tenant>/<paymentId>`: a webhook event) is every split it has now. Another tenant's ids
+      // are not this instance's.
+      const splits = new Set(ids);
+      const whole = new Set<number>();
+      const own: number[] = [];
+      for (const id of ids) {
+        const m = /^(\d+)\/(\d+)(-\d+)?$/.exec(id);
+        if (!m || m[1] !== st.tenant) continue;
+        own.push(Number(m[2]));
+        if (m[3] === undefined) whole.add(Number(m[2]));
+      }
       if (own.length === 0) return [];
       const rows = await st.getByIds('payments', own);
-      return rows.flatMap((row) => splitsOf(st.tenant, row)).filter((r) => wanted.has(r.id));
+      return rows
+        .flatMap((row) => splitsOf(st.tenant, row))
+        .filter((r) => splits.has(r.id) || whole.has(r.data.paymentId));
     },
     map: (r) => mapCollection(r, pc.resolved()),
     async write(items: WriteItem<CollectionPayload>[], ctx: FlowContext): Promise<WriteResult[]> {
