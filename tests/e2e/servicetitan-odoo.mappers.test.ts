@@ -269,13 +269,14 @@ describe('webhook events', () => {
     ['businessunit.updated', 'business_units'],
     ['job.created', 'jobs'],
     ['invoice.updated', 'invoices'],
+    ['payment.created', 'collections'],
   ])('%s -> %s, source id <tenant>/<id>', (eventType, flow) => {
     expect(resolve({ eventId: 'e1', eventType, tenantId: 1000002, data: { id: 77 } })).toEqual([
       { flow, sourceId: '1000002/77' },
     ]);
   });
   it('events about records the pair does not read from ServiceTitan name nothing', () => {
-    expect(resolve({ eventType: 'payment.created', tenantId: 1, data: { id: 2 } })).toEqual([]);
+    expect(resolve({ eventType: 'appointment.updated', tenantId: 1, data: { id: 2 } })).toEqual([]);
   });
   it('an event without a tenant or a record id is refused', () => {
     expect(() => resolve({ eventType: 'vendor.updated', data: { id: 2 } })).toThrow(/no tenant/);

@@ -413,7 +413,9 @@ describe.each(['json2', 'xmlrpc'] as const)('servicetitan-odoo, Odoo over %s', (
     await new Promise((r) => setTimeout(r, 1100));
     const pass = await e.cli('sync', PAIR, '--json');
     expect(pass.code).toBe(0);
-    expect(flowsOf(pass.stdout).payments).toMatchObject({ written: 1, skipped: 1, failed: 0 });
+    // Skipped: the payment of no invoice, and the three the seed's field payments made in Odoo
+    // (registered from ServiceTitan, never sent back).
+    expect(flowsOf(pass.stdout).payments).toMatchObject({ written: 1, skipped: 4, failed: 0 });
     const payments = (await e.control('servicetitan', 'GET', 'state?name=payments:1000001')) as any[];
     const created = payments.filter((p) => JSON.stringify(p).includes(`ODOO.C1.PAY.${paymentId}`));
     expect(created).toHaveLength(1);

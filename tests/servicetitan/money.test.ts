@@ -85,7 +85,12 @@ describe('money read from the simulator', () => {
     const invoices = await collect(st.readChanged('invoices', { window: WINDOW_ALL }));
     const inv = invoices.find((i) => i.referenceNumber === 'INV-7000') as Record<string, unknown>;
     expect([inv.subTotal, inv.total]).toEqual(['125.78', '125.78']);
-    expect(inv.balance).toBe('125.78');
+    // Paid in full in the field by the seed's two payments (62.75 + 63.03).
+    expect(inv.balance).toBe('0.00');
+    const payments = await collect(st.readChanged('payments', { window: WINDOW_ALL }));
+    expect(
+      payments.flatMap((p) => (p.appliedTo as Array<{ appliedAmount: string }>).map((a) => a.appliedAmount)),
+    ).toEqual(['62.75', '63.03', '500.00']);
     const bills = await collect(st.readChanged('inventory_bills', { window: WINDOW_ALL }));
     expect(bills.find((b) => b.active === true)?.billAmount).toBe('1312.68');
     await st.close();

@@ -50,7 +50,7 @@ const extra = (...amounts: unknown[]): Array<[unknown, unknown]> =>
   amounts.filter((a) => Number(a ?? 0) !== 0).map((a) => ['1', a]);
 
 async function expectedOfTenant(e: FaultEnv, s: TenantScope, moves: Row[]): Promise<ExpectedRecord[]> {
-  const [units, vendors, customers, contacts, orders, bills, jobs, invoices] = await Promise.all(
+  const [units, vendors, customers, contacts, orders, bills, jobs, invoices, payments] = await Promise.all(
     [
       'business_units',
       'vendors',
@@ -60,6 +60,7 @@ async function expectedOfTenant(e: FaultEnv, s: TenantScope, moves: Row[]): Prom
       'inventory_bills',
       'jobs',
       'invoices',
+      'payments',
     ].map((entity) => st(e, entity, s.tenant)),
   );
   const ref = (kind: string, id: unknown): string => `${s.prefix}${kind}.${text(id)}`;
@@ -140,8 +141,26 @@ async function expectedOfTenant(e: FaultEnv, s: TenantScope, moves: Row[]): Prom
       fields: { status: 'Exported', exportId: moveName.get(key) ?? '(not in Odoo)' },
     });
   }
+  // Payments taken in the field: each split registered once in Odoo on its invoice, for its amount.
+  // Those mlc created from Odoo payments (memo marker) are not.
+  for (const p of payments!.filter((r) => live(r) && r.active !== false)) {
+    if (/\[ODOO\.C\d+\.PAY\.\d+\]/.test(text(p.memo))) continue;
+    for (const a of list(p.appliedTo)) {
+      if (Number(a.appliedAmount ?? 0) <= 0) continue;
+      out.push({
+        kind: 'field payment',
+        key: ref('PAY', `${text(p.id)}-${text(a.appliedTo)}`),
+        fields: { invoice: ref('INV', a.appliedTo), amount: money(a.appliedAmount) },
+      });
+    }
+  }
   return out;
 }
+
+/** The memo of an Odoo payment (`memo` from 18, `ref` before). */
+const memoOf = (p: Row): string => text(p.memo ?? p.ref);
+/** An Odoo payment mlc registered from a ServiceTitan payment: never sent back. */
+const fromServiceTitan = (p: Row): boolean => /^ST\d+\.C\d+\.PAY\.\d+-\d+$/.test(memoOf(p));
 
 /** Odoo states of a confirmed payment (18+: in_process/paid; before: posted). */
 const DONE = ['in_process', 'paid', 'posted'];
@@ -157,6 +176,7 @@ export function paymentsDue(scopes: TenantScope[], payments: Row[], moves: Row[]
   for (const p of payments) {
     if (p.payment_type !== 'inbound' || p.partner_type !== 'customer' || !DONE.includes(text(p.state)))
       continue;
+    if (fromServiceTitan(p)) continue;
     const refs = ((p.reconciled_invoice_ids as number[] | undefined) ?? []).map((id) => refOf.get(id) ?? '');
     if (refs.length !== 1) continue;
     const s = scopes.find((x) => refs[0]!.startsWith(`${x.prefix}INV.`));
@@ -256,6 +276,20 @@ export async function actualOdoo(e: FaultEnv): Promise<ActualRecord[]> {
       fields: {
         amount: money(s.amount_total),
         customer: partnerRef.get(m2oId(s.partner_id) ?? -1) ?? '',
+      },
+    });
+  const moveRef = new Map(moves.map((m) => [Number(m.id), text(m.ref)]));
+  for (const p of payments.filter(
+    (r) => fromServiceTitan(r) && all.some((x) => memoOf(r).startsWith(x.prefix)),
+  ))
+    out.push({
+      kind: 'field payment',
+      key: memoOf(p),
+      fields: {
+        invoice: ((p.reconciled_invoice_ids as number[] | undefined) ?? [])
+          .map((id) => moveRef.get(id) ?? '')
+          .join('+'),
+        amount: money(p.amount),
       },
     });
   // ServiceTitan's side of the return paths, tenant by tenant.

@@ -6,9 +6,10 @@
  * Invoices and payments "both ways": ServiceTitan has no API to create an invoice (invoices come from
  * jobs; api notes §4), so invoices go one way, ServiceTitan -> Odoo customer invoices, and each
  * invoice written is then marked exported in ServiceTitan (`invoices/markasexported`) with its Odoo
- * reference: that is what flows back. Payments flow the other way, Odoo -> ServiceTitan (payments.ts,
- * with the `payments` option): a customer payment of such an invoice is created in ServiceTitan once
- * per `exportId`.
+ * reference: that is what flows back. Payments move both ways: taken in ServiceTitan (field
+ * collections, collections.ts, option `collections`) they are registered on the Odoo invoice; made
+ * in Odoo (payments.ts, option `payments`) they are created in ServiceTitan once per `exportId`.
+ * Neither direction sends back what the other wrote (memo markers, see both files).
  */
 import { RecordError } from '../../errors.js';
 import {
@@ -36,6 +37,7 @@ import {
   type LinePayload,
   type PartnerPayload,
 } from './mappers.js';
+import { collectionFlow } from './collections.js';
 import { paymentFlow } from './payments.js';
 import { Products, type ProductRef } from './products.js';
 import type { Scope } from './refs.js';
@@ -347,8 +349,11 @@ export function buildFlows(pc: PairContext): Flow[] {
           );
           return markExported(pc, items, results);
         },
+        // The invoices field payments are registered on (collections.ts).
+        provides: { kind: 'invoice', key: (p) => p.ref },
       }),
     );
+  if (options.invoices !== 'off' && options.collections.enabled) flows.push(collectionFlow(pc));
   if (options.invoices !== 'off' && options.payments) flows.push(paymentFlow(pc, options.payments.typeId));
   return flows;
 }

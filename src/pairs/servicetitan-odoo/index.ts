@@ -14,14 +14,14 @@ import { serviceTitanOdooWebhooks } from './webhooks.js';
  * units become analytic accounts, vendors and customers partners, purchase orders confirmed Odoo
  * purchase orders, inventory bills vendor bills linked to their order, jobs sale orders (or project
  * tasks, option `jobs`), invoices
- * customer invoices (marked exported in ServiceTitan); Odoo customer payments of those invoices
- * back to ServiceTitan (option `payments`). Scheduled passes, and webhook events through
- * `mlc serve`.
+ * customer invoices (marked exported in ServiceTitan); payments taken in ServiceTitan registered
+ * on those invoices in Odoo (option `collections`), and Odoo customer payments of them back to
+ * ServiceTitan (option `payments`). Scheduled passes, and webhook events through `mlc serve`.
  */
 export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['shape']> = {
   name: 'servicetitan-odoo',
   description:
-    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs (sale orders or project tasks), invoices',
+    'ServiceTitan -> Odoo: business units (analytic), vendors, customers, purchase orders, vendor bills, jobs (sale orders or project tasks), invoices, field payments; Odoo payments back',
   systems: { source: 'servicetitan', target: 'odoo' },
   options: serviceTitanOdooOptions,
   requirements(options: ServiceTitanOdooOptions) {
@@ -34,10 +34,11 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
       { entity: 'inventory_bills' },
       ...(options.jobs !== 'off' ? [{ entity: 'jobs' as const }] : []),
       ...(options.invoices !== 'off' ? [{ entity: 'invoices' as const }] : []),
-      ...(options.invoices !== 'off' && options.payments
-        ? [{ entity: 'payments' as const, writesPayments: true }]
+      ...(options.invoices !== 'off' && (options.payments || options.collections.enabled)
+        ? [{ entity: 'payments' as const, ...(options.payments ? { writesPayments: true } : {}) }]
         : []),
     ];
+    const collections = options.invoices !== 'off' && options.collections.enabled;
     const rw = ['create', 'write'] as Array<'create' | 'write'>;
     const target: OdooRequirement[] = [
       { model: 'res.company', fields: ['id', 'name'] },
@@ -126,7 +127,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
         ],
         access: rw,
       },
-      ...(options.invoices !== 'off' && options.payments
+      ...(options.invoices !== 'off' && (options.payments || collections)
         ? [
             {
               model: 'account.payment',
@@ -135,11 +136,24 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
                 'amount',
                 'date',
                 'state',
+                'memo',
                 'payment_type',
                 'partner_type',
                 'reconciled_invoice_ids',
               ],
             },
+          ]
+        : []),
+      // Field collections are registered with the invoice's Register Payment wizard.
+      ...(collections
+        ? [
+            {
+              model: 'account.payment.register',
+              fields: ['payment_date', 'amount', 'journal_id', 'payment_method_line_id', 'communication'],
+              access: ['create', 'write'] as Array<'create' | 'write'>,
+            },
+            { model: 'account.journal', fields: ['name', 'code', 'type', 'company_id'] },
+            { model: 'account.payment.method.line', fields: ['journal_id', 'payment_type'] },
           ]
         : []),
       ...(options.jobs === 'sale_order'
@@ -191,6 +205,7 @@ export const serviceTitanOdoo: PairDefinition<(typeof serviceTitanOdooOptions)['
           vendor: () => loadRefs(pc, 'res.partner', 'ref', 'VEND'),
           customer: () => loadRefs(pc, 'res.partner', 'ref', 'CUST'),
           purchase_order: () => loadRefs(pc, 'purchase.order', 'origin', 'PO'),
+          invoice: () => loadRefs(pc, 'account.move', 'ref', 'INV'),
           project: () => loadProjects(pc),
         }),
     };

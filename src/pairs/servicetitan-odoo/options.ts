@@ -49,6 +49,19 @@ export const serviceTitanOdooOptions = z.object({
    * (`GET /accounting/v2/tenant/{tenant}/payment-types`); absent: payments are not sent.
    */
   payments: z.object({ typeId: z.number().int().positive() }).strict().optional(),
+  /**
+   * Payments taken in ServiceTitan (technicians collecting in the field) registered in Odoo against
+   * the customer invoices this pair wrote, one Odoo payment per invoice a payment is applied to
+   * (with `invoices` not off). `journal`: the bank or cash journal of this tenant's company to pay
+   * into, by name or short code (default: the company's first bank journal).
+   */
+  collections: z
+    .object({
+      enabled: z.boolean().default(true),
+      journal: z.string().trim().min(1).optional(),
+    })
+    .strict()
+    .default({ enabled: true }),
 });
 
 export type ServiceTitanOdooOptions = z.infer<typeof serviceTitanOdooOptions>;

@@ -2,8 +2,10 @@
  * Payments the other way, Odoo -> ServiceTitan: a customer payment registered in Odoo against an
  * invoice this pair wrote there is created in ServiceTitan, applied to that invoice, once per
  * `exportId` (the client looks the payment up by its reference before any POST, and again before
- * repeating one whose answer was lost). ServiceTitan payments are never written to Odoo by this
- * pair, so nothing echoes.
+ * repeating one whose answer was lost). Payments taken in ServiceTitan come the other way
+ * (collections.ts); the two never echo: an Odoo payment whose memo is a collection reference
+ * (`ST<tenant>.C<company>.PAY.<payment>-<invoice>`) was registered by mlc and is skipped here, and a
+ * ServiceTitan payment carrying an Odoo marker (`[ODOO.C<company>.PAY.<id>]`) is skipped there.
  */
 import { RecordError, isMlcError } from '../../errors.js';
 import type { OdooRow } from '../../systems/odoo/client.js';
@@ -11,7 +13,7 @@ import type { PaymentInput } from '../../systems/servicetitan/index.js';
 import type { Flow, MapResult, SourceRecord, WriteResult } from '../../sync/types.js';
 import { isoUtc } from '../values.js';
 import type { PairContext } from './context.js';
-import { stRefPrefix, type Scope } from './refs.js';
+import { isCollectionRef, odooPaymentExportId, stRefPrefix, type Scope } from './refs.js';
 
 export interface OdooPaymentData {
   id: number;
@@ -22,6 +24,8 @@ export interface OdooPaymentData {
   invoiceRefs: string[];
   /** Reconciled with invoices this pair did not write. */
   otherInvoices: number;
+  /** The payment's memo (`memo` on 18+, `ref` before). */
+  memo?: string | null;
 }
 
 /** Odoo states of a payment that has been confirmed (18+: in_process/paid; before: posted). */
@@ -44,6 +48,9 @@ export function mapPayment(
   typeId: number,
 ): MapResult<PaymentInput> {
   const p = r.data;
+  // Registered by mlc from a ServiceTitan payment (collections.ts): sending it back would echo.
+  if (isCollectionRef(p.memo))
+    return { kind: 'skip', reason: `registered by mlc from a ServiceTitan payment (memo ${p.memo ?? ''})` };
   if (p.invoiceRefs.length === 0)
     return { kind: 'skip', reason: 'the payment is not reconciled with an invoice from ServiceTitan' };
   if (p.invoiceRefs.length > 1 || p.otherInvoices > 0)
@@ -59,7 +66,7 @@ export function mapPayment(
     kind: 'write',
     payload: {
       typeId,
-      exportId: `ODOO.C${scope.company}.PAY.${p.id}`,
+      exportId: odooPaymentExportId(scope.company, p.id),
       memo: `Odoo ${p.name ?? p.id}`,
       paidOn: `${p.date}T00:00:00Z`,
       splits: [{ invoiceId, amount: p.amount.toFixed(2) }],
@@ -69,8 +76,10 @@ export function mapPayment(
 
 export function paymentFlow(pc: PairContext, typeId: number): Flow {
   const { odoo, st } = pc;
+  const memoField = (): Promise<string> => odoo.fieldName('account.payment', 'memo');
   const enrich = async (rows: OdooRow[]): Promise<SourceRecord<OdooPaymentData>[]> => {
     const scope = await pc.scope();
+    const memo = await memoField();
     const prefix = stRefPrefix(scope, 'INV');
     const moveIds = [
       ...new Set(
@@ -93,6 +102,7 @@ export function paymentFlow(pc: PairContext, typeId: number): Flow {
           date: typeof r.date === 'string' ? r.date : null,
           invoiceRefs: refs.filter((ref) => ref.startsWith(prefix)),
           otherInvoices: refs.filter((ref) => !ref.startsWith(prefix)).length,
+          memo: typeof r[memo] === 'string' ? r[memo] : null,
         },
       };
     });
@@ -112,7 +122,7 @@ export function paymentFlow(pc: PairContext, typeId: number): Flow {
     async *read(window) {
       const scope = await pc.scope();
       for await (const page of odoo.readChanged('account.payment', {
-        fields: FIELDS,
+        fields: [...FIELDS, await memoField()],
         window,
         domain,
         context: { allowed_company_ids: [scope.company] },
@@ -122,7 +132,7 @@ export function paymentFlow(pc: PairContext, typeId: number): Flow {
     async fetch(ids) {
       const scope = await pc.scope();
       const rows = await odoo.searchRead('account.payment', [...domain, ['id', 'in', ids.map(Number)]], {
-        fields: FIELDS,
+        fields: [...FIELDS, await memoField()],
         context: { allowed_company_ids: [scope.company] },
       });
       return enrich(rows);

@@ -5,8 +5,9 @@ import type { WebhookSpec } from '../../sync/events.js';
 /**
  * ServiceTitan V2 webhook events (api notes §6) as pointers to records: the event type names the
  * flow, the tenant and record id its source id (`<tenant>/<id>`, as the flows' readers give it). An
- * event of another tenant names no record of this instance (the flow's fetch leaves it out). Events
- * about records this pair does not send (payments, appointments…) resolve to nothing.
+ * event of another tenant names no record of this instance (the flow's fetch leaves it out). A
+ * payment event names the payment (`<tenant>/<id>`), whose splits the collections flow re-reads.
+ * Events about records this pair does not send (appointments…) resolve to nothing.
  */
 const FLOW_OF_EVENT: Array<[RegExp, string]> = [
   [/^businessunit\./i, 'business_units'],
@@ -16,6 +17,8 @@ const FLOW_OF_EVENT: Array<[RegExp, string]> = [
   [/^inventorybill\./i, 'vendor_bills'],
   [/^job\./i, 'jobs'],
   [/^invoice\./i, 'invoices'],
+  // Payments taken in the field (collections.ts); a payment mlc made from Odoo is skipped there.
+  [/^payment\./i, 'collections'],
 ];
 
 export const serviceTitanOdooWebhooks: WebhookSpec = {

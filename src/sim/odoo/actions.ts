@@ -5,7 +5,11 @@
 import { microsToNaive } from './domain.js';
 import { OdooException } from './exceptions.js';
 import { isEmpty, round2, type Env, type Rec } from './store-base.js';
+import { createPayments } from './payment-register.js';
 import { StoreWrites } from './writes.js';
+
+/** States of a confirmed payment (18+: in_process/paid; 17: posted). */
+const DONE = ['in_process', 'paid', 'posted'];
 
 export abstract class StoreActions extends StoreWrites {
   recomputePurchase(po: Rec, stamp: number, uid: number): void {
@@ -81,7 +85,8 @@ export abstract class StoreActions extends StoreWrites {
     move.v.amount_untaxed = round2(untaxed);
     move.v.amount_tax = round2(tax);
     move.v.amount_total = total;
-    move.v.amount_residual = move.v.payment_state === 'paid' ? 0 : total;
+    move.v.amount_residual =
+      move.v.payment_state === 'paid' ? 0 : round2(Math.max(0, total - this.paidOn(move)));
     if (!String(move.v.move_type ?? '').includes('invoice')) return;
     const payable = this.all('account.account').find((a) => a.v.code === (incoming ? '211000' : '121000'));
     if (!payable) return;
@@ -110,6 +115,37 @@ export abstract class StoreActions extends StoreWrites {
         move.txn,
       );
     }
+  }
+
+  /** What the confirmed payments reconciled with an invoice or bill have paid of it. */
+  paidOn(move: Rec): number {
+    const field = String(move.v.move_type ?? '').startsWith('in_')
+      ? 'reconciled_bill_ids'
+      : 'reconciled_invoice_ids';
+    let paid = 0;
+    for (const p of this.all('account.payment')) {
+      const ids = p.v[field];
+      if (Array.isArray(ids) && ids.includes(move.id) && DONE.includes(String(p.v.state)))
+        paid += Number(p.v.amount ?? 0);
+    }
+    return round2(paid);
+  }
+
+  /**
+   * An invoice's amount due and payment status after a payment is reconciled with it: `partial`
+   * while something is due; else `in_payment` from 18 (the payment waits for its bank statement
+   * line; `paid` comes with bank reconciliation), `paid` on 17.
+   */
+  settleInvoice(move: Rec, stamp: number, uid: number): void {
+    const paid = this.paidOn(move);
+    const residual = round2(Math.max(0, Number(move.v.amount_total ?? 0) - paid));
+    this.touch(move);
+    move.v.amount_residual = residual;
+    move.v.payment_state =
+      residual > 0 ? (paid > 0 ? 'partial' : 'not_paid') : this.version >= 18 ? 'in_payment' : 'paid';
+    move.writeUs = stamp;
+    move.writeUid = uid;
+    this.mutation += 1;
   }
 
   // ---------------------------------------------------------------- business actions
@@ -199,11 +235,20 @@ export abstract class StoreActions extends StoreWrites {
         case 'account.payment.action_post': {
           const year = String(v.date ?? microsToNaive(env.now)).slice(0, 4);
           const name = isEmpty(v.name)
-            ? `PBNK1/${year}/${String(this.nextSequence(`PBNK1/${year}`)).padStart(5, '0')}`
+            ? `PBNK1/${year}/${String(this.nextSequence(this.companyKey(`PBNK1/${year}`, v.company_id))).padStart(5, '0')}`
             : v.name;
           bump({ state: this.version >= 18 ? 'in_process' : 'posted', name });
+          for (const id of [
+            ...((v.reconciled_invoice_ids as number[] | undefined) ?? []),
+            ...((v.reconciled_bill_ids as number[] | undefined) ?? []),
+          ]) {
+            const move = this.get('account.move', id);
+            if (move) this.settleInvoice(move, env.now, env.uid);
+          }
           break;
         }
+        case 'account.payment.register.action_create_payments':
+          return createPayments(this, rec, env);
         case 'account.payment.action_draft':
           bump({ state: 'draft' });
           break;

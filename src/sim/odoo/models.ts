@@ -317,6 +317,21 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
         code: f('char', 'Short Code'),
         type: sel(['sale', 'purchase', 'cash', 'bank', 'general'], 'Type'),
         sequence: f('integer', 'Sequence'),
+        company_id: m2o('res.company', 'Company'),
+        active: f('boolean', 'Active', { default: true }),
+      },
+    },
+    {
+      // The ways a bank or cash journal receives and sends money (Manual, Checks…).
+      name: 'account.payment.method.line',
+      description: 'Payment Methods',
+      order: 'sequence, id',
+      actions: [],
+      fields: {
+        name: f('char', 'Name'),
+        sequence: f('integer', 'Sequence', { default: 10 }),
+        journal_id: m2o('account.journal', 'Journal'),
+        payment_type: sel(['inbound', 'outbound'], 'Payment Type', { required: true }),
       },
     },
     {
@@ -520,9 +535,32 @@ export function buildModels(version: SimVersion): Map<string, ModelDef> {
           { default: 'draft', readonly: true, required: true },
         ),
         [v18 ? 'memo' : 'ref']: f('char', 'Memo'),
+        payment_method_line_id: m2o('account.payment.method.line', 'Payment Method'),
+        company_id: m2o('res.company', 'Company'),
         move_id: m2o('account.move', 'Journal Entry'),
         reconciled_bill_ids: m2m('account.move', 'Reconciled Bills'),
         reconciled_invoice_ids: m2m('account.move', 'Reconciled Invoices'),
+      },
+    },
+    {
+      // The "Register Payment" wizard of an invoice (transient; sim/odoo/payments.ts).
+      name: 'account.payment.register',
+      description: 'Pay',
+      order: 'id',
+      actions: ['action_create_payments'],
+      fields: {
+        payment_date: f('date', 'Payment Date', { required: true }),
+        amount: f('monetary', 'Amount'),
+        communication: f('char', 'Memo'),
+        journal_id: m2o('account.journal', 'Journal'),
+        payment_method_line_id: m2o('account.payment.method.line', 'Payment Method'),
+        payment_type: sel(['outbound', 'inbound'], 'Payment Type', { report: { readonly: true } }),
+        partner_type: sel(['customer', 'supplier'], 'Partner Type', { report: { readonly: true } }),
+        // Computed from the invoice being paid (writable, as Odoo's stored computes are).
+        partner_id: m2o('res.partner', 'Customer/Vendor', { report: { readonly: true } }),
+        company_id: m2o('res.company', 'Company', { report: { readonly: true } }),
+        currency_id: m2o('res.currency', 'Currency'),
+        line_ids: m2m('account.move.line', 'Journal items'),
       },
     },
     {

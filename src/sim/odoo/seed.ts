@@ -97,6 +97,36 @@ function base(store: OdooStore, c: Clock, login: string): void {
   );
 }
 
+/**
+ * Each company's journals, as Odoo's chart of accounts installs them (same names and codes in each
+ * company), and the payment methods of their bank and cash journals (Manual in and out).
+ */
+function journals(store: OdooStore, env: Env): void {
+  for (const company of [1, 2]) {
+    const made = store.create(
+      'account.journal',
+      [
+        { name: 'Vendor Bills', code: 'BILL', type: 'purchase', sequence: 1 },
+        { name: 'Customer Invoices', code: 'INV', type: 'sale', sequence: 2 },
+        { name: 'Bank', code: 'BNK1', type: 'bank', sequence: 3 },
+        { name: 'Cash', code: 'CSH1', type: 'cash', sequence: 4 },
+        { name: 'Miscellaneous Operations', code: 'MISC', type: 'general', sequence: 5 },
+      ].map((j) => ({ ...j, company_id: company })),
+      env,
+    );
+    store.create(
+      'account.payment.method.line',
+      made
+        .filter((j) => j.v.type === 'bank' || j.v.type === 'cash')
+        .flatMap((j) => [
+          { name: 'Manual Payment', journal_id: j.id, payment_type: 'inbound' },
+          { name: 'Manual Payment', journal_id: j.id, payment_type: 'outbound' },
+        ]),
+      env,
+    );
+  }
+}
+
 interface Reference {
   analytic: Record<string, number>;
   accounts: Record<string, number>;
@@ -113,16 +143,7 @@ function reference(store: OdooStore, c: Clock): Reference {
   store.create('uom.uom', [{ name: 'Units' }, { name: 'Hours' }], env());
   store.create('account.tax', [{ name: '15%', amount: 15, type_tax_use: 'purchase', sequence: 1 }], env());
   store.create('account.payment.term', [{ name: '30 Days' }], env());
-  store.create(
-    'account.journal',
-    [
-      { name: 'Vendor Bills', code: 'BILL', type: 'purchase', sequence: 1 },
-      { name: 'Customer Invoices', code: 'INV', type: 'sale', sequence: 2 },
-      { name: 'Bank', code: 'BNK1', type: 'bank', sequence: 3 },
-      { name: 'Miscellaneous Operations', code: 'MISC', type: 'general', sequence: 4 },
-    ],
-    env(),
-  );
+  journals(store, env());
   const [plan] = store.create('account.analytic.plan', [{ name: 'Cost Centers', sequence: 10 }], env());
   const analytic: Record<string, number> = {};
   for (const [code, name] of [

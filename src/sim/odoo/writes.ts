@@ -15,6 +15,7 @@ import {
   type Rec,
   type WriteOptions,
 } from './store-base.js';
+import { registerDefaults } from './payment-register.js';
 import { StoreSearch } from './search.js';
 
 export abstract class StoreWrites extends StoreSearch {
@@ -122,28 +123,38 @@ export abstract class StoreWrites extends StoreSearch {
         set('company_id', this.currentCompany);
         break;
       case 'account.move': {
+        set('company_id', this.currentCompany);
         if (isEmpty(v.journal_id)) {
           const type = String(v.move_type ?? 'entry');
           const jt = type.startsWith('in_') ? 'purchase' : type.startsWith('out_') ? 'sale' : 'general';
-          const journal = this.all('account.journal').find((j) => j.v.type === jt);
+          const journal = this.journalOf(jt, v.company_id);
           if (journal) v.journal_id = journal.id;
         }
         set('date', isEmpty(v.invoice_date) ? today : v.invoice_date);
         set('currency_id', 2);
-        set('company_id', this.currentCompany);
         if (!('name' in v)) v.name = false;
         break;
       }
       case 'account.payment': {
         if (isEmpty(v.journal_id)) {
-          const journal = this.all('account.journal').find((j) => j.v.type === 'bank');
+          const journal = this.journalOf('bank', this.currentCompany);
           if (journal) v.journal_id = journal.id;
+        }
+        // A payment's company is its journal's.
+        if (isEmpty(v.company_id)) {
+          const journal =
+            typeof v.journal_id === 'number' ? this.get('account.journal', v.journal_id) : undefined;
+          v.company_id =
+            typeof journal?.v.company_id === 'number' ? journal.v.company_id : this.currentCompany;
         }
         set('date', today);
         set('currency_id', 2);
         if (!('name' in v)) v.name = false;
         break;
       }
+      case 'account.payment.register':
+        registerDefaults(this, v, env);
+        break;
       case 'project.task': {
         // A task's company is its project's (computed, stored, writable); without one, the current company.
         const project =
@@ -161,6 +172,13 @@ export abstract class StoreWrites extends StoreSearch {
       default:
         break;
     }
+  }
+
+  /** The first journal of a type in a company (a journal of no company serves every company). */
+  journalOf(type: string, company: unknown): Rec | undefined {
+    const of = this.all('account.journal').filter((j) => j.v.type === type && j.v.active !== false);
+    of.sort((a, b) => Number(a.v.sequence ?? 0) - Number(b.v.sequence ?? 0) || a.id - b.id);
+    return of.find((j) => j.v.company_id === company) ?? of.find((j) => isEmpty(j.v.company_id));
   }
 
   protected checkRequired(model: ModelDef, v: Record<string, unknown>): void {

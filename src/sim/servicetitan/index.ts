@@ -31,6 +31,7 @@ import {
   createJobPrecheck,
   createPayment,
   createPurchaseOrder,
+  fieldPayment,
   markInvoicesExported,
   type WriteAnswer,
 } from './writes.js';
@@ -49,7 +50,9 @@ import {
  * it) and sends its webhook event; `POST /_sim/webhooks {url|urls, hmacKey, header, encoding,
  * timeScale}`; `POST /_sim/webhooks/emit {eventType, tenant, data}`; `POST /_sim/webhooks/replay`;
  * API writes that create a record send `payment.created`, `purchaseorder.created`, `job.created`.
- * `POST /_sim/age {ms}`; `POST /_sim/rate {perSecond}`. `GET /_sim/stats` adds `rate`
+ * `POST /_sim/payments {tenant, splits: [{invoiceId, amount}], typeId?, memo?, paidOn?}` records a
+ * payment taken in the field (applied by a technician, invoice balances lowered, `payment.created`
+ * sent). `POST /_sim/age {ms}`; `POST /_sim/rate {perSecond}`. `GET /_sim/stats` adds `rate`
  * (requests, throttled, highest count within any one second per tenant). State names: `webhooks`,
  * `payments:<tenant>` and any entity as `<entity>:<tenant>`.
  * Fault kinds: `rate_limit` (429 + Retry-After), `server_error` (500 ApiErrorResponse),
@@ -335,6 +338,15 @@ export function createServiceTitanSim(opts: ServiceTitanSimOptions = {}): Servic
         }
         case 'webhooks/replay':
           return json(200, { replayed: webhooks.replayFailed() });
+        case 'payments': {
+          // A payment taken in the field (a technician's card or check), applied to invoices.
+          const tenant = String(b.tenant ?? SIM_TENANTS[0]?.tenantId);
+          const made = fieldPayment(store, tenant, b, req.receivedAt);
+          if (!('value' in made)) return made;
+          const row = made.value as Row;
+          webhooks.emit('payment.created', tenant, { id: row.id });
+          return json(200, { row: publicRow(row) });
+        }
         case 'age':
           store.age(Number(b.ms ?? 600_000));
           return json(200, { ok: true });

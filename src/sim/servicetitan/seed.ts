@@ -1,4 +1,4 @@
-import { addMoney, lineTotal } from './money.js';
+import { addMoney, cents, lineTotal, money } from './money.js';
 import type { SimStore, SimEntity, Row } from './store.js';
 
 /**
@@ -333,34 +333,46 @@ function seedDemo(add: Add, ti: number): void {
     ['2', '0.10'],
     ['0.5', '0.15'],
   ]);
-  invoice(add, 7001 + ti * 100, survivor, bu1, j2, [['1', '980.00']]);
+  const inv2 = invoice(add, 7001 + ti * 100, survivor, bu1, j2, [['1', '980.00']]);
+  // Payments collected in the field: half of the first invoice at the counter, then one payment
+  // split over the rest of it and part of the second invoice. Balances follow.
   const half = '62.75';
-  add('payments', {
-    active: true,
-    appliedTo: [
-      {
-        appliedAmount: half,
-        appliedBy: 'office',
-        appliedId: 1,
-        appliedOn: inv1.modifiedOn,
-        appliedTo: inv1.id,
-      },
-    ],
-    customer: { id: jane.id, name: jane.name },
-    date: new Date(Date.UTC(2026, 10, 12)).toISOString(),
-    memo: 'Counter payment',
-    referenceNumber: `PAY-${ti}1`,
-    syncStatus: 'Posted',
-    total: half,
-    type: types[1]?.name,
-    typeId: String(types[1]?.id),
-    unappliedAmount: '0.00',
-    customFields: [],
+  const rest = money(cents(String(inv1.total)) - cents(half));
+  const part = '500.00';
+  const applied = (inv: Row, amount: string, n: number, by: string) => ({
+    appliedAmount: amount,
+    appliedBy: by,
+    appliedId: n,
+    appliedOn: inv.modifiedOn,
+    appliedTo: inv.id,
+    appliedToReferenceNumber: inv.referenceNumber,
   });
+  const payment = (n: number, type: Row | undefined, memo: string, day: number, splits: unknown[]) =>
+    add('payments', {
+      active: true,
+      appliedTo: splits,
+      customer: { id: jane.id, name: jane.name },
+      date: new Date(Date.UTC(2026, 10, day)).toISOString(),
+      memo,
+      referenceNumber: `PAY-${ti}${n}`,
+      syncStatus: 'Posted',
+      total: addMoney((splits as Array<{ appliedAmount: string }>).map((sp) => sp.appliedAmount)),
+      type: type?.name,
+      typeId: String(type?.id),
+      unappliedAmount: '0.00',
+      customFields: [],
+    });
+  payment(1, types[1], 'Counter payment', 12, [applied(inv1, half, 1, 'office')]);
+  payment(2, types[2], 'Collected on site', 14, [
+    applied(inv1, rest, 1, 'technician'),
+    applied(inv2, part, 2, 'technician'),
+  ]);
+  inv1.balance = '0.00';
+  inv2.balance = money(cents(String(inv2.total)) - cents(part));
 }
 
 function seedVolume(add: Add, n: number, ti: number): void {
-  paymentTypes(add);
+  const [cash] = paymentTypes(add);
   const bu0 = businessUnit(add, `BU ${ti}-A`, `B${ti}A`);
   businessUnit(add, `BU ${ti}-B`, `B${ti}B`);
   const vendors = Array.from({ length: Math.max(1, Math.floor(n / 50)) }, (_, i) =>
@@ -377,9 +389,46 @@ function seedVolume(add: Add, n: number, ti: number): void {
     ]);
     if (i % 2 === 0) inventoryBill(add, po, v, bu0);
   }
+  const invoices: Row[] = [];
   for (let i = 0; i < Math.floor(n / 2); i += 1) {
     const c = customers[i] as Row;
     const j = job(add, i + 1, c, bu0);
-    invoice(add, i + 1, c, bu0, j, [['1', '10.01']]);
+    invoices.push(invoice(add, i + 1, c, bu0, j, [['1', '10.01']]));
   }
+  // Field payments: every third invoice paid in part; every fifth pair of invoices by one payment
+  // split over both.
+  const applied = (inv: Row, amount: string) => ({
+    appliedAmount: amount,
+    appliedBy: 'technician',
+    appliedId: inv.id,
+    appliedOn: inv.modifiedOn,
+    appliedTo: inv.id,
+    appliedToReferenceNumber: inv.referenceNumber,
+  });
+  const pay = (splits: Array<ReturnType<typeof applied>>, k: number): void => {
+    const first = invoices.find((inv) => inv.id === splits[0]?.appliedTo) as Row;
+    add('payments', {
+      active: true,
+      appliedTo: splits,
+      customer: first.customer,
+      date: new Date(Date.UTC(2026, 10, 15)).toISOString(),
+      memo: 'Collected on site',
+      referenceNumber: `FP-${ti}-${k}`,
+      syncStatus: 'Posted',
+      total: addMoney(splits.map((sp) => sp.appliedAmount)),
+      type: cash?.name,
+      typeId: String(cash?.id),
+      unappliedAmount: '0.00',
+      customFields: [],
+    });
+    for (const sp of splits) {
+      const inv = invoices.find((x) => x.id === sp.appliedTo) as Row;
+      inv.balance = money(cents(String(inv.balance)) - cents(sp.appliedAmount));
+    }
+  };
+  invoices.forEach((inv, i) => {
+    if (i % 3 === 1) pay([applied(inv, '4.00')], i);
+    const next = invoices[i + 1];
+    if (i % 5 === 2 && next) pay([applied(inv, '2.50'), applied(next, '1.25')], i + 1000);
+  });
 }

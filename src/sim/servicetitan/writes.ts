@@ -101,6 +101,38 @@ export function createPayment(store: SimStore, tenant: string, body: Body, at: n
   });
 }
 
+/**
+ * A payment taken in the field, as the mobile app records it: like an API payment, but applied by
+ * the technician, with a reference number, no exportId, and the tenant's first payment type unless
+ * one is named. Amounts are decimal strings.
+ */
+export function fieldPayment(store: SimStore, tenant: string, body: Body, at: number): WriteAnswer {
+  const [firstType] = store.table(tenant, 'payment_types').values();
+  const splits = (body.splits as Array<{ invoiceId?: unknown; amount?: unknown }> | undefined) ?? [];
+  if (splits.length === 0) return invalid({ splits: ['A payment needs at least one split.'] });
+  const made = createPayment(
+    store,
+    tenant,
+    {
+      typeId: body.typeId ?? firstType?.id,
+      memo: body.memo ?? 'Collected in the field',
+      paidOn: body.paidOn ?? store.stamp(at),
+      splits: splits.map((sp) => ({ invoiceId: Number(sp.invoiceId), amount: String(sp.amount) })),
+    },
+    at,
+  );
+  if (!('value' in made)) return made;
+  const id = (made.value as { id: number }).id;
+  const row = store.table(tenant, 'payments').get(id) as Row;
+  row.appliedTo = (row.appliedTo as Array<Record<string, unknown>>).map((a) => ({
+    ...a,
+    appliedBy: 'technician',
+  }));
+  row.referenceNumber = `PAY-${id}`;
+  delete row._exportId;
+  return ok(row);
+}
+
 export function createPurchaseOrder(store: SimStore, tenant: string, body: Body, at: number): WriteAnswer {
   const errors: Record<string, string[]> = {};
   const vendor = store.table(tenant, 'vendors').get(Number(body.vendorId));

@@ -13,14 +13,18 @@ export class OdooWriter extends OdooReader {
   /**
    * Batch create (`batchSize` per call). Never retried unless the request provably was not sent: a
    * create that committed but lost its answer would be repeated. Idempotent writes go through
-   * `upsertByRef`.
+   * `upsertByRef`. `context` is the call's (e.g. a wizard's `active_model`/`active_ids`).
    */
-  async create(model: string, valsList: Record<string, unknown>[]): Promise<number[]> {
+  async create(
+    model: string,
+    valsList: Record<string, unknown>[],
+    opts: { context?: Record<string, unknown> } = {},
+  ): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 0; i < valsList.length; i += this.batchSize) {
       ids.push(
         ...(await this.retry(`odoo.${model}.create`, false, () =>
-          this.createOnce(model, valsList.slice(i, i + this.batchSize)),
+          this.createOnce(model, valsList.slice(i, i + this.batchSize), opts.context),
         )),
       );
     }
@@ -28,10 +32,17 @@ export class OdooWriter extends OdooReader {
   }
 
   /** One create call; JSON-2 answers a list, XML-RPC an int for a single dict (§6.11): both → number[]. */
-  protected async createOnce(model: string, batch: Record<string, unknown>[]): Promise<number[]> {
+  protected async createOnce(
+    model: string,
+    batch: Record<string, unknown>[],
+    context?: Record<string, unknown>,
+  ): Promise<number[]> {
     checkWriteGuard();
     const single = batch.length === 1 && (await this.transport()) === 'xmlrpc';
-    const raw = await this.orm(model, 'create', undefined, { vals_list: single ? batch[0] : batch });
+    const raw = await this.orm(model, 'create', undefined, {
+      vals_list: single ? batch[0] : batch,
+      ...(context === undefined ? {} : { context }),
+    });
     const ids = typeof raw === 'number' ? [raw] : idListSchema.safeParse(raw).data;
     if (!ids || ids.length !== batch.length) {
       throw new InternalError(
