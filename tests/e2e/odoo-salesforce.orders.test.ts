@@ -1,4 +1,4 @@
-import { nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { nextSecond, startPairEnv, type PairEnv, odooExec } from '../helpers/pair.js';
 
 /**
  * odoo-salesforce orders end to end over HTTP: the Order status under answers slower than the
@@ -10,18 +10,7 @@ const PAIR = 'odoo-salesforce';
 const BOT_UID = 3;
 const ORDER_WRITES = '^(POST|PATCH) /services/data/v[0-9.]+/composite/sobjects';
 
-async function odoo(
-  e: PairEnv,
-  model: string,
-  method: string,
-  args: unknown[],
-  kwargs: Record<string, unknown> = {},
-): Promise<any> {
-  const answer = (await e.control('odoo', 'POST', 'exec', { model, method, args, kwargs })) as {
-    result: unknown;
-  };
-  return answer.result;
-}
+const odoo = odooExec;
 
 async function sfState(e: PairEnv, sobject: string): Promise<Array<Record<string, any>>> {
   return (

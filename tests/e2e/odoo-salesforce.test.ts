@@ -1,4 +1,4 @@
-import { nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
+import { nextSecond, startPairEnv, type PairEnv, odooExec } from '../helpers/pair.js';
 
 /**
  * odoo-salesforce end to end over HTTP through the real CLI, with Odoo on both transports and two
@@ -7,18 +7,7 @@ import { nextSecond, startPairEnv, type PairEnv } from '../helpers/pair.js';
 const PAIR = 'odoo-salesforce';
 const BOT_UID = 3;
 
-async function odoo(
-  e: PairEnv,
-  model: string,
-  method: string,
-  args: unknown[],
-  kwargs: Record<string, unknown> = {},
-): Promise<any> {
-  const answer = (await e.control('odoo', 'POST', 'exec', { model, method, args, kwargs })) as {
-    result: unknown;
-  };
-  return answer.result;
-}
+const odoo = odooExec;
 
 async function sfState(e: PairEnv, sobject: string): Promise<Array<Record<string, any>>> {
   return (

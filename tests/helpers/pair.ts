@@ -123,6 +123,20 @@ export async function snRows(
 }
 
 /** Waits until the wall clock has moved into the next whole second (windows end on whole seconds). */
+/** An ORM call on the Odoo simulator (its `/_sim/exec` control): what a person in Odoo would do. */
+export async function odooExec(
+  e: PairEnv,
+  model: string,
+  method: string,
+  args: unknown[],
+  kwargs: Record<string, unknown> = {},
+): Promise<any> {
+  const answer = (await e.control('odoo', 'POST', 'exec', { model, method, args, kwargs })) as {
+    result: unknown;
+  };
+  return answer.result;
+}
+
 export async function nextSecond(): Promise<void> {
   const ms = 1000 - (Date.now() % 1000) + 50;
   await new Promise((r) => setTimeout(r, ms));
